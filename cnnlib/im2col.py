@@ -1,0 +1,96 @@
+"""im2col and col2im — the book's trick that turns a convolution into one matrix product (7.4.2–7.4.3).
+
+``im2col`` copies every filter window of the input into one row of a 2-D matrix:
+
+* rows are ordered ``(n, oh, ow)``: sample by sample, then window by window in
+  reading order — ``N*OH*OW`` rows;
+* columns are ordered ``(c, fh, fw)``: channel by channel, then the window's
+  cells in reading order — ``C*FH*FW`` columns.
+
+That is exactly the book's order, so its figures (그림 7-18, 7-19) map 1:1 and a
+filter ``W`` of shape ``(FN, C, FH, FW)`` becomes ``W.reshape(FN, -1).T``.
+
+``col2im`` is the *adjoint* of ``im2col`` (not its inverse): every entry of a
+row goes back to the input cell it was copied from, and where windows overlap
+the contributions are **added** — what backpropagation needs.
+
+Sizes come from :mod:`cnnlib.shapes`, so an invalid geometry raises the same
+learner-readable ``ValueError`` everywhere.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from .shapes import conv_output_shape, effective_filter_size
+
+__all__ = ["im2col", "col2im"]
+
+
+def _check_4d(name: str, shape) -> None:
+    if len(shape) != 4:
+        raise ValueError(
+            f"{name} must be 4-D (N, C, H, W); got shape {tuple(shape)}. "
+            "For one grayscale image x of shape (H, W) use x.reshape(1, 1, H, W)."
+        )
+
+
+def im2col(input_data, filter_h, filter_w, stride=1, pad=0, dilation=1, *, floor=False):
+    """Unfold filter windows into rows.
+
+    input_data: (N, C, H, W) array.
+    Returns: (N*OH*OW, C*FH*FW) array of the input's dtype, in the book's order.
+
+    >>> x = np.random.rand(1, 3, 7, 7)
+    >>> im2col(x, 5, 5).shape
+    (9, 75)
+    """
+    x = np.asarray(input_data)
+    _check_4d("input_data", x.shape)
+    N, C, H, W = x.shape
+    out_h, out_w = conv_output_shape((H, W), (filter_h, filter_w), stride, pad, dilation, floor=floor)
+    span_h = effective_filter_size(filter_h, dilation)
+    span_w = effective_filter_size(filter_w, dilation)
+
+    img = np.pad(x, [(0, 0), (0, 0), (pad, pad), (pad, pad)]) if pad else x
+    # A read-only view of every (span_h, span_w) window: shape (N, C, H', W', span_h, span_w).
+    # No copy is made yet; stepping by `stride` picks the windows, by `dilation` the cells.
+    windows = sliding_window_view(img, (span_h, span_w), axis=(2, 3))
+    windows = windows[:, :, : (out_h - 1) * stride + 1 : stride, : (out_w - 1) * stride + 1 : stride,
+                      ::dilation, ::dilation]
+    # (N, C, OH, OW, FH, FW) -> (N, OH, OW, C, FH, FW): rows (n, oh, ow), columns (c, fh, fw).
+    # This reshape is the one and only copy.
+    return windows.transpose(0, 2, 3, 1, 4, 5).reshape(N * out_h * out_w, C * filter_h * filter_w)
+
+
+def col2im(col, input_shape, filter_h, filter_w, stride=1, pad=0, dilation=1, *, floor=False):
+    """Fold rows back into an image, **adding** where windows overlap (adjoint of :func:`im2col`).
+
+    col: (N*OH*OW, C*FH*FW) array; input_shape: (N, C, H, W).
+    Returns: (N, C, H, W) array of ``col``'s dtype.
+    """
+    _check_4d("input_shape", input_shape)
+    N, C, H, W = (int(v) for v in input_shape)
+    out_h, out_w = conv_output_shape((H, W), (filter_h, filter_w), stride, pad, dilation, floor=floor)
+    col = np.asarray(col)
+    expected = (N * out_h * out_w, C * filter_h * filter_w)
+    if col.shape != expected:
+        raise ValueError(
+            f"col has shape {col.shape}, but im2col of an input {(N, C, H, W)} with a "
+            f"{filter_h}x{filter_w} filter (stride={stride}, pad={pad}) has shape {expected}."
+        )
+    # (N*OH*OW, C*FH*FW) -> (N, C, FH, FW, OH, OW): for each filter cell, an OH x OW map.
+    col = col.reshape(N, out_h, out_w, C, filter_h, filter_w).transpose(0, 3, 4, 5, 1, 2)
+
+    img = np.zeros((N, C, H + 2 * pad, W + 2 * pad), dtype=col.dtype)
+    # Filter cell (y, x) touched input rows y*dilation, y*dilation + stride, ... — add its map there.
+    # Looping over the FH*FW filter cells (not over the OH*OW windows) keeps the loop short.
+    for y in range(filter_h):
+        y0 = y * dilation
+        y_stop = y0 + stride * (out_h - 1) + 1
+        for x in range(filter_w):
+            x0 = x * dilation
+            x_stop = x0 + stride * (out_w - 1) + 1
+            img[:, :, y0:y_stop:stride, x0:x_stop:stride] += col[:, :, y, x, :, :]
+    return img[:, :, pad : H + pad, pad : W + pad]

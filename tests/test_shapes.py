@@ -1,0 +1,113 @@
+"""The one size formula: the book's cases, the explanations, floor mode, and properties."""
+
+import re
+
+import pytest
+from hypothesis import given, strategies as st
+
+from cnnlib.shapes import (
+    check_output_size, conv_output_size, conv_output_shape, pool_output_size, pool_output_shape,
+)
+
+
+# The book's three size cases (p234-235): (H, W), P, S, F -> (OH, OW)
+@pytest.mark.parametrize("hw, pad, stride, f, expected", [
+    ((4, 4), 1, 1, 3, (4, 4)),
+    ((7, 7), 0, 2, 3, (3, 3)),
+    ((28, 31), 2, 3, 5, (10, 11)),
+])
+def test_book_size_cases(hw, pad, stride, f, expected):
+    assert conv_output_shape(hw, (f, f), stride=stride, pad=pad) == expected
+
+
+def test_pool_sizes():
+    assert pool_output_shape((4, 4), (2, 2), stride=2) == (2, 2)
+    assert pool_output_size(24, 2, stride=2) == 12
+    assert pool_output_size(5, 3) == 3  # the book's default stride is 1
+
+
+def test_invalid_size_message_names_numbers_remainder_and_fixes():
+    with pytest.raises(ValueError) as e:
+        conv_output_size(7, 3, stride=3)
+    msg = str(e.value)
+    assert "(7 + 2·0 − 3)/3 + 1 = 4/3 + 1" in msg
+    assert "remainder 1" in msg
+    assert "whole number" in msg
+    assert "pad=1" in msg            # (7 + 2 - 3) = 6 is divisible by 3
+    assert "stride=1 or 2 or 4" in msg
+    assert "floor=True" in msg and "OH = 2" in msg and "input row 6 is never visited" in msg
+
+
+def test_message_says_when_no_padding_can_help():
+    # numerator odd, stride even: 2P never fixes the parity
+    msg = check_output_size(10, 3, stride=4).message
+    assert "No padding can fix it" in msg
+    assert "stride=1 or 7" in msg
+    assert "input rows 7, 8, 9 are never visited" in msg
+
+
+def test_filter_larger_than_padded_input():
+    c = check_output_size(3, 5)
+    assert not c.valid and c.floor_output_size is None
+    assert "not even one window fits" in c.message and "pad ≥ 1" in c.message
+    with pytest.raises(ValueError, match="not even one window fits"):
+        conv_output_size(3, 5, floor=True)
+
+
+def test_width_and_pooling_wording():
+    assert "output width" in check_output_size(7, 3, 3, dim="W").message
+    assert "column 6" in check_output_size(7, 3, 3, dim="W").message
+    msg = check_output_size(9, 2, 2, kind="pool").message
+    assert msg.startswith("Pooling output height") and "pool_h" in msg
+
+
+def test_floor_mode_matches_frameworks_and_reports_dropped_rows():
+    assert conv_output_size(7, 3, stride=3, floor=True) == 2
+    c = check_output_size(7, 3, stride=3, pad=1)  # padded 9, numerator 6: valid
+    assert c.valid and c.dropped_input_indices == ()
+    c = check_output_size(8, 3, stride=3, pad=1)  # padded 10, numerator 7, remainder 1
+    assert c.floor_output_size == 3
+    # the one unvisited padded cell is padding, not input
+    assert c.dropped_input_indices == () and c.dropped_padding == 1
+
+
+@pytest.mark.parametrize("kwargs, err, text", [
+    (dict(input_size=7, filter_size=3, stride=0), ValueError, "stride must be at least 1"),
+    (dict(input_size=7, filter_size=3, pad=-1), ValueError, "pad must be 0 or more"),
+    (dict(input_size=7, filter_size=0), ValueError, "filter_size must be at least 1"),
+    (dict(input_size=7, filter_size=3, stride=1.5), TypeError, "stride must be a whole number"),
+    (dict(input_size=7, filter_size=3, dilation=0), ValueError, "dilation must be at least 1"),
+])
+def test_nonsense_arguments(kwargs, err, text):
+    with pytest.raises(err, match=text):
+        check_output_size(**kwargs)
+
+
+def test_formula_with_numbers():
+    assert check_output_size(4, 3, 1, 1).formula() == "OH = (4 + 2·1 − 3)/1 + 1 = 3 + 1 = 4"
+    assert check_output_size(7, 3, 2, 0, dilation=2).formula().startswith("OH = (7 + 2·0 − (2·(3−1)+1))/2")
+
+
+sizes = st.integers(1, 40)
+
+
+@given(h=sizes, f=st.integers(1, 9), s=st.integers(1, 6), p=st.integers(0, 5), d=st.integers(1, 3))
+def test_properties_against_window_counting(h, f, s, p, d):
+    """Independent check: count the windows by sliding one until it no longer fits."""
+    span = d * (f - 1) + 1
+    starts = list(range(0, h + 2 * p - span + 1, s))
+    c = check_output_size(h, f, s, p, d)
+    if not starts:
+        assert c.floor_output_size is None and not c.valid
+        return
+    assert c.floor_output_size == len(starts)
+    last_end = starts[-1] + span  # first padded cell after the last window
+    assert c.valid == (last_end == h + 2 * p)
+    unvisited = [i - p for i in range(last_end, h + 2 * p) if p <= i < p + h]
+    assert list(c.dropped_input_indices) == unvisited
+    for q in c.nearest_pads:  # every suggestion really works
+        assert check_output_size(h, f, s, q, d).valid
+    for t in c.nearest_strides:
+        assert check_output_size(h, f, t, p, d).valid
+    if not c.valid:
+        assert c.message and (c.nearest_strides or c.numerator < 0)
