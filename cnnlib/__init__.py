@@ -19,4 +19,8 @@ from .gradient import numerical_gradient, relative_error
 from .layers import Relu, Sigmoid, Affine, SoftmaxWithLoss, Dropout, Convolution, Pooling
 from .paths import project_root, data_dir, params_dir
 
+from .optimizers import SGD, Momentum, Nesterov, AdaGrad, RMSprop, Adam
+from .convnet import SimpleConvNet
+from .trainer import Trainer
+
 __version__ = "0.1.0"

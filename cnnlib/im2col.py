@@ -25,7 +25,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from .shapes import conv_output_shape, effective_filter_size
 
-__all__ = ["im2col", "col2im"]
+__all__ = ["im2col", "col2im", "window_view", "cell_slices"]
 
 
 def _check_4d(name: str, shape) -> None:
@@ -34,6 +34,37 @@ def _check_4d(name: str, shape) -> None:
             f"{name} must be 4-D (N, C, H, W); got shape {tuple(shape)}. "
             "For one grayscale image x of shape (H, W) use x.reshape(1, 1, H, W)."
         )
+
+
+def window_view(input_data, filter_h, filter_w, stride=1, pad=0, dilation=1, *, floor=False):
+    """Every filter window of the (padded) input, as a read-only view — nothing is copied.
+
+    input_data: (N, C, H, W).  Returns: (N, C, OH, OW, FH, FW), where
+    ``view[n, c, oy, ox]`` is the FH x FW window of output cell (oy, ox) and
+    ``view[..., i, j]`` is cell (i, j) of every window at once.
+    """
+    x = np.asarray(input_data)
+    _check_4d("input_data", x.shape)
+    N, C, H, W = x.shape
+    out_h, out_w = conv_output_shape((H, W), (filter_h, filter_w), stride, pad, dilation, floor=floor)
+    span_h = effective_filter_size(filter_h, dilation)
+    span_w = effective_filter_size(filter_w, dilation)
+
+    img = np.pad(x, [(0, 0), (0, 0), (pad, pad), (pad, pad)]) if pad else x
+    # All (span_h, span_w) windows at stride 1: shape (N, C, H', W', span_h, span_w), a view.
+    # Stepping by `stride` picks the windows we use, stepping by `dilation` the cells of each.
+    windows = sliding_window_view(img, (span_h, span_w), axis=(2, 3))
+    return windows[:, :, : (out_h - 1) * stride + 1 : stride, : (out_w - 1) * stride + 1 : stride,
+                   ::dilation, ::dilation]
+
+
+def cell_slices(i, j, out_h, out_w, stride=1, dilation=1):
+    """Index of filter cell (i, j) of every window in a padded (N, C, H', W') array:
+    ``padded[cell_slices(...)]`` has shape (N, C, OH, OW). Writable, unlike :func:`window_view`."""
+    y0, x0 = i * dilation, j * dilation
+    return (slice(None), slice(None),
+            slice(y0, y0 + stride * (out_h - 1) + 1, stride),
+            slice(x0, x0 + stride * (out_w - 1) + 1, stride))
 
 
 def im2col(input_data, filter_h, filter_w, stride=1, pad=0, dilation=1, *, floor=False):
@@ -46,19 +77,8 @@ def im2col(input_data, filter_h, filter_w, stride=1, pad=0, dilation=1, *, floor
     >>> im2col(x, 5, 5).shape
     (9, 75)
     """
-    x = np.asarray(input_data)
-    _check_4d("input_data", x.shape)
-    N, C, H, W = x.shape
-    out_h, out_w = conv_output_shape((H, W), (filter_h, filter_w), stride, pad, dilation, floor=floor)
-    span_h = effective_filter_size(filter_h, dilation)
-    span_w = effective_filter_size(filter_w, dilation)
-
-    img = np.pad(x, [(0, 0), (0, 0), (pad, pad), (pad, pad)]) if pad else x
-    # A read-only view of every (span_h, span_w) window: shape (N, C, H', W', span_h, span_w).
-    # No copy is made yet; stepping by `stride` picks the windows, by `dilation` the cells.
-    windows = sliding_window_view(img, (span_h, span_w), axis=(2, 3))
-    windows = windows[:, :, : (out_h - 1) * stride + 1 : stride, : (out_w - 1) * stride + 1 : stride,
-                      ::dilation, ::dilation]
+    windows = window_view(input_data, filter_h, filter_w, stride, pad, dilation, floor=floor)
+    N, C, out_h, out_w = windows.shape[:4]
     # (N, C, OH, OW, FH, FW) -> (N, OH, OW, C, FH, FW): rows (n, oh, ow), columns (c, fh, fw).
     # This reshape is the one and only copy.
     return windows.transpose(0, 2, 3, 1, 4, 5).reshape(N * out_h * out_w, C * filter_h * filter_w)
@@ -84,13 +104,9 @@ def col2im(col, input_shape, filter_h, filter_w, stride=1, pad=0, dilation=1, *,
     col = col.reshape(N, out_h, out_w, C, filter_h, filter_w).transpose(0, 3, 4, 5, 1, 2)
 
     img = np.zeros((N, C, H + 2 * pad, W + 2 * pad), dtype=col.dtype)
-    # Filter cell (y, x) touched input rows y*dilation, y*dilation + stride, ... — add its map there.
+    # Filter cell (y, x) of every window: add its OH x OW map where that cell sits in the input.
     # Looping over the FH*FW filter cells (not over the OH*OW windows) keeps the loop short.
     for y in range(filter_h):
-        y0 = y * dilation
-        y_stop = y0 + stride * (out_h - 1) + 1
         for x in range(filter_w):
-            x0 = x * dilation
-            x_stop = x0 + stride * (out_w - 1) + 1
-            img[:, :, y0:y_stop:stride, x0:x_stop:stride] += col[:, :, y, x, :, :]
+            img[cell_slices(y, x, out_h, out_w, stride, dilation)] += col[:, :, y, x, :, :]
     return img[:, :, pad : H + pad, pad : W + pad]

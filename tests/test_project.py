@@ -52,4 +52,4 @@ def test_cnnlib_finds_its_data_folder_from_any_working_directory(tmp_path):
 def test_no_pickle_or_eval_in_the_library():
     for path in (ROOT / "cnnlib").rglob("*.py"):
         text = path.read_text()
-        assert not re.search(r"^\s*import pickle|\bpickle\.|\beval\(|allow_pickle\s*=\s*True", text, re.M), path
+        assert not re.search(r"^\s*(import|from) pickle|\bpickle\.(loads?|dumps?)\(|\beval\(|allow_pickle\s*=\s*True", text, re.M), path

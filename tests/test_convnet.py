@@ -1,0 +1,196 @@
+"""SimpleConvNet, optimizers and Trainer: gradients, shapes, saving, reproducibility."""
+
+import numpy as np
+import pytest
+
+from cnnlib import numerical_gradient, relative_error
+from cnnlib.convnet import SimpleConvNet
+from cnnlib.optimizers import OPTIMIZERS, SGD, Adam, AdaGrad, Momentum, Nesterov, RMSprop
+from cnnlib.trainer import Trainer
+
+
+def small_net(**kw):
+    kw = {"input_dim": (2, 8, 8), "conv_param": {"filter_num": 3, "filter_size": 3, "pad": 1, "stride": 1},
+          "hidden_size": 6, "output_size": 4, "weight_init_std": 0.3, "dtype": np.float64, "seed": 0, **kw}
+    return SimpleConvNet(**kw)
+
+
+def test_book_parameter_count_and_shapes():
+    net = SimpleConvNet()
+    assert sum(p.size for p in net.params.values()) == 433_890
+    assert {k: v.shape for k, v in net.params.items()} == {
+        "W1": (30, 1, 5, 5), "b1": (30,), "W2": (4320, 100), "b2": (100,), "W3": (100, 10), "b3": (10,)}
+    assert all(p.dtype == np.float32 for p in net.params.values())
+    y = net.predict(np.zeros((3, 1, 28, 28), dtype=np.float32))
+    assert y.shape == (3, 10) and y.dtype == np.float32
+
+
+def test_gradient_matches_numerical_gradient():
+    net = small_net()
+    rng = np.random.default_rng(1)
+    x, t = rng.standard_normal((3, 2, 8, 8)), rng.integers(0, 4, 3)
+    grads = net.gradient(x, t)
+    num = net.numerical_gradient(x, t)
+    for key in net.params:
+        assert grads[key].shape == net.params[key].shape
+        # 1e-5: the book's loss -log(y + 1e-7) differs from what backprop differentiates by ~1e-6
+        assert relative_error(grads[key], num[key]) < 1e-5, key
+
+
+@pytest.mark.parametrize("filter_size, pad, stride, pooled", [(4, 0, 1, 12), (5, 2, 1, 14), (4, 0, 2, 6), (6, 1, 3, 4)])
+def test_any_valid_geometry_works(filter_size, pad, stride, pooled):
+    # the book's network breaks with a 4x4 filter (conv output 25 is odd); 2x2 pooling drops the last row here
+    net = SimpleConvNet(conv_param={"filter_num": 5, "filter_size": filter_size, "pad": pad, "stride": stride}, seed=0)
+    assert net.params["W2"].shape == (5 * pooled * pooled, 100)
+    x = np.random.default_rng(0).random((2, 1, 28, 28), dtype=np.float32)
+    assert net.predict(x).shape == (2, 10)
+    grads = net.gradient(x, np.array([1, 2]))
+    assert grads["W1"].shape == (5, 1, filter_size, filter_size)
+
+
+def test_invalid_geometry_raises_the_shape_message():
+    with pytest.raises(ValueError, match="not a whole number"):
+        SimpleConvNet(conv_param={"filter_num": 5, "filter_size": 5, "pad": 0, "stride": 2})
+
+
+def test_init_options_and_seed():
+    a, b = SimpleConvNet(seed=3), SimpleConvNet(seed=3)
+    assert all(np.array_equal(a.params[k], b.params[k]) for k in a.params)
+    he = SimpleConvNet(weight_init_std="he", seed=0)
+    assert abs(he.params["W1"].std() - np.sqrt(2 / 25)) < 0.02
+    assert abs(he.params["W2"].std() - np.sqrt(2 / 4320)) < 0.001
+    assert abs(SimpleConvNet(seed=0).params["W2"].std() - 0.01) < 0.001
+    with pytest.raises(ValueError, match="'he' or 'xavier'"):
+        SimpleConvNet(weight_init_std="glorot")
+
+
+def test_save_and_load_roundtrip(tmp_path):
+    net = small_net(seed=5)
+    path = tmp_path / "p.npz"
+    net.save_params(path)
+    other = small_net(seed=6)
+    layer_w = other.layers["Conv1"].W
+    other.load_params(path)
+    assert all(np.array_equal(net.params[k], other.params[k]) for k in net.params)
+    assert other.layers["Conv1"].W is layer_w  # loaded in place: the layers see the new values
+    x = np.random.default_rng(0).standard_normal((2, 2, 8, 8))
+    np.testing.assert_array_equal(net.predict(x), other.predict(x))
+    assert list(tmp_path.iterdir()) == [path]  # no temporary file left behind
+    with np.load(path, allow_pickle=False) as data:  # readable without pickle
+        assert "__architecture__" in data
+
+
+def test_loading_into_another_shape_names_both(tmp_path):
+    small_net().save_params(tmp_path / "p.npz")
+    other = small_net(hidden_size=7)
+    with pytest.raises(ValueError) as e:
+        other.load_params(tmp_path / "p.npz")
+    msg = str(e.value)
+    assert "W2 has shape (48, 6) in the file but (48, 7) in the network" in msg
+    assert "'hidden_size': 6" in msg and "'hidden_size': 7" in msg
+    with pytest.raises(FileNotFoundError):
+        other.load_params(tmp_path / "missing.npz")
+
+
+# ---- optimizers -----------------------------------------------------------------------------
+
+def test_optimizer_defaults_are_the_books():
+    assert SGD().lr == 0.01 and Momentum().momentum == 0.9 and Nesterov().lr == 0.01
+    assert AdaGrad().lr == 0.01 and RMSprop().decay_rate == 0.99
+    a = Adam()
+    assert (a.lr, a.beta1, a.beta2) == (0.001, 0.9, 0.999)
+
+
+def test_adam_matches_the_formula():
+    p = {"w": np.array([1.0, -2.0])}
+    opt = Adam(lr=0.1)
+    g1, g2 = np.array([0.5, -1.0]), np.array([0.2, 0.3])
+    m = v = np.zeros(2)
+    w = p["w"].copy()
+    for it, g in enumerate([g1, g2], start=1):
+        opt.update(p, {"w": g})
+        m = 0.9 * m + 0.1 * g
+        v = 0.999 * v + 0.001 * g * g
+        lr_t = 0.1 * np.sqrt(1 - 0.999**it) / (1 - 0.9**it)
+        w = w - lr_t * m / (np.sqrt(v) + 1e-7)
+        np.testing.assert_allclose(p["w"], w, rtol=1e-12)
+
+
+@pytest.mark.parametrize("name", sorted(OPTIMIZERS))
+def test_every_optimizer_minimises_a_quadratic_and_keeps_float32(name):
+    target = np.array([3.0, -1.0], dtype=np.float32)
+    p = {"w": np.zeros(2, dtype=np.float32)}
+    opt = OPTIMIZERS[name](lr=0.5 if name == "adagrad" else 0.05)  # AdaGrad's steps shrink as 1/sqrt(t)
+    start = float(np.sum((p["w"] - target) ** 2))
+    for _ in range(300):
+        opt.update(p, {"w": 2 * (p["w"] - target)})
+    assert p["w"].dtype == np.float32
+    assert float(np.sum((p["w"] - target) ** 2)) < 0.05 * start
+
+
+# ---- trainer ----------------------------------------------------------------------------------
+
+def toy_data(n, seed):
+    """Two classes of 8x8 images: a bright left half or a bright right half, plus noise."""
+    rng = np.random.default_rng(seed)
+    t = rng.integers(0, 2, n)
+    x = rng.normal(0, 0.3, (n, 1, 8, 8)).astype(np.float32)
+    x[t == 0, :, :, :4] += 1
+    x[t == 1, :, :, 4:] += 1
+    return x, t
+
+
+def test_trainer_learns_and_is_reproducible():
+    x_tr, t_tr = toy_data(300, 0)
+    x_te, t_te = toy_data(100, 1)
+
+    def run():
+        net = SimpleConvNet(input_dim=(1, 8, 8), conv_param={"filter_num": 4, "filter_size": 3},
+                            hidden_size=8, output_size=2, weight_init_std="he", seed=0)
+        tr = Trainer(net, x_tr, t_tr, x_te, t_te, epochs=3, mini_batch_size=32, optimizer="Adam",
+                     optimizer_param={"lr": 0.01}, verbose=False, progress=False, seed=0)
+        return tr, tr.train()
+
+    tr, h = run()
+    assert h["epoch"] == [1, 2, 3] and tr.current_iter == 3 * 10  # ceil(300/32) = 10 batches per epoch
+    assert h["test_acc"][-1] >= 0.95
+    _, h2 = run()
+    assert h2["train_loss"] == h["train_loss"] and h2["test_acc"] == h["test_acc"]
+
+
+def test_trainer_sees_every_image_once_per_epoch():
+    x_tr, t_tr = toy_data(50, 0)
+    seen = []
+
+    class Spy:
+        params = {"w": np.zeros(1)}
+
+        class last_layer:
+            loss = 0.0
+
+        def gradient(self, x, t):
+            seen.extend(x[:, 0, 0, 0].tolist())
+            return {"w": np.zeros(1)}
+
+        def accuracy(self, x, t, batch_size=100):
+            return 0.0
+
+    tr = Trainer(Spy(), x_tr, t_tr, x_tr, t_tr, epochs=2, mini_batch_size=16, verbose=False, progress=False)
+    tr.train()
+    first, second = seen[:50], seen[50:]
+    assert sorted(first) == sorted(x_tr[:, 0, 0, 0].tolist()) == sorted(second)
+    assert first != second  # a new permutation each epoch
+
+
+def test_trainer_cosine_schedule_and_errors():
+    x, t = toy_data(40, 0)
+    net = SimpleConvNet(input_dim=(1, 8, 8), conv_param={"filter_num": 2, "filter_size": 3}, hidden_size=4,
+                        output_size=2, seed=0)
+    tr = Trainer(net, x, t, x, t, epochs=2, mini_batch_size=20, optimizer="sgd", optimizer_param={"lr": 0.1},
+                 lr_schedule="cosine", verbose=False, progress=False)
+    tr.train()
+    assert tr.history["lr"][0] == pytest.approx(0.05 * (1 + np.cos(np.pi * 1 / 4)))
+    with pytest.raises(ValueError, match="Unknown optimizer 'adamw'"):
+        Trainer(net, x, t, x, t, optimizer="adamw")
+    with pytest.raises(ValueError, match="differ in number"):
+        Trainer(net, x, t[:5], x, t)
