@@ -20,6 +20,7 @@ from .layers import Relu, Sigmoid, Affine, SoftmaxWithLoss, Dropout, Convolution
 from .paths import project_root, data_dir, params_dir
 
 from .optimizers import SGD, Momentum, Nesterov, AdaGrad, RMSprop, Adam
+from .network import Network
 from .convnet import SimpleConvNet
 from .trainer import Trainer
 

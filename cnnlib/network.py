@@ -1,0 +1,167 @@
+"""Network — what every network of the chapter shares: predict, loss, accuracy, gradient,
+numerical_gradient and saving, written once.
+
+A network is an ordered dict of layers (``self.layers``) ending in ``SoftmaxWithLoss``
+(``self.last_layer``). Layers with weights hold them as ``W`` and ``b``; ``self.params``
+holds the *same* arrays under the book's names ``W1, b1, W2, b2, ...`` (numbered in layer
+order), so an optimizer that changes ``params`` in place changes the layers too.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import OrderedDict
+from pathlib import Path
+
+import numpy as np
+
+from .gradient import numerical_gradient
+from .layers import Convolution, Dropout
+
+__all__ = ["Network", "init_std", "save_npz_params", "load_npz_params"]
+
+
+def init_std(weight_init_std, fan_in):
+    """Standard deviation of a layer's initial weights.
+
+    A number is used as is (the book's 0.01); 'he' gives sqrt(2/fan_in) (suits ReLU, 6.2.3절);
+    'xavier' gives sqrt(1/fan_in) (suits sigmoid/tanh).
+    """
+    if isinstance(weight_init_std, str):
+        kind = weight_init_std.lower()
+        if kind in ("he", "relu"):
+            return np.sqrt(2.0 / fan_in)
+        if kind in ("xavier", "sigmoid"):
+            return np.sqrt(1.0 / fan_in)
+        raise ValueError(f"weight_init_std must be a number, 'he' or 'xavier'; got {weight_init_std!r}.")
+    return float(weight_init_std)
+
+
+class Network:
+    """Base class. A subclass builds ``self.layers`` (OrderedDict), ``self.last_layer`` and
+    ``self.architecture`` (a JSON-able dict of its constructor arguments), then calls
+    :meth:`_collect_params`."""
+
+    layers: OrderedDict
+    architecture: dict
+
+    def _collect_params(self):
+        """Name the weights of the layers that have them W1, b1, W2, b2, ... in layer order."""
+        self.params = {}
+        self._param_layers = []
+        for layer in self.layers.values():
+            if hasattr(layer, "W"):
+                i = len(self._param_layers) + 1
+                self.params[f"W{i}"], self.params[f"b{i}"] = layer.W, layer.b
+                self._param_layers.append(layer)
+
+    def predict(self, x, train_flg=False):
+        """Scores before softmax, (N, output_size). ``train_flg`` switches Dropout on."""
+        for layer in self.layers.values():
+            x = layer.forward(x, train_flg) if isinstance(layer, Dropout) else layer.forward(x)
+        return x
+
+    def loss(self, x, t, train_flg=False):
+        """Mean cross-entropy loss for images x and labels t (integers or one-hot)."""
+        return self.last_layer.forward(self.predict(x, train_flg), t)
+
+    def accuracy(self, x, t, batch_size=100):
+        """Fraction of images whose highest score is the label, computed batch by batch."""
+        if t.ndim != 1:
+            t = np.argmax(t, axis=1)
+        correct = 0
+        for i in range(0, x.shape[0], batch_size):
+            y = self.predict(x[i : i + batch_size])
+            correct += int(np.sum(np.argmax(y, axis=1) == t[i : i + batch_size]))
+        return correct / x.shape[0]
+
+    def numerical_gradient(self, x, t):
+        """Gradients by central differences (slow; use float64 and a small network)."""
+        return {key: numerical_gradient(lambda _: self.loss(x, t), self.params[key]) for key in self.params}
+
+    def gradient(self, x, t):
+        """Gradients by backpropagation: a dict with the same keys as ``params``."""
+        self.loss(x, t, train_flg=True)
+
+        dout = self.last_layer.backward(1)
+        layers = list(self.layers.values())
+        for layer in reversed(layers[1:]):
+            dout = layer.backward(dout)
+        if isinstance(layers[0], Convolution):
+            # The first layer's input is the image itself: no one needs its gradient, so skip col2im.
+            layers[0].backward(dout, input_grad=False)
+        else:
+            layers[0].backward(dout)
+
+        grads = {}
+        for i, layer in enumerate(self._param_layers, start=1):
+            grads[f"W{i}"], grads[f"b{i}"] = layer.dW, layer.db
+        return grads
+
+    def layer_shapes(self, input_shape):
+        """[(layer name, output shape), ...] for one input of shape (N, C, H, W), by a forward pass."""
+        x = np.zeros(input_shape, dtype=self.params["W1"].dtype)
+        shapes = [("input", x.shape)]
+        for name, layer in self.layers.items():
+            x = layer.forward(x, False) if isinstance(layer, Dropout) else layer.forward(x)
+            shapes.append((name, x.shape))
+        return shapes
+
+    def parameter_count(self):
+        return int(sum(p.size for p in self.params.values()))
+
+    # ---- saving and loading (.npz, no pickle) -------------------------------------------------
+
+    def save_params(self, file_name):
+        """Write the parameters and the architecture to ``file_name`` (.npz), atomically."""
+        return save_npz_params(file_name, self.params, self.architecture)
+
+    def load_params(self, file_name):
+        """Load parameters saved by :meth:`save_params` into this network (in place)."""
+        return load_npz_params(file_name, self.params, self.architecture)
+
+
+ARCH_KEY = "__architecture__"
+
+
+def save_npz_params(file_name, params, architecture):
+    """Save ``params`` and a JSON record of ``architecture``; write to a temporary file and rename,
+    so an interrupted save never leaves a half-written file."""
+    path = Path(file_name)
+    if path.suffix != ".npz":
+        path = path.with_suffix(path.suffix + ".npz")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp.npz")
+    try:
+        np.savez(tmp, **{ARCH_KEY: np.array(json.dumps(architecture, sort_keys=True))}, **params)
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
+def load_npz_params(file_name, params, architecture):
+    """Copy arrays saved by :func:`save_npz_params` into ``params`` (same arrays, changed in place,
+    so the layers holding them see the loaded values). A different architecture or shape is an
+    error that names both."""
+    path = Path(file_name)
+    if not path.exists():
+        raise FileNotFoundError(f"No parameter file at {path}.")
+    with np.load(path, allow_pickle=False) as data:
+        saved_arch = json.loads(str(data[ARCH_KEY])) if ARCH_KEY in data else None
+        missing = [k for k in params if k not in data]
+        if missing:
+            raise ValueError(f"{path.name} has no {', '.join(missing)}; it holds "
+                             f"{sorted(k for k in data if k != ARCH_KEY)}.\n  file's architecture: {saved_arch}\n"
+                             f"  network's architecture: {architecture}")
+        for key, value in params.items():
+            saved = data[key]
+            if saved.shape != value.shape:
+                raise ValueError(
+                    f"Cannot load {path.name} into this network: {key} has shape {saved.shape} in the file "
+                    f"but {value.shape} in the network.\n  file's architecture:    {saved_arch}\n"
+                    f"  network's architecture: {architecture}"
+                )
+        for key, value in params.items():
+            value[...] = data[key]
+    return saved_arch
