@@ -88,6 +88,11 @@ class SizeCheck:
         return self.output_size is not None
 
     @property
+    def padded_size(self) -> int:
+        """Cells along this axis after padding: ``input_size + 2*pad`` (what explorers draw)."""
+        return self.input_size + 2 * self.pad
+
+    @property
     def symbols(self) -> dict:
         """Symbol names for formulas: ``{'in': 'H', 'out': 'OH', 'filter': 'FH'}``."""
         return _symbols(self.kind, self.dim)

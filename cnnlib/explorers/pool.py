@@ -1,0 +1,225 @@
+"""The pooling explorer (7.3): max or average pooling, window by window.
+
+Shown live, for seeded small integers whose top-left corner is the book's example
+(그림 7-14: 4x4 input, 2x2 max pooling with stride 2 → [[2, 3], [4, 2]]):
+
+* per channel, the padded input with the current window, and — for max pooling — the cell
+  that won (the one :class:`cnnlib.Pooling` records in ``arg_max``, so backward sends the
+  gradient there); the output with the current cell;
+* the window's numbers and their max or average next to the layer's output value;
+* the shapes (N, C, H, W) → (N, C, OH, OW): no parameters, channels unchanged;
+* the book's formula with the current numbers and, for an invalid setting, the same
+  explanation as the convolution explorer (:mod:`cnnlib.explorers.explain`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..layers import Pooling
+from .base import Control, Explorer
+from .explain import formula_html, geometry_report_html
+from .geometry import WindowGeometry, window_geometry
+from .grid import format_number, grid_html, legend_html, notice, panel, row, symbol
+
+__all__ = ["PoolSettings", "PoolView", "PoolExplorer", "pool_data", "BOOK_POOL_X"]
+
+# The book's example (그림 7-14).
+BOOK_POOL_X = np.array([[1, 2, 1, 0], [0, 1, 2, 3], [3, 0, 1, 2], [2, 4, 0, 1]])
+
+METHODS = (("최대 (max)", "max"), ("평균 (average)", "average"))
+CONTROLS = (
+    Control("H", "입력 높이 H", 1, 12),
+    Control("W", "입력 너비 W", 1, 12),
+    Control("pool_h", "풀링 높이 pool_h", 1, 4),
+    Control("pool_w", "풀링 너비 pool_w", 1, 4),
+    Control("stride", "스트라이드 S (stride)", 1, 4),
+    Control("pad", "패딩 P (padding)", 0, 2),
+    Control("method", "방법 (method)", row="advanced", options=METHODS),
+    Control("C", "채널 C", 1, 3, row="advanced"),
+    Control("position", "창 위치 (window)", 0, 143, row="window"),
+)
+_MAX = {c.name: c.hi for c in CONTROLS}
+
+
+@dataclass(frozen=True)
+class PoolSettings:
+    """Every control of the pooling explorer; the defaults are the book's 그림 7-14."""
+
+    H: int = 4
+    W: int = 4
+    pool_h: int = 2
+    pool_w: int = 2
+    stride: int = 2
+    pad: int = 0
+    method: str = "max"
+    C: int = 1
+    position: int = 0
+
+
+def pool_data(seed: int = 0) -> np.ndarray:
+    """Seeded integers 0..9 of shape (1, C, H, W) at the largest sizes, the book's example
+    in the corner of channel 0."""
+    rng = np.random.default_rng(seed)
+    x = rng.integers(0, 10, size=(1, _MAX["C"], _MAX["H"], _MAX["W"])).astype(float)
+    x[0, 0, :4, :4] = BOOK_POOL_X
+    return x
+
+
+@dataclass(frozen=True)
+class PoolView:
+    """What the explorer shows for one settings value: HTML parts and the numbers behind them."""
+
+    formula: str
+    shapes: str
+    explanation: str
+    grids: str
+    detail: str
+    geometry: WindowGeometry
+    input_shape: tuple
+    out_shape: tuple | None       # (N, C, OH, OW), None when no window fits
+    output: np.ndarray | None     # the layer's output
+    cell: tuple | None            # (oy, ox) of the current output cell
+    winners: tuple | None         # per channel: padded (row, col) of the max, or None (average)
+    window_values: tuple | None   # the layer-independent value per channel, as shown
+    window_count: int
+
+
+def _shape(t) -> str:
+    return "(" + ", ".join(str(v) for v in t) + ")"
+
+
+class PoolExplorer(Explorer):
+    """Interactive pooling; see the module docstring."""
+
+    Settings = PoolSettings
+    CONTROLS = CONTROLS
+    PARTS = ("formula", "shapes", "explanation", "grids", "detail")
+    css_prefix = "cnnlib-pool"
+
+    def __init__(self, seed: int = 0, **settings):
+        super().__init__(**settings)
+        self.x_all = pool_data(seed)
+
+    def arrays(self, s: PoolSettings) -> np.ndarray:
+        return self.x_all[:, : s.C, : s.H, : s.W]
+
+    def geometry(self, s: PoolSettings) -> WindowGeometry:
+        return window_geometry(s.H, s.W, s.pool_h, s.pool_w, s.stride, s.pad, kind="pool")
+
+    def view_window_count(self, s) -> int:
+        return self.geometry(s).window_count
+
+    def view(self, settings: PoolSettings | None = None) -> PoolView:
+        s = settings or self.settings()
+        self.check_settings(s)
+        geom = self.geometry(s)
+        x = self.arrays(s)
+
+        out_shape = output = cell = arg_max = None
+        if geom.fits:
+            layer = Pooling(s.pool_h, s.pool_w, s.stride, s.pad, method=s.method, floor=geom.drawn_in_floor_mode)
+            out_shape = layer.output_shape(x.shape)
+            output = layer.forward(x)
+            arg_max = layer.arg_max
+            cell = geom.position(min(s.position, geom.window_count - 1))
+
+        winners = window_values = None
+        if cell is not None:
+            oy, ox = cell
+            rows, cols = geom.window_rows(oy), geom.window_cols(ox)
+            if s.method == "max":
+                # the layer's choice (arg_max: index of the winning cell in reading order)
+                winners = tuple((rows[0] + k // s.pool_w, cols[0] + k % s.pool_w)
+                                for k in (int(arg_max[0, c, oy, ox]) for c in range(s.C)))
+
+        formula = (f'<div class="{self.css_prefix}-formula-lines">'
+                   + "".join(formula_html(c) for c in geom.checks) + "</div>")
+        shapes = self._shapes_html(x.shape, out_shape, geom.drawn_in_floor_mode)
+        explanation = geometry_report_html(geom, css_class=f"{self.css_prefix}-report")
+        grids = self._grids_html(s, geom, x, output, cell, winners)
+        detail, window_values = self._detail_html(s, geom, x, output, cell)
+        return PoolView(formula=formula, shapes=shapes, explanation=explanation, grids=grids, detail=detail,
+                        geometry=geom, input_shape=x.shape, out_shape=out_shape, output=output, cell=cell,
+                        winners=winners, window_values=window_values, window_count=geom.window_count)
+
+    def _shapes_html(self, x_shape, out_shape, floor=False) -> str:
+        out = f"<b>{_shape(out_shape)}</b>" if out_shape else "<b>계산할 수 없음</b>"
+        if out_shape and floor:
+            out += " — 내림(floor) 모드의 크기 (책의 식으로는 정수가 아님)"
+        lines = [
+            f"입력 (N, C, H, W) = <b>{_shape(x_shape)}</b> → 출력 (N, C, OH, OW) = {out}",
+            "학습할 매개변수(parameter): <b>없음</b> · 채널 수 C는 그대로 (채널마다 따로 풀링)",
+        ]
+        body = "".join(f'<div style="font-family:monospace;font-size:13px">{line}</div>' for line in lines)
+        return f'<div class="{self.css_prefix}-shape-lines" style="margin:4px 0 6px 0">{body}</div>'
+
+    def _grids_html(self, s, geom, x, output, cell, winners) -> str:
+        p = s.pad
+        ph, pw = geom.padded_hw
+        pad = np.ones((ph, pw), dtype=bool)
+        pad[p : ph - p, p : pw - p] = False
+        base = {"pad": pad}
+        if geom.fits:
+            unvisited = np.zeros((ph, pw), dtype=bool)
+            unvisited[p : ph - p, p : pw - p] = geom.unvisited_input()
+            base["unvisited"] = unvisited
+        if cell is not None:
+            window = np.zeros((ph, pw), dtype=bool)
+            window[np.ix_(geom.window_rows(cell[0]), geom.window_cols(cell[1]))] = True
+            base["window"] = window
+        row_labels = [""] * p + [str(i) for i in range(s.H)] + [""] * p
+        col_labels = [""] * p + [str(i) for i in range(s.W)] + [""] * p
+
+        lines = []
+        for c in range(s.C):
+            marks = dict(base)
+            if winners is not None:
+                marks["winner"] = [winners[c]]
+            blocks = [grid_html(np.pad(x[0, c], p) if p else x[0, c], marks=marks, role="input",
+                                title=f"입력 채널 {c}", row_labels=row_labels, col_labels=col_labels)]
+            if output is not None:
+                blocks += [symbol("→"), grid_html(output[0, c], marks={"current": [cell]}, role="output",
+                                                  title=f"출력 채널 {c}")]
+            lines.append(row(*blocks))
+        legend = ["window", "pad", "current", "unvisited"] + (["winner"] if s.method == "max" else [])
+        name = "최대 풀링 (max pooling)" if s.method == "max" else "평균 풀링 (average pooling)"
+        title = f"{name}: {s.pool_h}×{s.pool_w} 창, 스트라이드 {s.stride}, 패딩 {p}"
+        return (f'<div class="{self.css_prefix}-grid-panels">' + legend_html(legend)
+                + panel(title, "".join(lines)) + "</div>")
+
+    def _detail_html(self, s, geom, x, output, cell):
+        if cell is None:
+            return (notice("창이 들어가지 않아 계산할 출력 칸이 없습니다.", tone="error",
+                           css_class=f"{self.css_prefix}-no-window"), None)
+        oy, ox = cell
+        rows, cols = geom.window_rows(oy), geom.window_cols(ox)
+        values, lines = [], []
+        for c in range(s.C):
+            window = (np.pad(x[0, c], s.pad) if s.pad else x[0, c])[np.ix_(rows, cols)].ravel()
+            numbers = ", ".join(format_number(v) for v in window)
+            if s.method == "max":
+                value = float(window.max())
+                text = f"max({numbers}) = <b>{format_number(value)}</b>"
+            else:
+                value = float(window.sum() / window.size)
+                text = (f"({' + '.join(format_number(v) for v in window)}) / {window.size} = "
+                        f"{format_number(window.sum())}/{window.size} = <b>{format_number(value)}</b>")
+            layer_value = float(output[0, c, oy, ox])
+            agree = "✓ 같음" if np.isclose(value, layer_value) else "✗ 다름"
+            values.append(value)
+            lines.append(f'<div class="{self.css_prefix}-detail-line" style="font-family:monospace;font-size:14px">'
+                         f"채널 {c}: {text} &nbsp;|&nbsp; Pooling 계층의 out[0, {c}, {oy}, {ox}] = "
+                         f"<b>{format_number(layer_value)}</b> ({agree})</div>")
+        note = ""
+        if s.method == "max":
+            note = ('<div style="font-size:12px;color:#374151">같은 최댓값이 여러 개면 읽는 순서(행 우선)로 '
+                    "첫 칸이 뽑힙니다 — 역전파(backward)에서 기울기는 이 칸으로만 갑니다.</div>")
+        title = f"출력 칸 ({oy}, {ox}) 계산 — 창 위치 {min(s.position, geom.window_count - 1)} (0–{geom.window_count - 1})"
+        return panel(title, "".join(lines) + note, css_class=f"{self.css_prefix}-detail-panel"), tuple(values)
+
+    def describe(self, s) -> str:
+        return (f"H={s.H}, W={s.W}, pool_h={s.pool_h}, pool_w={s.pool_w}, S={s.stride}, P={s.pad}, "
+                f"method={s.method}, C={s.C}, position={s.position}")

@@ -1,0 +1,467 @@
+"""The convolution and pooling explorers, driven headless as a learner would: set a control,
+read the HTML widgets, and compare what is shown with the plain-loop references
+(cnnlib.reference), cnnlib's layers and cnnlib.shapes."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import fields
+
+import numpy as np
+import pytest
+
+from cnnlib import Convolution, Pooling
+from cnnlib.explorers import ConvExplorer, ConvSettings, PoolExplorer, PoolSettings
+from cnnlib.explorers.conv import CONTROLS as CONV_CONTROLS
+from cnnlib.explorers.grid import format_number, grid_html, legend_html, MARKS
+from cnnlib.explorers.pool import CONTROLS as POOL_CONTROLS
+from cnnlib.reference import conv_forward_loops, im2col_loops, pool_backward_loops, pool_forward_loops
+from cnnlib.shapes import check_output_size
+
+from explorer_html import grids, visible_text
+
+
+def _shape(t):
+    return "(" + ", ".join(str(v) for v in t) + ")"
+
+
+def _border(ph, pw, p):
+    return {(r, c) for r in range(ph) for c in range(pw) if not (p <= r < ph - p and p <= c < pw - p)}
+
+
+def _checks(H, W, FH, FW, S, P, D=1, kind="conv"):
+    return (check_output_size(H, FH, S, P, D, kind=kind, dim="H"),
+            check_output_size(W, FW, S, P, D, kind=kind, dim="W"))
+
+
+def assert_explanation(report_html, checks):
+    """Every invalid axis is explained with its own numbers; a valid geometry says so."""
+    text = visible_text(report_html)
+    if all(c.valid for c in checks):
+        assert "올바른 설정 (valid)" in text
+        assert "✗" not in text
+        return
+    for c in checks:
+        marker = f'class="cnnlib-invalid-{c.dim}"'
+        if c.valid:
+            assert marker not in report_html
+            continue
+        assert marker in report_html
+        assert c.message in text  # the library's own message, folded underneath
+        if c.numerator < 0:
+            assert f"출력 {'높이' if c.dim == 'H' else '너비'}" in text and "창이 하나도 들어가지 않아" in text
+            assert f"{c.input_size} + 2·{c.pad} = {c.padded_size}칸" in text
+            if c.nearest_pads:
+                assert f"패딩 P = {', '.join(map(str, c.nearest_pads))}" in text
+        else:
+            assert f"{c.numerator} ÷ {c.stride}의 나머지(remainder)는 {c.remainder}입니다" in text
+            if c.nearest_strides:
+                assert f"스트라이드 S = {', '.join(map(str, c.nearest_strides))}" in text
+            if c.nearest_pads:
+                assert f"패딩 P = {', '.join(map(str, c.nearest_pads))}" in text
+            assert f"{c.symbols['out']} = {c.floor_output_size}" in text
+            if c.dropped_input_indices:
+                assert f"{', '.join(map(str, c.dropped_input_indices))}번" in text
+
+
+def assert_formula(formula_html_text, checks):
+    text = visible_text(formula_html_text)
+    for c in checks:
+        s = c.symbols
+        assert f"{s['out']} = ({c.input_size} + 2·{c.pad} − " in text
+        if c.valid:
+            assert f"= {c.numerator // c.stride} + 1 = {c.output_size} ✓" in text
+        elif c.numerator < 0:
+            assert f"= {c.numerator}/{c.stride} + 1 → 창이 들어가지 않음 ✗" in text
+        else:
+            assert f"= {c.numerator}/{c.stride} + 1 → 나머지(remainder) {c.remainder}: 정수가 아님 ✗" in text
+
+
+# ---- the convolution explorer ---------------------------------------------------------------------
+
+
+def assert_conv_shown(ex: ConvExplorer, parts: dict, s: ConvSettings, *, reference=True):
+    """What the widgets show for settings ``s`` agrees with independent computations."""
+    x, W, b = ex.arrays(s)
+    checks = _checks(s.H, s.W, s.FH, s.FW, s.stride, s.pad, s.dilation)
+    assert_formula(parts["formula"], checks)
+    assert_explanation(parts["explanation"], checks)
+
+    shapes = visible_text(parts["shapes"])
+    assert f"입력 x (N, C, H, W) = {_shape((s.N, s.C, s.H, s.W))}" in shapes
+    assert f"필터 W (FN, C, FH, FW) = {_shape((s.FN, s.C, s.FH, s.FW))}" in shapes
+
+    fits = all(c.floor_output_size is not None for c in checks)
+    inputs = grids(parts["grids"], "input")
+    assert len(inputs) == s.C
+    ph, pw = s.H + 2 * s.pad, s.W + 2 * s.pad
+    for c, g in enumerate(inputs):
+        np.testing.assert_array_equal(g.numbers(), np.pad(x[s.sample, c], s.pad))
+        assert g.marked("pad") == _border(ph, pw, s.pad)
+    filters = grids(parts["grids"], "filter")
+    np.testing.assert_array_equal(np.array([g.numbers() for g in filters]), W.reshape(-1, s.FH, s.FW))
+
+    if not fits:
+        assert "계산할 수 없음" in shapes
+        assert grids(parts["grids"], "output") == []
+        assert "계산할 출력 칸이 없습니다" in visible_text(parts["products"])
+        return
+
+    floor = not all(c.valid for c in checks)
+    layer_shape = Convolution(W, b, s.stride, s.pad, s.dilation, floor=floor).output_shape(x.shape)
+    assert f"출력 (N, FN, OH, OW) = {_shape(layer_shape)}" in shapes
+    assert ("내림(floor) 모드의 크기" in shapes) == floor
+    OH, OW = layer_shape[2:]
+    oy, ox = divmod(s.position, OW)
+    n, f = s.sample, s.filter
+
+    # the output grids against the plain loops (which slide until the window no longer fits)
+    outputs = grids(parts["grids"], "output")
+    assert len(outputs) == s.FN
+    if reference:
+        ref = conv_forward_loops(x, W, b, s.stride, s.pad, s.dilation)
+        assert ref.shape == layer_shape
+        for fi, g in enumerate(outputs):
+            np.testing.assert_allclose(g.numbers(), ref[n, fi])
+    assert outputs[f].marked("current") == {(oy, ox)}
+    assert all(not g.marked("current") for fi, g in enumerate(outputs) if fi != f)
+
+    # the current window: the same cells im2col copies into row (n, oy, ox)
+    col = im2col_loops(x[n : n + 1], s.FH, s.FW, s.stride, s.pad, s.dilation)
+    row = col[oy * OW + ox].reshape(s.C, s.FH, s.FW)
+    windows = grids(parts["products"], "window")
+    products = grids(parts["products"], "products")
+    assert len(windows) == len(products) == s.C
+    for c in range(s.C):
+        np.testing.assert_array_equal(windows[c].numbers(), row[c])
+        np.testing.assert_array_equal(products[c].numbers(), row[c] * W[f, c])
+        marked = inputs[c].marked("window")
+        assert len(marked) == s.FH * s.FW
+        assert sorted(np.pad(x[n, c], s.pad)[r, cc] for r, cc in marked) == sorted(row[c].ravel())
+    expected = float((row * W[f]).sum() + b[f])
+    text = visible_text(parts["products"])
+    assert f"= {format_number(expected)} | Convolution 계층의 out[{n}, {f}, {oy}, {ox}] = {format_number(expected)} (✓ 같음)" in text
+
+    # never-visited input rows/columns (floor mode and strides larger than the window) are marked
+    unvisited = inputs[0].marked("unvisited")
+    for c in checks:
+        for i in c.dropped_input_indices:
+            line = [(s.pad + i, s.pad + j) for j in range(s.W)] if c.dim == "H" else \
+                   [(s.pad + j, s.pad + i) for j in range(s.H)]
+            assert set(line) <= unvisited
+
+
+def widget_parts(ex):
+    return {part: ex.outputs[part].value for part in ex.PARTS}
+
+
+def test_conv_default_is_the_books_example():
+    ex = ConvExplorer()
+    v = ex.view()
+    assert v.out_shape == (1, 1, 2, 2)
+    np.testing.assert_array_equal(grids(v.grids, "output")[0].numbers(), [[18, 19], [9, 18]])   # 그림 7-5
+    np.testing.assert_array_equal(grids(v.products, "products")[0].numbers(), [[2, 0, 3], [0, 1, 4], [3, 0, 2]])
+    assert "합 15; 편향(bias) b[0] = 3 → 15 + (3) = 18" in visible_text(v.products)
+    assert "OH = (4 + 2·0 − 3)/1 + 1 = 1 + 1 = 2 ✓" in visible_text(v.formula)
+    assert_conv_shown(ex, v.__dict__, ex.defaults)
+
+
+def test_conv_every_control_drives_the_widgets():
+    ex = ConvExplorer()
+    ex.widget
+    assert_conv_shown(ex, widget_parts(ex), ex.settings())
+    for control in CONV_CONTROLS:
+        for value in (control.hi, (control.lo + control.hi) // 2, control.lo):
+            ex.controls[control.name].value = value
+            s = ex.settings()
+            assert_conv_shown(ex, widget_parts(ex), s)
+        ex.set(**{control.name: getattr(ConvSettings(), control.name)})
+
+
+def test_conv_random_walk_through_the_controls():
+    """A learner moving sliders at random: every intermediate state is shown consistently."""
+    rng = random.Random(7)
+    ex = ConvExplorer()
+    ex.widget
+    for step in range(120):
+        control = rng.choice(CONV_CONTROLS)
+        w = ex.controls[control.name]
+        if w.disabled:
+            continue
+        w.value = rng.randint(w.min, w.max)
+        assert_conv_shown(ex, widget_parts(ex), ex.settings(), reference=step % 4 == 0)
+
+
+def test_conv_dependent_ranges_and_play():
+    ex = ConvExplorer()
+    ex.widget
+    pos, play = ex.controls["position"], ex.play
+    assert (pos.max, play.max) == (3, 3)
+    assert ex.controls["sample"].disabled and ex.controls["filter"].disabled
+    play.value = 2                       # what the Play button does in the browser
+    assert pos.value == 2
+    assert "출력 칸 (1, 0) 계산 — 창 위치 2 (0–3)" in visible_text(ex.outputs["products"].value)
+    ex.set(pad=1)                        # 4x4 output: 16 positions, the window stays at 2
+    assert (pos.max, play.max, pos.value) == (15, 15, 2)
+    ex.set(position=15, stride=2)        # (4 + 2 − 3)/2: floor mode, 2x2 positions; clamped, not lost
+    assert pos.value == pos.max == play.max == 3
+    ex.set(H=5, W=5)                     # 3x3 positions again
+    assert (pos.max, play.max, pos.value) == (8, 8, 3)
+    ex.set(FH=6, FW=6, pad=0)            # no window fits: the position control is disabled
+    assert pos.disabled and play.disabled
+    assert "창이 하나도 들어가지 않아" in visible_text(ex.outputs["explanation"].value)
+    ex.set(N=3, FN=2)
+    assert not ex.controls["sample"].disabled and ex.controls["sample"].max == 2
+    assert ex.controls["filter"].max == 1
+    ex.set(filter=1, N=1)
+    assert ex.controls["sample"].value == 0 and ex.controls["sample"].disabled
+
+
+def test_conv_invalid_stride_is_explained_and_floor_rows_are_marked():
+    ex = ConvExplorer()
+    ex.set(H=7, W=7, stride=3)
+    parts = widget_parts(ex)
+    text = visible_text(parts["explanation"])
+    assert "출력 높이(height) OH가 정수가 아닙니다" in text
+    assert "4 ÷ 3의 나머지(remainder)는 1입니다" in text
+    assert "패딩 P = 1, 또는 스트라이드 S = 1, 2, 4" in text
+    assert "입력의 6번 행(row)은 어떤 창도 읽지 않습니다" in text
+    assert "내림(floor) 모드" in text
+    unvisited = grids(parts["grids"], "input")[0].marked("unvisited")
+    assert unvisited == {(6, j) for j in range(7)} | {(i, 6) for i in range(7)}
+    assert_conv_shown(ex, parts, ex.settings())
+
+
+def test_conv_multichannel_sums_add_up_and_each_filter_makes_one_channel():
+    ex = ConvExplorer(H=5, W=5, C=3, FN=2, N=2, sample=1, filter=1, position=4)
+    v = ex.view(ex.defaults)
+    assert v.out_shape == (2, 2, 3, 3)
+    text = visible_text(v.products)
+    sums = [grids(v.products, "products")[c].numbers().sum() for c in range(3)]
+    assert "채널별 합 " + " + ".join(format_number(s) for s in sums) in text
+    assert [g.title for g in grids(v.grids, "output")] == ["출력 채널 0 = 필터 0의 결과", "출력 채널 1 = 필터 1의 결과"]
+    assert_conv_shown(ex, v.__dict__, ex.defaults)
+
+
+def test_conv_dilation_marks_the_skipped_cells():
+    ex = ConvExplorer()
+    v = ex.view(ConvSettings(H=7, W=7, FH=3, FW=3, dilation=2, position=1))   # span 5, output 3x3
+    g = grids(v.grids, "input")[0]
+    assert g.marked("window") == {(r, c) for r in (0, 2, 4) for c in (1, 3, 5)}
+    assert g.marked("span") == {(r, c) for r in range(5) for c in range(1, 6)} - g.marked("window")
+
+
+def test_stride_larger_than_the_window_is_noted():
+    ex = ConvExplorer()
+    v = ex.view(ConvSettings(H=8, W=8, FH=2, FW=2, stride=3))   # valid: windows at rows 0, 3, 6
+    text = visible_text(v.explanation)
+    assert "올바른 설정" in text and "2, 5번 행(row)" in text and "2, 5번 열(column)" in text
+    assert grids(v.grids, "input")[0].marked("unvisited") == {(r, c) for r in range(8) for c in range(8)
+                                                             if r in (2, 5) or c in (2, 5)}
+
+
+def _all_settings(controls, settings_type, rng, count):
+    out = []
+    for _ in range(count):
+        values = {}
+        for c in controls:
+            values[c.name] = rng.choice([v for _, v in c.options]) if c.options else rng.randint(c.lo, c.hi)
+        out.append(settings_type(**values))
+    return out
+
+
+def test_conv_sweep_has_no_exceptions_and_explains_every_invalid_setting():
+    """Every square geometry (H, FH, P, S, D over their whole ranges) plus a seeded sample of
+    1500 full settings (every control, window position, sample and filter)."""
+    ex = ConvExplorer()
+    rng = random.Random(2024)
+    square = [ConvSettings(H=h, W=h, FH=f, FW=f, pad=p, stride=st, dilation=d)
+              for h in range(1, 13) for f in range(1, 7) for p in range(4) for st in range(1, 5) for d in range(1, 4)]
+    sample = _all_settings(CONV_CONTROLS, ConvSettings, rng, 1500)
+    invalid = floor = nofit = 0
+    for i, s in enumerate(square + sample):
+        v = ex.view(s)
+        checks = v.geometry.checks
+        assert_explanation(v.explanation, checks)
+        if not v.geometry.valid:
+            invalid += 1
+        if v.geometry.fits:
+            floor += not v.geometry.valid
+            n, f, oy, ox = v.cell
+            assert v.output.shape == v.out_shape
+            assert np.isclose(v.window_sum, v.output[n, f, oy, ox])   # products + bias = layer output
+            if i % 97 == 0:  # a sample against the plain loops
+                x, W, b = ex.arrays(s)
+                np.testing.assert_allclose(v.output, conv_forward_loops(x, W, b, s.stride, s.pad, s.dilation))
+        else:
+            nofit += 1
+            assert v.output is None and "계산할 출력 칸이 없습니다" in v.products
+    assert invalid > 1000 and floor > 500 and nofit > 100   # the sweep really covers all three cases
+
+
+# ---- the pooling explorer -------------------------------------------------------------------------
+
+
+def assert_pool_shown(ex: PoolExplorer, parts: dict, s: PoolSettings):
+    x = ex.arrays(s)
+    checks = _checks(s.H, s.W, s.pool_h, s.pool_w, s.stride, s.pad, kind="pool")
+    assert_formula(parts["formula"], checks)
+    assert_explanation(parts["explanation"], checks)
+    shapes = visible_text(parts["shapes"])
+    inputs = grids(parts["grids"], "input")
+    assert len(inputs) == s.C
+    for c, g in enumerate(inputs):
+        np.testing.assert_array_equal(g.numbers(), np.pad(x[0, c], s.pad))
+    if not all(c.floor_output_size is not None for c in checks):
+        assert "계산할 수 없음" in shapes and not grids(parts["grids"], "output")
+        return
+    ref = pool_forward_loops(x, s.pool_h, s.pool_w, s.stride, s.pad, s.method)
+    floor = not all(c.valid for c in checks)
+    layer = Pooling(s.pool_h, s.pool_w, s.stride, s.pad, method=s.method, floor=floor)
+    assert layer.output_shape(x.shape) == ref.shape
+    assert f"출력 (N, C, OH, OW) = {_shape(ref.shape)}" in shapes
+    outputs = grids(parts["grids"], "output")
+    OW = ref.shape[3]
+    oy, ox = divmod(s.position, OW)
+    for c, g in enumerate(outputs):
+        np.testing.assert_allclose(g.numbers(), ref[0, c], atol=0.006)   # shown with 2 decimals
+        assert g.marked("current") == {(oy, ox)}
+        window = inputs[c].marked("window")
+        assert len(window) == s.pool_h * s.pool_w
+        if s.method == "max":
+            # the winner is where backward sends the gradient (plain loops: first max in reading order)
+            dout = np.zeros(ref.shape)
+            dout[0, c, oy, ox] = 1
+            dx = np.pad(pool_backward_loops(x, dout, s.pool_h, s.pool_w, s.stride, s.pad, "max")[0, c], s.pad)
+            winner = inputs[c].marked("winner")
+            assert len(winner) == 1 and winner <= window
+            (r, cc), = winner
+            if s.pad <= r < s.pad + s.H and s.pad <= cc < s.pad + s.W:   # dx has no padding cells
+                assert dx[r, cc] == 1
+            else:
+                assert dx.sum() == 0
+        else:
+            assert not inputs[c].marked("winner")
+        value = format_number(ref[0, c, oy, ox])
+        assert f"Pooling 계층의 out[0, {c}, {oy}, {ox}] = {value} (✓ 같음)" in visible_text(parts["detail"])
+
+
+def test_pool_default_is_the_books_example():
+    ex = PoolExplorer()
+    v = ex.view()
+    np.testing.assert_array_equal(v.output[0, 0], [[2, 3], [4, 2]])   # 그림 7-14
+    np.testing.assert_array_equal(grids(v.grids, "output")[0].numbers(), [[2, 3], [4, 2]])
+    assert grids(v.grids, "input")[0].marked("winner") == {(0, 1)}
+    assert "max(1, 2, 0, 1) = 2" in visible_text(v.detail)
+    assert "학습할 매개변수(parameter): 없음" in visible_text(v.shapes)
+    assert_pool_shown(ex, v.__dict__, ex.defaults)
+
+
+def test_pool_every_control_drives_the_widgets():
+    ex = PoolExplorer()
+    ex.widget
+    for control in POOL_CONTROLS:
+        values = [v for _, v in control.options] if control.options else (control.hi, (control.lo + control.hi) // 2,
+                                                                           control.lo)
+        for value in values:
+            ex.controls[control.name].value = value
+            assert_pool_shown(ex, widget_parts(ex), ex.settings())
+        ex.set(**{control.name: getattr(PoolSettings(), control.name)})
+
+
+def test_pool_average_and_play():
+    ex = PoolExplorer()
+    ex.set(method="average")
+    ex.play.value = 3
+    text = visible_text(ex.outputs["detail"].value)
+    assert "(1 + 2 + 0 + 1) / 4 = 4/4 = 1" in text
+    assert "출력 칸 (1, 1) 계산" in text
+    assert_pool_shown(ex, widget_parts(ex), ex.settings())
+
+
+def test_pool_random_walk_and_sweep():
+    ex = PoolExplorer()
+    ex.widget
+    rng = random.Random(11)
+    for _ in range(80):
+        control = rng.choice(POOL_CONTROLS)
+        w = ex.controls[control.name]
+        if w.disabled:
+            continue
+        w.value = rng.choice([v for _, v in control.options]) if control.options else rng.randint(w.min, w.max)
+        assert_pool_shown(ex, widget_parts(ex), ex.settings())
+
+    square = [PoolSettings(H=h, W=h, pool_h=k, pool_w=k, stride=st, pad=p, method=m)
+              for h in range(1, 13) for k in range(1, 5) for st in range(1, 5) for p in range(3)
+              for m in ("max", "average")]
+    invalid = 0
+    for s in square + _all_settings(POOL_CONTROLS, PoolSettings, random.Random(5), 800):
+        v = ex.view(s)
+        assert_explanation(v.explanation, v.geometry.checks)
+        invalid += not v.geometry.valid
+        if v.geometry.fits:
+            oy, ox = v.cell
+            np.testing.assert_allclose(v.window_values, v.output[0, :, oy, ox])
+    assert invalid > 500
+
+
+# ---- shared pieces ----------------------------------------------------------------------------------
+
+
+def test_widgets_have_stable_labels_and_classes():
+    for ex, prefix in ((ConvExplorer(), "cnnlib-conv"), (PoolExplorer(), "cnnlib-pool")):
+        box = ex.widget
+        assert prefix in box._dom_classes
+        for part, w in ex.outputs.items():
+            assert f"{prefix}-{part}" in w._dom_classes
+        descriptions = [w.description for w in ex.controls.values()]
+        assert len(set(descriptions)) == len(descriptions) and all(descriptions)
+        for name, w in ex.controls.items():
+            assert f"{prefix}-control-{name}" in w._dom_classes
+        assert f"{prefix}-play" in ex.play._dom_classes
+    assert ConvExplorer().widget.children  # builds without a kernel
+
+
+def test_static_view_is_the_default_widget_state_and_text_plain_is_deterministic():
+    ex = ConvExplorer()
+    static = ex.static_html()
+    assert static == ConvExplorer().static_html()
+    ex.widget
+    for part in ex.PARTS:
+        assert ex.outputs[part].value in static
+    bundle = ex._repr_mimebundle_()
+    assert bundle["text/plain"] == ("ConvExplorer(H=4, W=4, FH=3, FW=3, P=0, S=1, D=1, C=1, FN=1, N=1, "
+                                    "n=0, f=0, position=0)")
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert repr(PoolExplorer()) == "PoolExplorer(H=4, W=4, pool_h=2, pool_w=2, S=2, P=0, method=max, C=1, position=0)"
+
+
+def test_settings_outside_the_ranges_are_refused_clearly():
+    with pytest.raises(ValueError, match="H must be a whole number from 1 to 12; got 13"):
+        ConvExplorer(H=13)
+    with pytest.raises(ValueError, match="method must be one of"):
+        PoolExplorer(method="min")
+    with pytest.raises(ValueError, match="no control named 'padding'"):
+        ConvExplorer().set(padding=1)
+
+
+def test_grid_renderer():
+    h = grid_html([[1, 2.5], [-0.0, 3]], marks={"window": [(0, 0)], "pad": np.array([[0, 0], [1, 1]], bool)},
+                  role="demo", title="t<i>", row_labels=["a", "b"], col_labels=["0", "1"])
+    (g,) = grids(h, "demo")
+    assert g.texts == [["1", "2.5"], ["0", "3"]]
+    assert g.marked("window") == {(0, 0)} and g.marked("pad") == {(1, 0), (1, 1)}
+    assert "<b>1</b>" in h and "<i>0</i>" in h          # meaning survives if styles are stripped
+    assert "<style" not in h and "<script" not in h and "<svg" not in h
+    assert format_number(1 / 3) == "0.33" and format_number(2.0) == "2" and format_number(-1e-9) == "0"
+    assert all(m in legend_html(MARKS) for m in ("padding", "window"))
+    with pytest.raises(ValueError, match="unknown mark"):
+        grid_html([[1]], marks={"glow": [(0, 0)]})
+    with pytest.raises(ValueError, match="2-D"):
+        grid_html([1, 2])
+    assert "&lt;x&gt;" in grid_html([["<x>"]])
+
+
+def test_settings_dataclasses_match_the_controls():
+    assert {f.name for f in fields(ConvSettings)} == {c.name for c in CONV_CONTROLS}
+    assert {f.name for f in fields(PoolSettings)} == {c.name for c in POOL_CONTROLS}
