@@ -16,12 +16,13 @@ from .shapes import (
 from .im2col import im2col, col2im
 from .functions import sigmoid, relu, softmax, cross_entropy_error, one_hot
 from .gradient import numerical_gradient, relative_error
-from .layers import Relu, Sigmoid, Affine, SoftmaxWithLoss, Dropout, Convolution, Pooling
+from .layers import Relu, Sigmoid, Tanh, Affine, SoftmaxWithLoss, Dropout, LRN, Convolution, Pooling
 from .paths import project_root, data_dir, params_dir
 
 from .optimizers import SGD, Momentum, Nesterov, AdaGrad, RMSprop, Adam
 from .network import Network
-from .convnet import SimpleConvNet
+from .convnet import SimpleConvNet, DeepConvNet
+from .lenet import LeNet
 from .trainer import Trainer
 
 __version__ = "0.1.0"

@@ -22,9 +22,9 @@ from collections import OrderedDict
 import numpy as np
 
 from .layers import Affine, Convolution, Pooling, Relu, SoftmaxWithLoss
-from .network import Network, init_std
+from .network import Network, new_weights
 
-__all__ = ["SimpleConvNet"]
+__all__ = ["SimpleConvNet", "DeepConvNet"]
 
 DEFAULT_CONV_PARAM = {"filter_num": 30, "filter_size": 5, "pad": 0, "stride": 1}
 
@@ -50,7 +50,7 @@ class SimpleConvNet(Network):
         rng = np.random.default_rng(seed)
 
         def weights(shape, fan_in):
-            return (init_std(weight_init_std, fan_in) * rng.standard_normal(shape)).astype(dtype)
+            return new_weights(rng, shape, fan_in, weight_init_std, dtype)
 
         self.layers = OrderedDict()
         self.layers["Conv1"] = Convolution(weights((filter_num, C, filter_size, filter_size), C * filter_size ** 2),
@@ -68,5 +68,59 @@ class SimpleConvNet(Network):
         self.layers["Relu2"] = Relu()
         self.layers["Affine2"] = Affine(weights((hidden_size, output_size), hidden_size),
                                         np.zeros(output_size, dtype=dtype))
+        self.last_layer = SoftmaxWithLoss()
+        self._collect_params()
+
+
+class DeepConvNet(Network):
+    """The book's deeper CNN (8.1절, ``ch08/deep_convnet.py``), used in 7.6 to look at depth:
+
+        conv-relu-conv-relu-pool  (16, 16 filters 3x3)
+        conv-relu-conv-relu-pool  (32, 32; the second with pad 2, as in the book)
+        conv-relu-conv-relu-pool  (64, 64)
+        affine-relu-dropout-affine-dropout-softmax
+
+    He initial weights as in the book. ``dropout_ratio`` 0.5 as in the book; ``seed`` fixes
+    both the initial weights and the dropout masks.
+    """
+
+    CONV_PARAMS = [
+        {"filter_num": 16, "filter_size": 3, "pad": 1, "stride": 1},
+        {"filter_num": 16, "filter_size": 3, "pad": 1, "stride": 1},
+        {"filter_num": 32, "filter_size": 3, "pad": 1, "stride": 1},
+        {"filter_num": 32, "filter_size": 3, "pad": 2, "stride": 1},
+        {"filter_num": 64, "filter_size": 3, "pad": 1, "stride": 1},
+        {"filter_num": 64, "filter_size": 3, "pad": 1, "stride": 1},
+    ]
+
+    def __init__(self, input_dim=(1, 28, 28), hidden_size=50, output_size=10, dropout_ratio=0.5,
+                 *, dtype=np.float32, seed=None):
+        from .layers import Dropout
+
+        self.architecture = {"class": type(self).__name__, "input_dim": [int(v) for v in input_dim],
+                             "hidden_size": int(hidden_size), "output_size": int(output_size),
+                             "dropout_ratio": dropout_ratio}
+        rng = np.random.default_rng(seed)
+        shape = (1, *input_dim)
+        self.layers = OrderedDict()
+        for i, p in enumerate(self.CONV_PARAMS, start=1):
+            C, F = shape[1], p["filter_size"]
+            conv = Convolution(new_weights(rng, (p["filter_num"], C, F, F), C * F * F, "he", dtype),
+                               np.zeros(p["filter_num"], dtype=dtype), p["stride"], p["pad"])
+            self.layers[f"Conv{i}"] = conv
+            self.layers[f"Relu{i}"] = Relu()
+            shape = conv.output_shape(shape)
+            if i % 2 == 0:
+                pool = Pooling(pool_h=2, pool_w=2, stride=2)
+                self.layers[f"Pool{i // 2}"] = pool
+                shape = pool.output_shape(shape)
+        flat = int(np.prod(shape[1:]))
+        self.layers["Affine1"] = Affine(new_weights(rng, (flat, hidden_size), flat, "he", dtype),
+                                        np.zeros(hidden_size, dtype=dtype))
+        self.layers["Relu7"] = Relu()
+        self.layers["Dropout1"] = Dropout(dropout_ratio, seed=int(rng.integers(2**31)))
+        self.layers["Affine2"] = Affine(new_weights(rng, (hidden_size, output_size), hidden_size, "he", dtype),
+                                        np.zeros(output_size, dtype=dtype))
+        self.layers["Dropout2"] = Dropout(dropout_ratio, seed=int(rng.integers(2**31)))
         self.last_layer = SoftmaxWithLoss()
         self._collect_params()

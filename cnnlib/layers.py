@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from .functions import sigmoid, softmax, cross_entropy_error
+from .functions import sigmoid, softmax
 from .im2col import im2col, col2im, window_view, cell_slices
 from .shapes import conv_output_shape, pool_output_shape, require_int, effective_filter_size
 
-__all__ = ["Relu", "Sigmoid", "Affine", "SoftmaxWithLoss", "Dropout", "Convolution", "Pooling"]
+__all__ = ["Relu", "Sigmoid", "Tanh", "Affine", "SoftmaxWithLoss", "Dropout", "LRN", "Convolution", "Pooling"]
 
 
 def _require_4d(layer: str, x) -> None:
@@ -55,6 +55,20 @@ class Sigmoid:
 
     def backward(self, dout):
         return dout * (1.0 - self.out) * self.out
+
+
+class Tanh:
+    """tanh(x) (LeNet-5 used a scaled tanh); backward multiplies by 1 - y^2."""
+
+    def __init__(self):
+        self.out = None
+
+    def forward(self, x):
+        self.out = np.tanh(x)
+        return self.out
+
+    def backward(self, dout):
+        return dout * (1.0 - self.out * self.out)
 
 
 class Affine:
@@ -101,7 +115,13 @@ class SoftmaxWithLoss:
     def forward(self, x, t):
         self.t = t
         self.y = softmax(x)
-        self.loss = cross_entropy_error(self.y, t)
+        # The book computes cross_entropy_error(y, t) = -log(y_t + 1e-7). The 1e-7 guards log(0)
+        # but is not in the gradient y - t, so the two disagree when y_t is small. log y_t
+        # = x_t - log(sum exp x) is exact and never takes log(0).
+        labels = t.argmax(axis=1) if t.ndim == 2 else t
+        shifted = x - x.max(axis=1, keepdims=True)
+        log_y = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        self.loss = -np.mean(log_y[np.arange(x.shape[0]), labels])
         return self.loss
 
     def backward(self, dout=1):
@@ -137,6 +157,43 @@ class Dropout:
 
     def backward(self, dout):
         return dout * self.mask
+
+
+class LRN:
+    """Local response normalisation across channels (AlexNet, 2012, section 3.3):
+
+        b[c] = a[c] / (k + alpha * sum of a[j]^2 over the n channels j around c) ** beta
+
+    with AlexNet's constants k=2, n=5, alpha=1e-4, beta=0.75. As in the paper, alpha is
+    not divided by n (PyTorch's LocalResponseNorm divides it: use alpha=n*1e-4 there
+    for the same numbers). x: (N, C, H, W) -> same shape. No parameters.
+    """
+
+    def __init__(self, k=2.0, n=5, alpha=1e-4, beta=0.75):
+        self.n = require_int("n", n, 1)
+        self.k, self.alpha, self.beta = k, alpha, beta
+        self.x = None
+        self.scale = None
+
+    def _channel_window_sum(self, a):
+        """For each channel c, the sum of a over channels c - n//2 ... c + n//2 (those that exist)."""
+        half = self.n // 2
+        padded = np.pad(a, [(0, 0), (half + 1, half), (0, 0), (0, 0)])  # one extra zero in front for cumsum
+        csum = np.cumsum(padded, axis=1)
+        return csum[:, self.n :] - csum[:, : -self.n]
+
+    def forward(self, x):
+        _require_4d("LRN", x)
+        self.x = x
+        self.scale = self.k + self.alpha * self._channel_window_sum(x * x)
+        return x * self.scale ** -self.beta
+
+    def backward(self, dout):
+        x, scale = self.x, self.scale
+        # Each output b[i] depends on x[j] for every j in its window; the windows are symmetric,
+        # so summing over "the i whose window holds j" is the same window sum again.
+        shared = self._channel_window_sum(dout * x * scale ** (-self.beta - 1))
+        return dout * scale ** -self.beta - 2 * self.alpha * self.beta * x * shared
 
 
 class Convolution:

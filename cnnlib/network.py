@@ -18,7 +18,7 @@ import numpy as np
 from .gradient import numerical_gradient
 from .layers import Convolution, Dropout
 
-__all__ = ["Network", "init_std", "save_npz_params", "load_npz_params"]
+__all__ = ["Network", "init_std", "new_weights", "save_npz_params", "load_npz_params"]
 
 
 def init_std(weight_init_std, fan_in):
@@ -35,6 +35,11 @@ def init_std(weight_init_std, fan_in):
             return np.sqrt(1.0 / fan_in)
         raise ValueError(f"weight_init_std must be a number, 'he' or 'xavier'; got {weight_init_std!r}.")
     return float(weight_init_std)
+
+
+def new_weights(rng, shape, fan_in, weight_init_std, dtype=np.float32):
+    """Gaussian initial weights of the given shape, std from :func:`init_std`."""
+    return (init_std(weight_init_std, fan_in) * rng.standard_normal(shape)).astype(dtype)
 
 
 class Network:

@@ -18,6 +18,7 @@ __all__ = [
     "conv_backward_loops",
     "pool_forward_loops",
     "pool_backward_loops",
+    "lrn_forward_loops",
 ]
 
 
@@ -161,3 +162,18 @@ def pool_backward_loops(x, dout, pool_h, pool_w, stride=1, pad=0, method="max"):
                             for j in range(pool_w):
                                 dxp[n, c, y0 + i, x0 + j] += g / (pool_h * pool_w)
     return dxp[:, :, pad : pad + H, pad : pad + W]
+
+
+def lrn_forward_loops(x, k=2.0, n=5, alpha=1e-4, beta=0.75):
+    """AlexNet's local response normalisation, channel by channel, cell by cell."""
+    N, C, H, W = x.shape
+    out = np.zeros_like(x)
+    for b in range(N):
+        for c in range(C):
+            for y in range(H):
+                for xx in range(W):
+                    total = 0.0
+                    for j in range(max(0, c - n // 2), min(C - 1, c + n // 2) + 1):
+                        total += x[b, j, y, xx] ** 2
+                    out[b, c, y, xx] = x[b, c, y, xx] / (k + alpha * total) ** beta
+    return out

@@ -13,6 +13,7 @@ import time
 
 import numpy as np
 
+from .augment import random_shift
 from .optimizers import OPTIMIZERS
 
 __all__ = ["Trainer"]
@@ -26,12 +27,14 @@ class Trainer:
     evaluate_sample_num_per_epoch: evaluate on the first this-many train/test images
     (``None``: all of them). lr_schedule: ``'constant'`` (the book) or ``'cosine'``
     (the learning rate falls smoothly from lr to 0 over all steps).
-    seed: makes the order of mini-batches reproducible.
+    shift: if > 0, every training image is moved by a random number of pixels in
+    [-shift, shift] in each direction each time it is used (data augmentation).
+    seed: makes the order of mini-batches (and the shifts) reproducible.
     """
 
     def __init__(self, network, x_train, t_train, x_test, t_test, epochs=20, mini_batch_size=100,
                  optimizer="SGD", optimizer_param=None, evaluate_sample_num_per_epoch=None,
-                 verbose=True, *, lr_schedule="constant", seed=0, progress=True):
+                 verbose=True, *, lr_schedule="constant", shift=0, seed=0, progress=True):
         if len(x_train) != len(t_train) or len(x_test) != len(t_test):
             raise ValueError(f"Images and labels differ in number: train {len(x_train)} vs {len(t_train)}, "
                              f"test {len(x_test)} vs {len(t_test)}.")
@@ -52,6 +55,7 @@ class Trainer:
         self.verbose = verbose
         self.progress = progress
         self.lr_schedule = lr_schedule
+        self.shift = int(shift)
         self.rng = np.random.default_rng(seed)
 
         self.iter_per_epoch = math.ceil(len(x_train) / self.batch_size)
@@ -95,7 +99,8 @@ class Trainer:
                    disable=not self.progress)
         for i in bar:
             idx = order[i : i + self.batch_size]
-            losses.append(self.train_step(self.x_train[idx], self.t_train[idx]))
+            x_batch = random_shift(self.x_train[idx], self.shift, self.rng)
+            losses.append(self.train_step(x_batch, self.t_train[idx]))
             if len(losses) % 50 == 0:
                 bar.set_postfix(loss=f"{np.mean(losses[-50:]):.3f}")
         bar.close()

@@ -6,10 +6,12 @@ import pytest
 from hypothesis import given, settings, strategies as st, reject
 
 from cnnlib import (
-    Affine, Convolution, Dropout, Pooling, Relu, Sigmoid, SoftmaxWithLoss, numerical_gradient, relative_error,
+    LRN, Affine, Convolution, Dropout, Pooling, Relu, Sigmoid, SoftmaxWithLoss, Tanh, numerical_gradient,
+    relative_error,
 )
 from cnnlib.reference import (
-    conv_backward_loops, conv_forward_loops, pool_backward_loops, pool_forward_loops, window_starts,
+    conv_backward_loops, conv_forward_loops, lrn_forward_loops, pool_backward_loops, pool_forward_loops,
+    window_starts,
 )
 
 BOOK_X = np.array([[1, 2, 3, 0], [0, 1, 2, 3], [3, 0, 1, 2], [2, 3, 0, 1]], dtype=float).reshape(1, 1, 4, 4)
@@ -171,7 +173,7 @@ def test_affine_accepts_4d_and_gradient_check():
     check_gradients(loss, grads, {"x": x, "W": layer.W, "b": layer.b})
 
 
-@pytest.mark.parametrize("layer_cls", [Relu, Sigmoid])
+@pytest.mark.parametrize("layer_cls", [Relu, Sigmoid, Tanh])
 def test_activation_gradient_check(layer_cls):
     rng = np.random.default_rng(4)
     x = rng.standard_normal((4, 6))
@@ -190,10 +192,16 @@ def test_softmax_with_loss_gradient_check(one_hot_labels):
     if one_hot_labels:
         t = np.eye(10)[t]
     layer = SoftmaxWithLoss()
-    # The book's loss is -log(y + 1e-7); its analytic gradient y - t ignores the 1e-7,
-    # which moves the numerical gradient by about 1e-6 relative: hence tol 1e-5.
-    check_gradients(lambda: layer.forward(x, t), lambda: (layer.forward(x, t), {"x": layer.backward()})[1],
-                    {"x": x}, tol=1e-5)
+    check_gradients(lambda: layer.forward(x, t), lambda: (layer.forward(x, t), {"x": layer.backward()})[1], {"x": x})
+    y = np.exp(x) / np.exp(x).sum(axis=1, keepdims=True)
+    labels = t.argmax(axis=1) if one_hot_labels else t
+    assert layer.forward(x, t) == pytest.approx(-np.mean(np.log(y[np.arange(4), labels])), rel=1e-12)
+
+
+def test_softmax_with_loss_is_exact_for_confident_mistakes():
+    # y_t = e^-50: the book's -log(y_t + 1e-7) would give 16.1; the true loss is 50
+    layer = SoftmaxWithLoss()
+    assert layer.forward(np.array([[50.0, 0.0]]), np.array([1])) == pytest.approx(50.0, rel=1e-12)
 
 
 def test_dropout_masks_and_gradient():
@@ -213,6 +221,27 @@ def test_dropout_masks_and_gradient():
     check_gradients(loss, lambda: {"x": layer.backward(proj)}, {"x": x})
     np.testing.assert_allclose(layer.forward(x, train_flg=False), x * 0.7)
     assert np.array_equal(Dropout(0.3, seed=0).forward(x), out)  # seeded: reproducible
+
+
+@pytest.mark.parametrize("n, channels", [(5, 7), (3, 2), (1, 4), (5, 12)])
+def test_lrn_matches_loops_and_gradient_check(n, channels):
+    rng = np.random.default_rng(10)
+    # activations of AlexNet's size (tens) so the normalisation really changes them
+    x = 30 * rng.standard_normal((2, channels, 3, 3))
+    layer = LRN(n=n)
+    out = layer.forward(x)
+    np.testing.assert_allclose(out, lrn_forward_loops(x, n=n), rtol=1e-12)
+    assert not np.allclose(out, x / 2**0.75)  # the neighbours matter
+    proj = rng.standard_normal(x.shape)
+    check_gradients(lambda: np.sum(layer.forward(x) * proj),
+                    lambda: (layer.forward(x), {"x": layer.backward(proj)})[1], {"x": x})
+
+
+def test_lrn_float32_and_constants():
+    layer = LRN()
+    assert (layer.k, layer.n, layer.alpha, layer.beta) == (2.0, 5, 1e-4, 0.75)  # AlexNet's constants
+    x = np.ones((1, 3, 2, 2), dtype=np.float32)
+    assert layer.forward(x).dtype == np.float32 and layer.backward(x).dtype == np.float32
 
 
 # ---- clear errors -------------------------------------------------------------------------------
