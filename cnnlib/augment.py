@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["random_shift"]
+__all__ = ["random_shift", "shift"]
 
 
 def random_shift(x, max_shift, rng):
@@ -24,4 +24,16 @@ def random_shift(x, max_shift, rng):
     out = np.empty_like(x)
     for i, (dy, dx) in enumerate(offsets):
         out[i] = padded[i, :, dy : dy + H, dx : dx + W]
+    return out
+
+
+def shift(x, dy, dx):
+    """Move every image of x (N, C, H, W) by ``dy`` rows down and ``dx`` columns right
+    (negative: up/left), filling the uncovered border with 0. Returns a new array."""
+    N, C, H, W = x.shape
+    if abs(dy) >= H or abs(dx) >= W:
+        raise ValueError(f"shift ({dy}, {dx}) moves a {H}x{W} image out of view; use |dy| < {H} and |dx| < {W}.")
+    out = np.zeros_like(x)
+    out[:, :, max(dy, 0) : H + min(dy, 0), max(dx, 0) : W + min(dx, 0)] = \
+        x[:, :, max(-dy, 0) : H + min(-dy, 0), max(-dx, 0) : W + min(-dx, 0)]
     return out

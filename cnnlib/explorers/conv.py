@@ -250,7 +250,7 @@ class ConvExplorer(Explorer):
                                                                     if note else "")))
         legend_marks = ["window", "pad", "current", "unvisited"] + (["span"] if s.dilation > 1 else [])
         return (f'<div class="{self.css_prefix}-grid-panels">' + legend_html(legend_marks)
-                + row(*parts) + "</div>")
+                + row(*parts, align="flex-start") + "</div>")
 
     def _products_html(self, s, geom, x, Wt, b, output, cell):
         if cell is None:

@@ -160,10 +160,11 @@ def legend_html(marks) -> str:
     return f'<div class="cnnlib-legend" style="margin:2px 0 6px 0">{"".join(items)}</div>'
 
 
-def row(*blocks, css_class="") -> str:
-    """Blocks side by side, wrapping on narrow screens (stacked where styles are stripped)."""
+def row(*blocks, css_class="", align="center") -> str:
+    """Blocks side by side, wrapping on narrow screens (stacked where styles are stripped).
+    ``align``: 'center' for grids joined by symbols, 'flex-start' for panels."""
     cls = f' class="{css_class}"' if css_class else ""
-    return (f'<div{cls} style="display:flex;flex-wrap:wrap;align-items:center;gap:4px 8px;margin:0 0 6px 0">'
+    return (f'<div{cls} style="display:flex;flex-wrap:wrap;align-items:{align};gap:4px 12px;margin:0 0 6px 0">'
             + "".join(blocks) + "</div>")
 
 
