@@ -20,3 +20,10 @@ from .layers import Relu, Sigmoid, Affine, SoftmaxWithLoss, Dropout, Convolution
 from .paths import project_root, data_dir, params_dir
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name):  # load_mnist is imported on first use, so `python -m cnnlib.mnist` runs it only once
+    if name == "load_mnist":
+        from .mnist import load_mnist
+        return load_mnist
+    raise AttributeError(f"module 'cnnlib' has no attribute {name!r}")
