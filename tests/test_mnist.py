@@ -11,6 +11,7 @@ import gzip
 import hashlib
 import io
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -180,6 +181,20 @@ def test_corrupted_truncated_and_mixed_up_files_are_rejected(synthetic, good_mir
     assert f"{mixed_url}train-images-idx3-ubyte.gz: sent a file that failed verification: IDX magic " \
            "0x0803, shape (3, 28, 28) instead of IDX magic 0x0803, shape (7, 28, 28)" in log
     assert log.count("failed verification") == 8  # each of the 4 files from both bad mirrors
+
+
+@pytest.mark.parametrize("content, reason", [
+    (lambda idx: gz(idx + b"\0"), "longer than the expected 2368 bytes"),
+    (lambda idx: gz(idx[:-5]), "the data ends after 2363 of 2368 bytes"),
+    (lambda idx: gz(idx[:2] + b"\x0d" + idx[3:]), "IDX magic 0x0d03, shape (3, 28, 28) instead of IDX magic 0x0803"),
+    (lambda idx: b"", "not gzip data; it begins b''"),
+])
+def test_each_kind_of_wrong_file_is_rejected_with_its_reason(synthetic, tmp_path, content, reason):
+    _, specs, arrays = synthetic
+    path = tmp_path / "t10k-images-idx3-ubyte.gz"
+    path.write_bytes(content(idx_bytes(arrays["x_test"])))
+    with pytest.raises(mnist._Rejected, match=re.escape(reason)):
+        mnist.read_idx_gz(path, specs[2])
 
 
 def test_a_dropped_connection_is_rejected_for_the_next_mirror(synthetic, good_mirror, tmp_path, capsys):
