@@ -1,5 +1,5 @@
 """MNIST for the book's code: ``load_mnist(normalize, flatten, one_hot_label)``, downloaded once,
-verified, cached without pickle.
+verified, and cached as npz (no pickle).
 
 Where the files come from
     The four standard ``.gz`` files are fetched from the first mirror that delivers a valid copy
