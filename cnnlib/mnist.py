@@ -366,7 +366,8 @@ def _download(url: str, out, spec: IdxFile) -> None:
                 try:
                     chunk = response.read(CHUNK)
                 except (OSError, http.client.HTTPException) as e:
-                    raise _MirrorFailed(f"the connection broke after {got} bytes ({e!r})") from None
+                    of = f" of {length}" if length is not None else ""
+                    raise _MirrorFailed(f"the connection broke after {got}{of} bytes ({e!r})") from None
                 if not chunk:
                     break
                 out.write(chunk)
