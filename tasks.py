@@ -67,6 +67,11 @@ def cmd_lab(args) -> int:
 
 def cmd_test(args) -> int:
     ensure_env()
+    # Notebooks call load_mnist(). Fill its cache first, so download messages never end up in a
+    # notebook's output (nbval compares outputs) and a missing network fails here, clearly.
+    code = run(PYTHON, "-m", "cnnlib.mnist", stdout=subprocess.DEVNULL)
+    if code:
+        return code
     pytest_args = args or ["tests", "notebooks", "--require-all-notebooks"]
     # Strict nbval: stored outputs must equal a re-execution (only tests/nbval_sanitize.cfg is masked).
     return run(PYTHON, "-m", "pytest", "--nbval", "--nbval-current-env",

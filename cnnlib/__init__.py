@@ -26,3 +26,10 @@ from .lenet import LeNet
 from .trainer import Trainer
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name):  # load_mnist is imported on first use, so `python -m cnnlib.mnist` runs it only once
+    if name == "load_mnist":
+        from .mnist import load_mnist
+        return load_mnist
+    raise AttributeError(f"module 'cnnlib' has no attribute {name!r}")
