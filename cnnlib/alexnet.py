@@ -8,7 +8,9 @@ million parameters, 650,000 neurons and 0.72 billion multiply-adds.
 The paper says its input is 224x224x3, but the first layer (96 filters 11x11, stride 4,
 no padding) only gives a whole number of positions for 227: (224 - 11)/4 + 1 = 54.25, while
 (227 - 11)/4 + 1 = 55, the 55x55 maps the paper draws. ``layer_table(224)`` raises the shape
-module's explanation of exactly that.
+module's explanation of exactly that, as a :class:`LayerSizeError` that also carries the
+layer, its input and the :class:`~cnnlib.shapes.SizeCheck` behind the message (what the
+input-size explorer shows) and the rows computed before it.
 
 ``groups=2`` marks the layers the paper split across its two GPUs: each half of the filters
 sees only half of the input channels, which halves those layers' weights.
@@ -21,11 +23,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .im2col import im2col
 from .layers import LRN, Affine, Convolution, Dropout, Pooling, Relu
-from .shapes import conv_output_size, pool_output_size
+from .shapes import SizeCheck, check_output_size, conv_output_size, pool_output_size
 
-__all__ = ["LayerSpec", "ALEXNET", "layer_table", "format_table", "AlexNetForward"]
+__all__ = ["LayerSpec", "ALEXNET", "LayerSizeError", "layer_table", "valid_input_sizes", "format_table",
+           "AlexNetForward"]
 
 
 @dataclass(frozen=True)
@@ -62,13 +64,36 @@ ALEXNET = [
 ]
 
 
+class LayerSizeError(ValueError):
+    """A layer whose output size is not a positive whole number, with what explains it.
+
+    layer: the :class:`LayerSpec`; input_shape: its input (C, H, W); checks: the
+    :class:`~cnnlib.shapes.SizeCheck` of each invalid axis (empty for a non-size problem such
+    as groups); rows: :func:`layer_table`'s rows for the layers before it.
+    """
+
+    def __init__(self, message, layer, input_shape, checks: tuple[SizeCheck, ...] = (), rows=()):
+        super().__init__(message)
+        self.layer, self.input_shape, self.checks, self.rows = layer, input_shape, tuple(checks), list(rows)
+
+
+def _invalid_checks(spec, H, W):
+    """The SizeChecks of the axes on which ``spec`` (conv or pool) fails for an H x W input."""
+    if spec.kind not in ("conv", "pool"):
+        return ()
+    pad = spec.pad if spec.kind == "conv" else 0
+    checks = (check_output_size(H, spec.size, spec.stride, pad, kind=spec.kind, dim="H"),
+              check_output_size(W, spec.size, spec.stride, pad, kind=spec.kind, dim="W"))
+    return tuple(c for c in checks if not c.valid)
+
+
 def layer_table(input_size=227, channels=3, layers=ALEXNET):
     """Rows ``{'name', 'kind', 'shape', 'params', 'macs', 'im2col_bytes'}`` for a square input.
 
     shape is the layer's output (C, H, W) or (units,); params counts weights + biases; macs
     counts multiply-adds for one image; im2col_bytes is the size (float32) of the im2col
-    matrix a conv layer builds for one image. Raises ``ValueError`` (naming the layer, then
-    the shape module's explanation) where a size is not a whole number.
+    matrix a conv layer builds for one image. Raises :class:`LayerSizeError` (a ``ValueError``
+    naming the layer, then the shape module's explanation) where a size is not a whole number.
     """
     C, H, W = channels, input_size, input_size
     rows = [{"name": "input", "kind": "input", "shape": (C, H, W), "params": 0, "macs": 0, "im2col_bytes": 0}]
@@ -97,11 +122,24 @@ def layer_table(input_size=227, channels=3, layers=ALEXNET):
             elif spec.kind not in ("lrn", "dropout"):
                 raise ValueError(f"unknown layer kind {spec.kind!r}")
         except ValueError as e:
-            raise ValueError(f"{spec.name} (input {C}x{H}x{W}): {e}") from None
+            raise LayerSizeError(f"{spec.name} (input {C}x{H}x{W}): {e}", spec, (C, H, W),
+                                 _invalid_checks(spec, H, W), rows) from None
         shape = (flat,) if flat is not None else (C, H, W)
         rows.append({"name": spec.name, "kind": spec.kind, "shape": shape, "params": params, "macs": macs,
                      "im2col_bytes": col_bytes})
     return rows
+
+
+def valid_input_sizes(lo, hi, channels=3, layers=ALEXNET):
+    """The square input sizes in ``lo..hi`` for which every layer's output size is a whole number."""
+    sizes = []
+    for size in range(lo, hi + 1):
+        try:
+            layer_table(size, channels, layers)
+        except LayerSizeError:
+            continue
+        sizes.append(size)
+    return sizes
 
 
 def format_table(rows):
@@ -117,13 +155,15 @@ def format_table(rows):
 class AlexNetForward:
     """AlexNet's forward pass with random weights, built from :data:`ALEXNET` out of cnnlib layers
     (a ``groups=2`` layer is two Convolution layers, each on half of the channels).
-    Weights are He-scaled Gaussians; ``seed`` fixes them.
+    Weights are He-scaled Gaussians; ``seed`` fixes them. After :meth:`forward`, ``outputs``
+    maps each layer's name to its output (after the ReLU for conv and fc layers but the last).
     """
 
     def __init__(self, input_size=227, channels=3, seed=0, dtype=np.float32):
         self.table = layer_table(input_size, channels)
         rng = np.random.default_rng(seed)
         self.steps = []  # (spec, list of layers (one per group) or one layer)
+        self.outputs = {}
         C = channels
         flat = None
         for spec, row in zip(ALEXNET, self.table[1:]):
@@ -149,7 +189,8 @@ class AlexNetForward:
 
     def forward(self, x, train_flg=False):
         """x (N, C, H, W) -> scores (N, 1000); also returns per-layer
-        ``[(name, output shape, seconds, im2col bytes)]``."""
+        ``[(name, output shape, seconds, im2col bytes)]`` (im2col bytes: the size of the matrices
+        the layer's Convolution objects built for this batch, 0 for other layers)."""
         report = []
         last = len(self.steps) - 1
         for i, (spec, layer) in enumerate(self.steps):
@@ -159,10 +200,8 @@ class AlexNetForward:
                 half = x.shape[1] // len(layer)
                 outs = []
                 for g, conv in enumerate(layer):
-                    part = x[:, g * half : (g + 1) * half]
-                    FN, Cg, FH, FW = conv.W.shape
-                    col_bytes += im2col(part[:1], FH, FW, conv.stride, conv.pad).nbytes * x.shape[0]
-                    outs.append(conv.forward(part))
+                    outs.append(conv.forward(x[:, g * half : (g + 1) * half]))
+                    col_bytes += conv.col.nbytes  # the im2col matrix this layer just built
                 x = np.concatenate(outs, axis=1) if len(outs) > 1 else outs[0]
             elif spec.kind == "dropout":
                 x = layer.forward(x, train_flg)
@@ -171,4 +210,5 @@ class AlexNetForward:
             if spec.kind in ("conv", "fc") and i != last:
                 x = np.maximum(x, 0)  # ReLU
             report.append((spec.name, x.shape, time.perf_counter() - start, col_bytes))
+            self.outputs[spec.name] = x
         return x, report

@@ -4,7 +4,8 @@
 * :mod:`.geometry` — where the windows fall (sizes from :mod:`cnnlib.shapes`);
 * :mod:`.explain` — the formula with numbers and the explanation of an invalid setting;
 * :mod:`.base` — settings → pure HTML view → widget front (sliders, Play, HTML outputs);
-* :mod:`.conv`, :mod:`.pool` — the convolution (7.2) and pooling (7.3) explorers.
+* :mod:`.conv`, :mod:`.pool` — the convolution (7.2) and pooling (7.3) explorers;
+* :mod:`.alexnet` — AlexNet's layer table for any input size (7.7).
 
     from cnnlib.explorers import ConvExplorer
     ex = ConvExplorer()
@@ -14,5 +15,6 @@
 
 from .conv import ConvExplorer, ConvSettings
 from .pool import PoolExplorer, PoolSettings
+from .alexnet import AlexNetExplorer, AlexNetSettings
 
-__all__ = ["ConvExplorer", "ConvSettings", "PoolExplorer", "PoolSettings"]
+__all__ = ["ConvExplorer", "ConvSettings", "PoolExplorer", "PoolSettings", "AlexNetExplorer", "AlexNetSettings"]

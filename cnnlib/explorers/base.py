@@ -11,7 +11,7 @@ A subclass declares
   ``window_count`` (how many window positions exist);
 
 and gets the widget front for free: sliders in a basic and an advanced row, a Play button
-linked to a window-position slider, and observers that only assign ``.value`` of ``HTML``
+linked to a window-position slider (when there is a ``position`` control), and observers that only assign ``.value`` of ``HTML``
 widgets (safe for nbval and for headless tests, which set ``control.value`` and read
 ``output.value``). ``static_html()`` is the same view as one HTML string for the static
 copy beside each widget in a notebook.
@@ -77,7 +77,10 @@ class Explorer:
 
     def limits(self, settings) -> dict:
         """{control name: (max, disabled)} for controls whose range depends on other settings.
-        The base handles 'position' (window positions); subclasses add their own."""
+        The base handles 'position' (window positions), if there is such a control; subclasses
+        add their own."""
+        if not any(c.name == "position" for c in self.CONTROLS):
+            return {}
         count = self.view_window_count(settings)
         return {"position": (max(count - 1, 0), count <= 1)}
 
@@ -141,10 +144,11 @@ class Explorer:
             self.controls[control.name] = w
             rows[control.row].append(w)
 
-        self.play = widgets.Play(value=0, min=0, max=0, step=1, interval=self.play_interval_ms,
-                                 description="재생 (play)", show_repeat=False)
-        self.play.add_class(f"{self.css_prefix}-play")
-        traitlets.link((self.play, "value"), (self.controls["position"], "value"))
+        if "position" in self.controls:
+            self.play = widgets.Play(value=0, min=0, max=0, step=1, interval=self.play_interval_ms,
+                                     description="재생 (play)", show_repeat=False)
+            self.play.add_class(f"{self.css_prefix}-play")
+            traitlets.link((self.play, "value"), (self.controls["position"], "value"))
 
         for part in self.PARTS:
             out = widgets.HTML(value="")
@@ -160,7 +164,8 @@ class Explorer:
             label = widgets.HTML(value='<span style="color:#6b7280">고급 (advanced):</span>',
                                  layout=widgets.Layout(margin="0 8px 0 0"))
             children.append(widgets.HBox([label] + rows["advanced"], layout=wrap))
-        children.append(widgets.HBox([self.play] + rows["window"], layout=wrap))
+        if self.play is not None:
+            children.append(widgets.HBox([self.play] + rows["window"], layout=wrap))
         children.extend(self.outputs[p] for p in self.PARTS)
         box = widgets.VBox(children)
         box.add_class(self.css_prefix)
@@ -185,8 +190,9 @@ class Explorer:
                     w.value = hi
                 w.max = hi
                 w.disabled = disabled
-            self.play.max = self.controls["position"].max
-            self.play.disabled = self.controls["position"].disabled
+            if self.play is not None:
+                self.play.max = self.controls["position"].max
+                self.play.disabled = self.controls["position"].disabled
             settings = self.settings()
         finally:
             self._syncing = False

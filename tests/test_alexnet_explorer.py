@@ -1,0 +1,242 @@
+"""The AlexNet input-size explorer driven headless as a learner would (every control value), the
+structured size error behind it, the forward pass's im2col report, and the photo helpers."""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+import pytest
+
+from cnnlib.alexnet import ALEXNET, AlexNetForward, LayerSizeError, layer_table, valid_input_sizes
+from cnnlib.explorers import AlexNetExplorer, AlexNetSettings
+from cnnlib.explorers.alexnet import BATCHES, COLUMNS, CONTROLS, megabytes, shape_text
+from cnnlib.images import area_weights, center_square, resize_area, sample_photo
+from cnnlib.shapes import check_output_size
+
+from explorer_html import grids, visible_text
+
+SIZE = CONTROLS[0]
+ALL_SIZES = range(SIZE.lo, SIZE.hi + 1)
+
+
+def table_or_error(size):
+    try:
+        return layer_table(size), None
+    except LayerSizeError as e:
+        return e.rows, e
+
+
+def number(text):
+    return int(text.replace(",", ""))
+
+
+@functools.cache
+def brute_force_valid_sizes():
+    """Every size in the control's range whose layer_table does not raise."""
+    return [s for s in ALL_SIZES if table_or_error(s)[1] is None]
+
+
+def assert_shows(ex, size, batch):
+    """What the learner sees equals layer_table's numbers (or its error) for this size and batch."""
+    shown = {part: w.value for part, w in ex.outputs.items()}
+    (table,) = grids(shown["table"], role="alexnet")
+    summary, explanation = visible_text(shown["summary"]), visible_text(shown["explanation"])
+    rows, error = table_or_error(size)
+    assert f"입력 {size}×{size}×3, 배치 {batch}" in table.title
+    assert f"({batch}, 3, {size}, {size})" in summary
+    for cells, r in zip(table.texts, rows):
+        assert len(cells) == len(COLUMNS)
+        assert cells[0] == r["name"] and cells[1] == shape_text(r["shape"])
+        if r["kind"] != "input":
+            assert number(cells[2]) == r["params"]
+            assert number(cells[4]) == r["macs"] * batch
+        assert cells[6] == (megabytes(r["im2col_bytes"] * batch) if r["im2col_bytes"] else "")
+
+    if error is None:
+        params, macs = sum(r["params"] for r in rows), sum(r["macs"] for r in rows)
+        assert [c[0] for c in table.texts] == ["input"] + [s.name for s in ALEXNET] + ["합계 (total)"]
+        total = table.texts[-1]
+        assert number(total[2]) == params and number(total[4]) == macs * batch
+        assert total[6] == "최대 " + megabytes(max(r["im2col_bytes"] for r in rows) * batch)
+        for col, key in ((3, "params"), (5, "macs")):
+            shares = [float(c[col].rstrip("%")) for c in table.texts[1:-1] if c[col]]
+            assert abs(sum(shares) - 100) <= 0.05 * len(shares)  # each share rounded to 0.1 %
+            for cells, r in zip(table.texts[1:-1], rows[1:]):
+                assert (cells[col] == "") == (r[key] == 0)
+        most_params = max(range(len(rows)), key=lambda i: rows[i]["params"])
+        most_macs = max(range(len(rows)), key=lambda i: rows[i]["macs"])
+        assert table.marked("window") == {(most_params, 2), (most_macs, 4)}
+        assert f"{params:,}" in summary and f"{macs * batch:,}" in summary
+        spatial = [str(r["shape"][1]) for r in rows if r["kind"] in ("input", "conv", "pool")]
+        assert "✓ 모든 층의 출력 크기가 정수입니다" in explanation and " → ".join(spatial) in explanation
+        assert "✗" not in explanation + summary
+        return
+
+    # the table stops at the failing layer; the layers after it cannot be computed
+    failing = len(rows)
+    spec = error.layer
+    names = [c[0] for c in table.texts]
+    assert names == ["input"] + [s.name for s in ALEXNET]
+    assert table.texts[failing][1] == "✗ 정수가 아님"
+    assert table.marked("current") == {(failing, c) for c in range(len(COLUMNS))}
+    assert all(c[1] == "—" for c in table.texts[failing + 1 :])
+    assert table.marked("window") == set()
+    assert f"✗ {spec.name}에서 멈춤" in summary
+
+    # the explanation names the layer and its input and explains its formula with the numbers
+    C, H, W = error.input_shape
+    assert f"✗ {spec.name} (" in explanation and f"입력 {C}×{H}×{W})에서 멈춥니다" in explanation
+    pad = spec.pad if spec.kind == "conv" else 0
+    check = check_output_size(H, spec.size, spec.stride, pad, kind=spec.kind, dim="H")
+    assert not check.valid
+    if check.numerator < 0:
+        assert "창이 하나도 들어가지 않아" in explanation
+    else:
+        assert f"{check.numerator} ÷ {check.stride}의 나머지(remainder)는 {check.remainder}입니다" in explanation
+    assert check.message in explanation  # the library's own English message, folded underneath
+    valid = brute_force_valid_sizes()
+    nearest = sorted(sorted(valid, key=lambda v: (abs(v - size), v))[:2])
+    assert f"모든 층을 통과하는 가장 가까운 입력 크기: {nearest[0]} 또는 {nearest[1]}" in explanation
+    assert "빨간 칸" not in explanation  # no grid here to paint red
+
+
+def test_every_input_size_as_a_learner_moves_the_slider():
+    ex = AlexNetExplorer()
+    ex.widget
+    assert ex.play is None  # no window positions: no Play button
+    for size in ALL_SIZES:
+        ex.set(input_size=size)
+        assert_shows(ex, size, 1)
+
+
+@pytest.mark.parametrize("size", [227, 224, 231, 259, 32])
+def test_every_batch_option(size):
+    ex = AlexNetExplorer()
+    ex.set(input_size=size)
+    for _, batch in BATCHES:
+        ex.set(batch=batch)
+        assert_shows(ex, size, batch)
+
+
+def test_default_and_static_view_match_the_published_figures():
+    ex = AlexNetExplorer()
+    static = ex.static_html()
+    (table,) = grids(static, role="alexnet")
+    rows = {c[0]: c for c in table.texts}
+    assert rows["conv1"][1] == "96×55×55" and rows["pool5"][1] == "256×6×6"
+    assert rows["합계 (total)"][2] == "60,965,224"
+    assert 'class="cnnlib-alexnet-static"' in static
+    ex.widget
+    for part in ex.PARTS:  # the live widget starts from exactly the static view's parts
+        assert ex.outputs[part].value in static
+    assert_shows(ex, 227, 1)
+    text = visible_text(ex.outputs["explanation"].value)
+    assert "224로 옮겨 보세요" in text
+
+
+def test_224_explains_the_papers_puzzle():
+    view = AlexNetExplorer().view(AlexNetSettings(input_size=224))
+    assert view.error.layer.name == "conv1" and view.rows[-1]["name"] == "input"
+    text = visible_text(view.explanation)
+    assert "213/4 + 1" in text and "213 ÷ 4의 나머지(remainder)는 1입니다" in text
+    assert "패딩으로 해결할 수 없습니다" in text
+    assert "54.25" in text and "(227 − 11)/4 + 1 = 55" in text
+    assert view.nearest_valid == (227, 195)
+
+
+def test_labels_and_css_classes_for_the_browser():
+    ex = AlexNetExplorer()
+    ex.widget
+    assert ex.controls["input_size"].description == "입력 크기 (input size)"
+    assert ex.controls["batch"].description == "배치 크기 (batch)"
+    assert [label for label, _ in BATCHES] == [str(v) for _, v in BATCHES]
+    for part in ("summary", "table", "explanation"):
+        assert f"cnnlib-alexnet-{part}" in ex.outputs[part]._dom_classes
+    assert "cnnlib-alexnet" in ex.widget._dom_classes
+    assert "cnnlib-alexnet-control-input_size" in ex.controls["input_size"]._dom_classes
+
+
+def test_bad_settings_are_refused_clearly():
+    with pytest.raises(ValueError, match="input_size must be a whole number from 32 to 323; got 500"):
+        AlexNetExplorer(input_size=500)
+    with pytest.raises(ValueError, match=r"batch must be one of \[1, 32, 128\]; got 7"):
+        AlexNetExplorer().view(AlexNetSettings(batch=7))
+
+
+# ---- the library behind it -----------------------------------------------------------------------
+
+def test_valid_sizes_repeat_every_32_pixels():
+    # conv1 (stride 4) and the three 3x3/2 poolings: the strides multiply to 4·2·2·2 = 32
+    assert valid_input_sizes(11, 400) == list(range(67, 400, 32))
+    assert valid_input_sizes(SIZE.lo, SIZE.hi) == brute_force_valid_sizes()
+
+
+def test_layer_size_error_carries_layer_input_checks_and_rows():
+    with pytest.raises(LayerSizeError) as e:
+        layer_table(231)
+    err = e.value
+    assert isinstance(err, ValueError)
+    assert err.layer.name == "pool1" and err.input_shape == (96, 56, 56)
+    assert [c.dim for c in err.checks] == ["H", "W"] and all(c.remainder == 1 for c in err.checks)
+    assert [r["name"] for r in err.rows] == ["input", "conv1", "norm1"]
+    assert err.rows[1]["shape"] == (96, 56, 56) and err.rows[1]["params"] == 96 * 3 * 11 * 11 + 96
+    with pytest.raises(LayerSizeError) as e:
+        layer_table(8)  # not even one 11x11 window fits
+    assert e.value.layer.name == "conv1" and e.value.checks[0].numerator < 0
+    assert [r["shape"] for r in e.value.rows] == [(3, 8, 8)]
+
+
+def test_forward_report_im2col_bytes_equal_the_table():
+    net = AlexNetForward(input_size=67, seed=0)  # the smallest size that passes every layer: fast
+    x = np.random.default_rng(0).random((2, 3, 67, 67), dtype=np.float32)
+    y, report = net.forward(x)
+    table = {r["name"]: r for r in layer_table(67)}
+    for name, shape, seconds, col_bytes in report:
+        assert shape[1:] == table[name]["shape"] and seconds >= 0
+        assert col_bytes == 2 * table[name]["im2col_bytes"]  # the matrices really built, for 2 images
+        assert net.outputs[name].shape == shape
+    assert np.all(net.outputs["conv1"] >= 0)  # after the ReLU
+    assert y is net.outputs["fc8"] and (y < 0).any()  # no ReLU after the last layer
+
+
+# ---- photo ----------------------------------------------------------------------------------------
+
+def resize_loops(img, height, width):
+    """Reference: each output pixel averages the input area it covers, cell by cell."""
+    H, W = img.shape
+    sh, sw = H / height, W / width
+    out = np.zeros((height, width))
+    for i in range(height):
+        for j in range(width):
+            total = 0.0
+            for y in range(H):
+                wy = max(0.0, min(y + 1, (i + 1) * sh) - max(y, i * sh))
+                for x in range(W):
+                    wx = max(0.0, min(x + 1, (j + 1) * sw) - max(x, j * sw))
+                    total += wy * wx * img[y, x]
+            out[i, j] = total / (sh * sw)
+    return out
+
+
+@pytest.mark.parametrize("shape, out", [((6, 8), (3, 4)), ((7, 5), (3, 2)), ((5, 9), (4, 7)), ((3, 3), (5, 4))])
+def test_resize_area_matches_loops(shape, out):
+    img = np.random.default_rng(0).random(shape)
+    np.testing.assert_allclose(resize_area(img, *out), resize_loops(img, *out), rtol=1e-12, atol=1e-12)
+    rgb = np.stack([img, 2 * img, img + 1], axis=-1)
+    np.testing.assert_allclose(resize_area(rgb, *out)[..., 1], 2 * resize_loops(img, *out), atol=1e-12)
+
+
+def test_area_weights_and_errors():
+    w = area_weights(512, 227)
+    np.testing.assert_allclose(w.sum(axis=1), 1.0)
+    np.testing.assert_allclose(resize_area(np.full((10, 6), 7.0), 4, 3), 7.0)
+    with pytest.raises(ValueError, match=r"shape \(H, W\) or \(H, W, C\)"):
+        resize_area(np.zeros(5), 2, 2)
+    assert center_square(np.zeros((600, 512, 3))).shape == (512, 512, 3)
+
+
+def test_sample_photo():
+    x = sample_photo(227)
+    assert x.shape == (3, 227, 227) and x.dtype == np.float32
+    assert 0 <= x.min() and x.max() <= 255 and x.std() > 20  # a real photo, not a flat image
