@@ -28,8 +28,15 @@ _COLORS = {
 
 def layer_kind(name: str) -> str:
     """'conv', 'pool', 'affine', 'activation', 'softmax', 'input' or 'other', from a layer name
-    such as 'Conv1', 'Pool1', 'Affine2', 'Relu1', 'Softmax'."""
+    such as 'Conv1', 'Pool1', 'Affine2', 'Relu1', 'Softmax' — or LeNet-5's paper names 'C1',
+    'S2' (subsampling), 'F6', 'Output' and 'Act1'."""
     n = name.lower()
+    if len(n) >= 2 and n[0] in "csf" and n[1:].isdigit():
+        return {"c": "conv", "s": "pool", "f": "affine"}[n[0]]
+    if n == "output":
+        return "affine"
+    if n.startswith("act"):
+        return "activation"
     for prefix, kind in (("conv", "conv"), ("pool", "pool"), ("affine", "affine"), ("relu", "activation"),
                          ("sigmoid", "activation"), ("tanh", "activation"), ("softmax", "softmax"),
                          ("input", "input")):

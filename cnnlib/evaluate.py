@@ -1,12 +1,14 @@
-"""Looking at a trained network's answers: predictions, accuracy per class, confusion matrix."""
+"""Looking at a network's answers and insides: predictions, accuracy per class, confusion matrix,
+each layer's output and how much it still depends on the input."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from .functions import softmax
+from .layers import Dropout
 
-__all__ = ["predict_proba", "confusion_matrix"]
+__all__ = ["predict_proba", "confusion_matrix", "layer_outputs", "input_dependence"]
 
 
 def predict_proba(network, x, batch_size=500):
@@ -19,3 +21,21 @@ def confusion_matrix(true_labels, predicted_labels, num_classes=10):
     counts = np.zeros((num_classes, num_classes), dtype=np.int64)
     np.add.at(counts, (np.asarray(true_labels), np.asarray(predicted_labels)), 1)
     return counts
+
+
+def layer_outputs(network, x):
+    """{layer name: output} of one forward pass (test mode) through ``network.layers``."""
+    outputs = {}
+    for name, layer in network.layers.items():
+        x = layer.forward(x, False) if isinstance(layer, Dropout) else layer.forward(x)
+        outputs[name] = x
+    return outputs
+
+
+def input_dependence(outputs):
+    """How much a layer's output still changes from one image to the next: for outputs
+    (N, ...), the standard deviation across the N images of each unit, averaged over units
+    and divided by the mean absolute output. Near 0: every image gives about the same output,
+    so the layers after it cannot tell the images apart."""
+    a = np.asarray(outputs, dtype=np.float64).reshape(len(outputs), -1)
+    return float(a.std(axis=0).mean() / np.abs(a).mean())

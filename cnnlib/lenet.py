@@ -28,10 +28,24 @@ from collections import OrderedDict
 
 import numpy as np
 
+from .alexnet import LayerSpec
 from .layers import Affine, Convolution, Pooling, Relu, Sigmoid, SoftmaxWithLoss, Tanh
 from .network import Network, new_weights
 
-__all__ = ["LeNet"]
+__all__ = ["LeNet", "LENET5"]
+
+# The same layout as a layer list for cnnlib.alexnet.layer_table (shapes, parameters and
+# multiply-adds without building the network), for a 28x28 MNIST input: C1's pad=2 makes the
+# paper's 32x32 field, and C5 is a 5x5 convolution over S4's 5x5 maps.
+LENET5 = [
+    LayerSpec("C1", "conv", filters=6, size=5, pad=2),
+    LayerSpec("S2", "pool", size=2, stride=2),
+    LayerSpec("C3", "conv", filters=16, size=5),
+    LayerSpec("S4", "pool", size=2, stride=2),
+    LayerSpec("C5", "conv", filters=120, size=5),
+    LayerSpec("F6", "fc", units=84),
+    LayerSpec("Output", "fc", units=10),
+]
 
 ACTIVATIONS = {"sigmoid": Sigmoid, "tanh": Tanh, "relu": Relu}
 

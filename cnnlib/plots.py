@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["image_grid", "learning_curves", "confusion_matrix_figure", "misclassified_figure"]
+__all__ = ["image_grid", "learning_curves", "compare_curves", "confusion_matrix_figure", "misclassified_figure"]
 
 
 def image_grid(images, titles=None, *, ncols=None, cmap="gray", vmin=None, vmax=None, size=1.5,
                row_labels=None, suptitle=None):
     """Show 2-D images in a grid.
 
-    images: sequence of (H, W) arrays, or an array (K, H, W) or (R, K, H, W) (R rows of K).
+    images: sequence of (H, W) arrays (or (H, W, 3) RGB images with values in 0..1), or an array
+    (K, H, W) or (R, K, H, W) (R rows of K).
     titles: one string per image (or None); row_labels: one string per row (left of it).
     vmin/vmax: shared colour limits (None: per image). Returns the figure.
     """
@@ -31,8 +32,9 @@ def image_grid(images, titles=None, *, ncols=None, cmap="gray", vmin=None, vmax=
         flat = list(arr)
         ncols = ncols or len(flat)
         rows = -(-len(flat) // ncols)
-    if any(np.ndim(im) != 2 for im in flat):
-        raise ValueError("image_grid needs 2-D images (H, W); for (C, H, W) pass one channel at a time.")
+    if any(np.ndim(im) != 2 and np.shape(im)[-1:] != (3,) for im in flat):
+        raise ValueError("image_grid needs 2-D images (H, W) or RGB images (H, W, 3); "
+                         "for (C, H, W) pass one channel at a time or transpose(1, 2, 0).")
     fig, axes = plt.subplots(rows, ncols, figsize=(size * ncols, size * rows + (0.3 if suptitle else 0)),
                              squeeze=False)
     for i, ax in enumerate(axes.flat):
@@ -63,6 +65,27 @@ def learning_curves(history, ax=None, *, title=None):
     ax.plot(history["epoch"], history["test_acc"], "s--", label="test")
     ax.set_xlabel("epoch")
     ax.set_ylabel("accuracy")
+    if title:
+        ax.set_title(title, fontsize=10)
+    ax.legend()
+    ax.grid(alpha=0.3)
+    return ax
+
+
+def compare_curves(histories, key="test_acc", ax=None, *, ylabel=None, title=None):
+    """One metric per epoch for several runs on one axis: ``histories`` maps a label to a
+    Trainer ``history`` (or a shipped record's ``history``); ``key`` is 'test_acc',
+    'train_acc' or 'train_loss'."""
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5, 3.2))
+    for (label, history), marker in zip(histories.items(), "osd^v<>"):
+        if key not in history:
+            raise ValueError(f"history {label!r} has no {key!r}; it has {sorted(history)}.")
+        ax.plot(history["epoch"], history[key], marker + "-", label=label)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(ylabel or key)
     if title:
         ax.set_title(title, fontsize=10)
     ax.legend()

@@ -1,0 +1,64 @@
+"""LeNet for notebook 7.7: its layer list agrees with the network, the helpers the notebook uses,
+and the shipped parameters reach the accuracies the notebook states."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from cnnlib import LeNet
+from cnnlib.alexnet import layer_table
+from cnnlib.diagrams import layer_flow_html, layer_kind, trace_shapes
+from cnnlib.evaluate import input_dependence, layer_outputs
+from cnnlib.lenet import LENET5
+from cnnlib.plots import compare_curves, image_grid
+
+
+def test_layer_list_agrees_with_the_network():
+    net = LeNet("relu", "max", seed=0)
+    shapes = dict(net.layer_shapes((1, 1, 28, 28)))
+    rows = layer_table(28, channels=1, layers=LENET5)
+    for r in rows[1:]:
+        assert (1, *r["shape"]) == shapes[r["name"]]
+    by_layer = {r["name"]: r["params"] for r in rows if r["params"]}
+    counted = [net.params[f"W{i}"].size + net.params[f"b{i}"].size for i in range(1, 6)]
+    assert list(by_layer.values()) == counted and sum(counted) == net.parameter_count() == 61_706
+    # multiply-adds: filters x (C*FH*FW) x output positions, counted by hand from the paper's layout
+    assert [r["macs"] for r in rows if r["macs"]] == [6 * 25 * 28 * 28, 16 * 150 * 10 * 10, 120 * 400, 120 * 84,
+                                                      84 * 10]
+
+
+def test_lenet_diagram_colours_the_paper_names():
+    assert [layer_kind(n) for n in ("C1", "S2", "C5", "F6", "Act1", "Output", "Softmax", "Conv1")] == \
+        ["conv", "pool", "conv", "affine", "activation", "affine", "softmax", "conv"]
+    html = layer_flow_html(trace_shapes(LeNet(seed=0).layers, (1, 1, 28, 28)))
+    assert html.count("cnnlib-layer-conv") == 3 and html.count("cnnlib-layer-pool") == 2
+    assert html.count("cnnlib-layer-affine") == 2 and html.count("cnnlib-layer-activation") == 4
+
+
+def test_input_dependence():
+    same = np.ones((5, 3, 2, 2))
+    assert input_dependence(same) == 0.0
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((4000, 3))
+    assert input_dependence(a) == pytest.approx(1 / np.sqrt(2 / np.pi), rel=0.05)  # std 1 / mean |N(0,1)|
+    net = LeNet("relu", "max", seed=0)
+    x = rng.random((3, 1, 28, 28)).astype(np.float32)
+    outs = layer_outputs(net, x)
+    assert list(outs) == list(net.layers) and np.array_equal(outs["Output"], net.predict(x))
+
+
+def test_compare_curves_and_rgb_images():
+    import matplotlib.pyplot as plt
+
+    h1 = {"epoch": [1, 2], "test_acc": [0.5, 0.9]}
+    ax = compare_curves({"a": h1, "b": {"epoch": [1, 2], "test_acc": [0.1, 0.2]}}, "test_acc")
+    assert [line.get_label() for line in ax.get_lines()] == ["a", "b"]
+    assert list(ax.get_lines()[0].get_ydata()) == [0.5, 0.9]
+    with pytest.raises(ValueError, match="has no 'train_loss'"):
+        compare_curves({"a": h1}, "train_loss")
+    fig = image_grid([np.zeros((4, 4, 3)), np.zeros((4, 4))])
+    assert len(fig.axes) == 2
+    with pytest.raises(ValueError, match="RGB images"):
+        image_grid([np.zeros((3, 4, 4))])
+    plt.close("all")
