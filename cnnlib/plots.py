@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["image_grid", "learning_curves", "compare_curves", "confusion_matrix_figure", "misclassified_figure"]
+__all__ = ["image_grid", "learning_curves", "compare_curves", "before_after", "confusion_matrix_figure",
+           "misclassified_figure"]
 
 
 def image_grid(images, titles=None, *, ncols=None, cmap="gray", vmin=None, vmax=None, size=1.5,
@@ -89,6 +90,33 @@ def compare_curves(histories, key="test_acc", ax=None, *, ylabel=None, title=Non
     if title:
         ax.set_title(title, fontsize=10)
     ax.legend()
+    ax.grid(alpha=0.3)
+    return ax
+
+
+def before_after(before, after, ax=None, *, lines=None, max_points=20000, seed=0, xlabel="before",
+                 ylabel="after", title=None):
+    """Scatter of what a layer did to each value: ``after`` against ``before`` (arrays of one
+    shape; at most ``max_points`` pairs, drawn with a fixed ``seed``). ``lines`` maps a label to
+    a slope, drawn as reference lines y = slope * x."""
+    import matplotlib.pyplot as plt
+
+    before, after = np.asarray(before).ravel(), np.asarray(after).ravel()
+    if before.shape != after.shape:
+        raise ValueError(f"before and after must have the same number of values; got {before.size} and {after.size}.")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(4.5, 3.4))
+    pick = np.random.default_rng(seed).permutation(before.size)[:max_points]
+    ax.scatter(before[pick], after[pick], s=2, alpha=0.3, color="#1d4ed8", linewidths=0)
+    top = float(before.max())
+    for (label, slope), style in zip((lines or {}).items(), ("--", ":", "-.")):
+        ax.plot([0, top], [0, slope * top], style, color="#b91c1c", label=label)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title, fontsize=10)
+    if lines:
+        ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
     return ax
 

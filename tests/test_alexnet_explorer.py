@@ -240,3 +240,12 @@ def test_sample_photo():
     x = sample_photo(227)
     assert x.shape == (3, 227, 227) and x.dtype == np.float32
     assert 0 <= x.min() and x.max() <= 255 and x.std() > 20  # a real photo, not a flat image
+
+
+def test_explanation_without_a_grid_points_at_no_red_cells():
+    from cnnlib.explorers.explain import explain_html, explain_text
+
+    c = check_output_size(224, 11, 4)
+    assert "(빨간 칸)" in explain_text(c)  # the grid explorers' wording is unchanged
+    assert explain_text(c, grid=False) == explain_text(c).replace("(빨간 칸)", "")
+    assert "빨간 칸" not in explain_html(c, grid=False) and "223번 행(row)" in explain_html(c, grid=False)

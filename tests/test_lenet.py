@@ -11,7 +11,7 @@ from cnnlib.alexnet import layer_table
 from cnnlib.diagrams import layer_flow_html, layer_kind, trace_shapes
 from cnnlib.evaluate import input_dependence, layer_outputs
 from cnnlib.lenet import LENET5
-from cnnlib.plots import compare_curves, image_grid
+from cnnlib.plots import before_after, compare_curves, image_grid
 
 
 def test_layer_list_agrees_with_the_network():
@@ -61,4 +61,18 @@ def test_compare_curves_and_rgb_images():
     assert len(fig.axes) == 2
     with pytest.raises(ValueError, match="RGB images"):
         image_grid([np.zeros((3, 4, 4))])
+    plt.close("all")
+
+
+def test_before_after_scatter():
+    import matplotlib.pyplot as plt
+
+    x = np.arange(50.0).reshape(2, 25)
+    ax = before_after(x, x / 2, lines={"half": 0.5}, max_points=30)
+    (points,) = ax.collections
+    offsets = points.get_offsets()
+    assert len(offsets) == 30 and np.allclose(offsets[:, 1], offsets[:, 0] / 2)
+    assert list(ax.get_lines()[0].get_ydata()) == [0, 24.5]
+    with pytest.raises(ValueError, match="same number of values"):
+        before_after(x, x[0])
     plt.close("all")

@@ -178,10 +178,7 @@ class AlexNetExplorer(Explorer):
                     f"필터·창 {error.layer.size}×{error.layer.size}, 스트라이드 {error.layer.stride}, "
                     f"패딩 {error.layer.pad}.")
             checks = error.checks
-            # explain_html was written for the grid explorers, which paint unread rows red;
-            # this explorer draws no input grid, so that pointer is dropped.
-            body = (explain_html(checks[0]).replace("(빨간 칸)", "") if checks
-                    else f"<div>{escape(str(error))}</div>")
+            body = explain_html(checks[0], grid=False) if checks else f"<div>{escape(str(error))}</div>"
             if len(checks) == 2 and checks[0].input_size == checks[1].input_size:
                 body += "<div>입력이 정사각형이라 너비 OW도 같은 이유로 정수가 아닙니다.</div>"
             body += (f"<div>모든 층을 통과하는 가장 가까운 입력 크기: <b>{near}</b> "

@@ -46,8 +46,9 @@ def formula_html(check: SizeCheck) -> str:
             f'{escape(formula_text(check))} {mark}</div>')
 
 
-def _sentences(check: SizeCheck) -> tuple[str, list[str]]:
-    """(headline, sentences) explaining one invalid axis; plain text."""
+def _sentences(check: SizeCheck, grid: bool = True) -> tuple[str, list[str]]:
+    """(headline, sentences) explaining one invalid axis; plain text. ``grid``: the reader sees
+    the input grid, where never-read cells are painted red (say so)."""
     s = check.symbols
     out, axis, what = s["out"], _AXIS[check.dim], _WHAT[check.kind]
     if check.numerator < 0:
@@ -83,7 +84,8 @@ def _sentences(check: SizeCheck) -> tuple[str, list[str]]:
     if check.dropped_input_indices:
         lines.append(
             f"PyTorch·TensorFlow처럼 내림(floor)하면 {out} = {check.floor_output_size}이고, 입력의 "
-            f"{_numbers(check.dropped_input_indices)}번 {_LINE[check.dim]}은 어떤 창도 읽지 않습니다(빨간 칸).")
+            f"{_numbers(check.dropped_input_indices)}번 {_LINE[check.dim]}은 어떤 창도 읽지 않습니다"
+            + ("(빨간 칸)." if grid else "."))
     else:
         lines.append(
             f"PyTorch·TensorFlow처럼 내림(floor)하면 {out} = {check.floor_output_size}이고, 읽히지 않는 칸은 "
@@ -91,20 +93,21 @@ def _sentences(check: SizeCheck) -> tuple[str, list[str]]:
     return head, lines
 
 
-def explain_text(check: SizeCheck) -> str:
-    """Korean explanation of one invalid axis as plain text ('' when the axis is valid)."""
+def explain_text(check: SizeCheck, *, grid: bool = True) -> str:
+    """Korean explanation of one invalid axis as plain text ('' when the axis is valid).
+    ``grid=False`` for a reader who sees no input grid (no pointer to red cells)."""
     if check.valid:
         return ""
-    head, lines = _sentences(check)
+    head, lines = _sentences(check, grid)
     return " ".join([head] + lines)
 
 
-def explain_html(check: SizeCheck) -> str:
+def explain_html(check: SizeCheck, *, grid: bool = True) -> str:
     """Korean explanation of one invalid axis, with the library's English message folded
     underneath ('' when the axis is valid)."""
     if check.valid:
         return ""
-    head, lines = _sentences(check)
+    head, lines = _sentences(check, grid)
     body = "".join(f"<div>{escape(line)}</div>" for line in lines)
     english = (f'<details style="margin-top:2px"><summary style="font-size:12px;color:#6b7280">'
                f"cnnlib 오류 메시지 (ValueError, English)</summary>"
