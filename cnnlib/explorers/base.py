@@ -121,8 +121,10 @@ class Explorer:
             self.controls[name].value = value
 
     def _make_control(self, control: Control, value):
-        common = dict(description=control.description, style={"description_width": "initial"},
-                      layout=widgets.Layout(width="auto", margin="2px 12px 2px 0"))
+        # A fixed description width lines the sliders up; the window slider gets a longer track.
+        width = "520px" if control.row == "window" else "330px"
+        common = dict(description=control.description, style={"description_width": "150px"},
+                      layout=widgets.Layout(width=width, margin="2px 12px 2px 0"))
         if control.options:
             w = widgets.ToggleButtons(options=list(control.options), value=value,
                                       style={"description_width": "initial", "button_width": "auto"},
