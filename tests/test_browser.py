@@ -151,6 +151,13 @@ EXPLORER_CHECKS: dict[str, list[Step]] = {
         Step("스트라이드 S (stride)", to="2", expect={"cnnlib-conv-explanation": "정수가 아닙니다",
                                                    "cnnlib-conv-formula": "3/2 + 1"}),
     ],
+    "7.3-pooling-layer.ipynb": [
+        # the book's 그림 7-14: average pooling of the first window is (1 + 2 + 0 + 1)/4 = 1
+        Step("방법 (method)", to="평균 (average)", expect={"cnnlib-pool-detail": "(1 + 2 + 0 + 1) / 4 = 4/4 = 1"}),
+        # a 5x5 input with 2x2 windows and stride 2 leaves a remainder: explained, not a traceback
+        Step("입력 높이 H", to="5", expect={"cnnlib-pool-explanation": "정수가 아닙니다",
+                                          "cnnlib-pool-formula": "3/2 + 1"}),
+    ],
 }
 
 
