@@ -11,10 +11,10 @@ A subclass declares
   ``window_count`` (how many window positions exist);
 
 and gets the widget front for free: sliders in a basic and an advanced row, a Play button
-linked to a window-position slider (when there is a ``position`` control), and observers that only assign ``.value`` of ``HTML``
-widgets (safe for nbval and for headless tests, which set ``control.value`` and read
-``output.value``). ``static_html()`` is the same view as one HTML string for the static
-copy beside each widget in a notebook.
+linked to a window-position slider (when there is a ``position`` control), and observers
+that only assign ``.value`` of ``HTML`` widgets (safe for nbval and for headless tests,
+which set ``control.value`` and read ``output.value``). ``static_html()`` is the same view
+as one HTML string for the static copy beside each widget in a notebook.
 """
 
 from __future__ import annotations
