@@ -95,7 +95,7 @@ class Trainer:
         order = self.rng.permutation(len(self.x_train))
         losses = []
         batches = range(0, len(order), self.batch_size)
-        bar = tqdm(batches, desc=f"epoch {self.current_epoch + 1}/{self.epochs}", leave=False,
+        bar = tqdm(batches, desc=f"epoch {self.current_epoch + 1}/{self.epochs}", leave=True,
                    disable=not self.progress)
         for i in bar:
             idx = order[i : i + self.batch_size]
