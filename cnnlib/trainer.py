@@ -89,7 +89,8 @@ class Trainer:
 
     def train_epoch(self):
         """One pass over a fresh permutation of the training set, then an evaluation."""
-        from tqdm.auto import tqdm
+        # Text bar (not tqdm.auto's widget): its final state is what a notebook stores and GitHub shows.
+        from tqdm import tqdm
 
         start = time.perf_counter()
         order = self.rng.permutation(len(self.x_train))
