@@ -460,6 +460,13 @@ def test_grid_renderer():
     with pytest.raises(ValueError, match="2-D"):
         grid_html([1, 2])
     assert "&lt;x&gt;" in grid_html([["<x>"]])
+    counts = np.array([[0, 1], [2, 4]])
+    heat = grid_html(counts, heat=counts / counts.max(), marks={"window": [(0, 1)]})
+    assert "color:#fff;background:#3b82f6" in heat                  # count 4: full blue, white text
+    assert heat.count("background:#3b82f6") == 1 and "background:#fde047" in heat  # the mark wins at (0, 1)
+    assert "color:#111;background:#ffffff" in heat                  # count 0: white
+    with pytest.raises(ValueError, match="heat must have"):
+        grid_html(counts, heat=np.zeros(3))
 
 
 def test_settings_dataclasses_match_the_controls():

@@ -2,7 +2,7 @@
 
 ``grid_html`` draws a 2-D array as a ``<table>``; each cell can carry *marks* (see
 ``MARKS``) such as the current window, padding, never-visited cells or the max-pooling
-winner. Layout helpers (``row``, ``column``, ``panel``, ``symbol``, ``notice``) put
+winner, and unmarked cells can be shaded as a heatmap (``heat``). Layout helpers (``row``, ``column``, ``panel``, ``symbol``, ``notice``) put
 grids side by side.
 
 Why inline styles and plain tables: the same HTML is shown live (ipywidgets ``HTML``)
@@ -65,9 +65,12 @@ def _css(props: dict) -> str:
 
 
 @lru_cache(maxsize=None)
-def _cell_open(marks: frozenset) -> tuple[str, str, str]:
-    """Opening <td ...> and the tag pair wrapping the number, for a set of marks."""
+def _cell_open(marks: frozenset, heat_colors: tuple | None = None) -> tuple[str, str, str]:
+    """Opening <td ...> and the tag pair wrapping the number, for a set of marks (and, for an
+    unmarked heatmap cell, its (background, text colour))."""
     props = dict(_BASE)
+    if heat_colors is not None:
+        props["background"], props["color"] = heat_colors
     for mark in MARKS:
         if mark in marks:
             props.update(_MARK_STYLE[mark])
@@ -100,7 +103,15 @@ def mark_mask(shape, cells) -> np.ndarray:
     return mask
 
 
-def grid_html(values, *, marks=None, role="", title="", note="", row_labels=None, col_labels=None) -> str:
+def _heat_colors(level: float) -> tuple[str, str]:
+    """(background, text colour) of a heatmap cell: white (0) to blue (1)."""
+    level = min(max(float(level), 0.0), 1.0)
+    r, g, b = (round(255 + (t - 255) * level) for t in (59, 130, 246))
+    return f"#{r:02x}{g:02x}{b:02x}", ("#fff" if level > 0.6 else "#111")
+
+
+def grid_html(values, *, marks=None, role="", title="", note="", row_labels=None, col_labels=None,
+              heat=None) -> str:
     """One 2-D array as an HTML table with every number visible.
 
     values: 2-D array (numbers or preformatted strings).
@@ -108,11 +119,17 @@ def grid_html(values, *, marks=None, role="", title="", note="", row_labels=None
     role: names the grid for tests and browsers (table class ``cnnlib-grid-<role>``).
     title, note: HTML shown above and below the table.
     row_labels, col_labels: optional index labels (strings) along the left and the top.
+    heat: optional array of values' shape in [0, 1]; unmarked cells get a blue background of that
+        strength (a heatmap, e.g. how often im2col copies each input cell).
     """
     vals = np.asarray(values, dtype=object)
     if vals.ndim != 2:
         raise ValueError(f"grid_html needs a 2-D array; got shape {vals.shape}.")
     rows, cols = vals.shape
+    if heat is not None:
+        heat = np.asarray(heat, dtype=float)
+        if heat.shape != vals.shape:
+            raise ValueError(f"heat must have the values' shape {vals.shape}; got {heat.shape}.")
     masks = {}
     for mark, cells in (marks or {}).items():
         if mark not in _MARK_STYLE:
@@ -137,7 +154,8 @@ def grid_html(values, *, marks=None, role="", title="", note="", row_labels=None
             out.append(f'<td style="{_LABEL_STYLE}">{escape(str(row_labels[r]))}</td>')
         for c in range(cols):
             cell_marks = frozenset(m for m, mask in masks.items() if mask[r, c]) if masks else empty
-            td, inner, outer = _cell_open(cell_marks)
+            colors = _heat_colors(heat[r, c]) if heat is not None and not cell_marks else None
+            td, inner, outer = _cell_open(cell_marks, colors)
             out.append(f"{td}{inner}{escape(format_number(vals[r, c]))}{outer}</td>")
         out.append("</tr>")
     out.append("</table>")
