@@ -62,7 +62,7 @@ def _rows_of(grid) -> list:
     """Matrix row index of each drawn row (from its label 'r: ...'), Gap for a left-out stretch."""
     out = []
     for label in grid.row_labels:
-        m = re.fullmatch(r"⋮ (\d+)행 생략", label)
+        m = re.fullmatch(r"⋮\s(\d+)행\s생략", label)
         out.append(Gap(int(m.group(1))) if m else int(label.split(":")[0]))
     return out
 

@@ -130,7 +130,7 @@ def matrix_html(M, rows, *, role, title, label, col_labels=None, marks=None, not
     for i, r in enumerate(rows):
         if isinstance(r, Gap):
             values[i] = "⋮"
-            labels.append(f"⋮ {r.count}행 생략")
+            labels.append(f"⋮\u00a0{r.count}행\u00a0생략")  # no-break spaces: labels stay on one line
             continue
         values[i] = texts[r]
         labels.append(label(r))
@@ -168,6 +168,12 @@ def _signed(v) -> str:
 def _stack(*blocks) -> str:
     """Blocks one under another (grid blocks are inline-blocks, which would sit side by side)."""
     return "".join(f"<div>{b}</div>" for b in blocks)
+
+
+def _scroll(block: str) -> str:
+    """A block that scrolls sideways instead of overflowing when it is wider than the page
+    (an im2col matrix with C·FH·FW = 108 columns)."""
+    return f'<div style="max-width:100%;min-width:0;overflow-x:auto">{block}</div>'
 
 
 def _line(text: str, css_class: str = "") -> str:
@@ -328,7 +334,7 @@ class Im2colExplorer(Explorer):
 
     def _row_label(self, geom):
         OH, OW = geom.out_hw
-        return lambda r: f"{r}: ({(r % (OH * OW)) // OW},{r % OW})"
+        return lambda r: f"{r}:\u00a0({(r % (OH * OW)) // OW},{r % OW})"
 
     def _samples_shown(self, s, cells_per_sample, n) -> list[int]:
         return list(range(s.N)) if s.N * cells_per_sample <= INPUT_CELLS else [n]
@@ -384,7 +390,7 @@ class Im2colExplorer(Explorer):
                              label=lambda i: col_labels[i], col_labels=[f"f{f}" for f in range(s.FN)])
         b_grid = _grid(b.reshape(1, -1), role="bias", title=f"b {_shape(b.shape)}",
                            col_labels=[f"f{f}" for f in range(s.FN)])
-        stage = row(panel(f"im2col 행렬 col {_shape(col.shape)} — 창 하나가 행 하나", _stack(*im2col_grids)),
+        stage = row(_scroll(panel(f"im2col 행렬 col {_shape(col.shape)} — 창 하나가 행 하나", _stack(*im2col_grids))),
                     symbol("@"), w_grid, symbol("+"), b_grid, symbol("="),
                     panel(f"col @ col_W + b {_shape(product.shape)}", _stack(*product_grids)), align="flex-start")
 
@@ -488,8 +494,8 @@ class Im2colExplorer(Explorer):
                                       marks={"current": [(oy, ox)]} if k == n else None) for f in range(s.FN))
             dout_blocks.append(panel(f"데이터 n = {k}", row(grids)))
         first = row(*dout_blocks, align="flex-start")
-        second = row(panel(f"dout {_shape(dout_mat.shape)}", _stack(*dout_grids)), symbol("@"), wt, symbol("="),
-                     panel(f"dcol {_shape(dcol.shape)}", _stack(*dcol_grids)), align="flex-start")
+        second = row(panel(f"dout {_shape(dout_mat.shape)}", _stack(*dout_grids)), symbol("@"), _scroll(wt), symbol("="),
+                     _scroll(panel(f"dcol {_shape(dcol.shape)}", _stack(*dcol_grids))), align="flex-start")
 
         # col2im: every dcol entry goes back to the cell it was copied from; copies add up
         marks_here = geom.input_marks((oy, ox))
@@ -568,7 +574,7 @@ class Im2colExplorer(Explorer):
 
         def label(q):
             rest = (q // s.C) % R
-            return f"{q}: ({rest // OW},{rest % OW}) c{q % s.C}"
+            return f"{q}:\u00a0({rest // OW},{rest % OW})\u00a0c{q % s.C}"
 
         def win_marks(rows_k):
             return {q: {int(arg_max[q])} for q in rows_k if not isinstance(q, Gap)}
@@ -578,8 +584,6 @@ class Im2colExplorer(Explorer):
         for k, rows_k in enumerate(groups):
             title = f"데이터 n = {k}: 행 {k * R * s.C}–{(k + 1) * R * s.C - 1}"
             marks = {"current": {q: set(range(P)) for q in current}, "winner": win_marks(rows_k)}
-            pool_grids.append(matrix_html(col_pool, rows_k, role="pool-col", title=title, label=label,
-                                          col_labels=cell_labels, marks=marks))
             if backward:
                 flat = v["dout"].transpose(0, 2, 3, 1).reshape(-1, 1)
                 side_grids.append(matrix_html(flat, rows_k, role="dout-column", title=title, label=label,
@@ -587,11 +591,11 @@ class Im2colExplorer(Explorer):
                 side_grids.append(matrix_html(book.dmax, rows_k, role="dmax", title=title, label=label,
                                               col_labels=cell_labels, marks=marks))
             else:
+                pool_grids.append(matrix_html(col_pool, rows_k, role="pool-col", title=title, label=label,
+                                              col_labels=cell_labels, marks=marks))
                 side_grids.append(matrix_html(col_pool.max(axis=1, keepdims=True), rows_k, role="pool-max",
                                               title=title, label=label, col_labels=["max"],
                                               marks={"current": {q: {0} for q in current}}))
-        pool_panel = panel(f"col.reshape(−1, FH·FW) {_shape(col_pool.shape)} — 창 하나·채널 하나가 행 하나",
-                           _stack(*pool_grids))
         inputs = self._inputs_html(s, geom, x, v["cell"], winners)
         rows_text = f"행 {current[0]}" + (f"–{current[-1]}" if s.C > 1 else "")
         if not backward:
@@ -600,6 +604,8 @@ class Im2colExplorer(Explorer):
                 grids = "".join(_grid(out[k, c], role="output", title=f"out[{k}, {c}]",
                                           marks={"current": [(oy, ox)]} if k == n else None) for c in range(s.C))
                 out_blocks.append(panel(f"데이터 n = {k}", row(grids)))
+            pool_panel = panel(f"col.reshape(−1, FH·FW) {_shape(col_pool.shape)} — 창 하나·채널 하나가 행 하나",
+                               _stack(*pool_grids))
             stage = row(pool_panel, symbol("→"), panel("max(axis=1)", _stack(*side_grids)), symbol("→"),
                         panel("reshape(N, OH, OW, C).transpose(0, 3, 1, 2)", row(*out_blocks)), align="flex-start")
             lines = "".join(
