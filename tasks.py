@@ -2,7 +2,8 @@
 """The project's commands. Needs only Python >= 3.10; creates ./.venv on first use.
 
     python3 tasks.py lab        open JupyterLab on notebooks/
-    python3 tasks.py test       run every test: unit tests and every notebook through nbval
+    python3 tasks.py test       run every test: unit tests, every notebook through nbval and in
+                                JupyterLab in headless Chromium (tests/test_browser.py)
     python3 tasks.py execute    re-execute every notebook in place (then commit them)
     python3 tasks.py bench      run the benchmarks in bench/
     python3 tasks.py train NAME train a network with the reproducible settings (see cnnlib/train.py)

@@ -11,7 +11,7 @@ from html import escape
 
 import numpy as np
 
-from .layers import Dropout
+from .network import trace_shapes  # re-exported: the notebooks import it from here
 
 __all__ = ["layer_kind", "trace_shapes", "layer_flow_html"]
 
@@ -36,17 +36,6 @@ def layer_kind(name: str) -> str:
         if n.startswith(prefix):
             return kind
     return "other"
-
-
-def trace_shapes(layers, input_shape) -> list[tuple[str, tuple]]:
-    """[('input', shape), (name, output shape), ...] by passing zeros through ``layers`` (a dict
-    name → layer with ``forward``), so every shape comes from the layers themselves."""
-    x = np.zeros(input_shape)
-    steps = [("input", tuple(x.shape))]
-    for name, layer in layers.items():
-        x = layer.forward(x, False) if isinstance(layer, Dropout) else layer.forward(x)
-        steps.append((name, tuple(x.shape)))
-    return steps
 
 
 def _shape(shape) -> str:

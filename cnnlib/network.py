@@ -18,7 +18,7 @@ import numpy as np
 from .gradient import numerical_gradient
 from .layers import Convolution, Dropout
 
-__all__ = ["Network", "init_std", "new_weights", "save_npz_params", "load_npz_params"]
+__all__ = ["Network", "trace_shapes", "init_std", "new_weights", "save_npz_params", "load_npz_params"]
 
 
 def init_std(weight_init_std, fan_in):
@@ -40,6 +40,17 @@ def init_std(weight_init_std, fan_in):
 def new_weights(rng, shape, fan_in, weight_init_std, dtype=np.float32):
     """Gaussian initial weights of the given shape, std from :func:`init_std`."""
     return (init_std(weight_init_std, fan_in) * rng.standard_normal(shape)).astype(dtype)
+
+
+def trace_shapes(layers, input_shape, dtype=np.float64):
+    """[('input', shape), (name, output shape), ...] by passing zeros through ``layers`` (a dict
+    name → layer with ``forward``), so every shape comes from the layers themselves."""
+    x = np.zeros(input_shape, dtype=dtype)
+    steps = [("input", tuple(x.shape))]
+    for name, layer in layers.items():
+        x = layer.forward(x, False) if isinstance(layer, Dropout) else layer.forward(x)
+        steps.append((name, tuple(x.shape)))
+    return steps
 
 
 class Network:
@@ -104,13 +115,8 @@ class Network:
         return grads
 
     def layer_shapes(self, input_shape):
-        """[(layer name, output shape), ...] for one input of shape (N, C, H, W), by a forward pass."""
-        x = np.zeros(input_shape, dtype=self.params["W1"].dtype)
-        shapes = [("input", x.shape)]
-        for name, layer in self.layers.items():
-            x = layer.forward(x, False) if isinstance(layer, Dropout) else layer.forward(x)
-            shapes.append((name, x.shape))
-        return shapes
+        """[('input', shape), (layer name, output shape), ...] for an input of shape (N, C, H, W)."""
+        return trace_shapes(self.layers, input_shape, dtype=self.params["W1"].dtype)
 
     def parameter_count(self):
         return int(sum(p.size for p in self.params.values()))

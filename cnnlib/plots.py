@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["image_grid"]
+__all__ = ["image_grid", "learning_curves", "confusion_matrix_figure", "misclassified_figure"]
 
 
 def image_grid(images, titles=None, *, ncols=None, cmap="gray", vmin=None, vmax=None, size=1.5,
@@ -51,3 +51,52 @@ def image_grid(images, titles=None, *, ncols=None, cmap="gray", vmin=None, vmax=
         fig.suptitle(suptitle, fontsize=11)
     fig.tight_layout()
     return fig
+
+
+def learning_curves(history, ax=None, *, title=None):
+    """Train/test accuracy per epoch from a Trainer ``history`` (or a shipped run's record)."""
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5, 3.2))
+    ax.plot(history["epoch"], history["train_acc"], "o-", label="train")
+    ax.plot(history["epoch"], history["test_acc"], "s--", label="test")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("accuracy")
+    if title:
+        ax.set_title(title, fontsize=10)
+    ax.legend()
+    ax.grid(alpha=0.3)
+    return ax
+
+
+def confusion_matrix_figure(counts, *, size=4.2):
+    """Heatmap of a confusion matrix (rows: true class, columns: predicted), counts written in."""
+    import matplotlib.pyplot as plt
+
+    counts = np.asarray(counts)
+    k = counts.shape[0]
+    fig, ax = plt.subplots(figsize=(size, size))
+    off = counts.copy()
+    np.fill_diagonal(off, 0)  # colour the mistakes; the diagonal would swamp the scale
+    ax.imshow(off, cmap="Reds")
+    for i in range(k):
+        for j in range(k):
+            ax.text(j, i, str(counts[i, j]), ha="center", va="center", fontsize=7,
+                    color="black" if i != j else "#1d4ed8", fontweight="bold" if i == j else "normal")
+    ax.set_xticks(range(k))
+    ax.set_yticks(range(k))
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    fig.tight_layout()
+    return fig
+
+
+def misclassified_figure(images, true_labels, probabilities, indices, *, ncols=8, size=1.3):
+    """The images at ``indices`` titled 'true→predicted (p)' (p = the predicted class' probability)."""
+    titles = []
+    for i in indices:
+        p = probabilities[i]
+        titles.append(f"{true_labels[i]}→{int(np.argmax(p))} ({p.max():.2f})")
+    return image_grid([np.asarray(images[i]).reshape(28, 28) if np.size(images[i]) == 784 else images[i][0]
+                       for i in indices], titles, ncols=ncols, size=size)

@@ -124,16 +124,7 @@ class Trainer:
         return self.history
 
     def plot(self, ax=None):
-        """Train and test accuracy per epoch, like the book's learning-curve figures."""
-        import matplotlib.pyplot as plt
+        """Train and test accuracy per epoch (see :func:`cnnlib.plots.learning_curves`)."""
+        from .plots import learning_curves
 
-        if ax is None:
-            _, ax = plt.subplots(figsize=(5, 3.2))
-        h = self.history
-        ax.plot(h["epoch"], h["train_acc"], "o-", label="train")
-        ax.plot(h["epoch"], h["test_acc"], "s--", label="test")
-        ax.set_xlabel("epoch")
-        ax.set_ylabel("accuracy")
-        ax.legend()
-        ax.grid(alpha=0.3)
-        return ax
+        return learning_curves(self.history, ax)

@@ -346,6 +346,14 @@ def assert_pool_shown(ex: PoolExplorer, parts: dict, s: PoolSettings):
         assert f"Pooling 계층의 out[0, {c}, {oy}, {ox}] = {value} (✓ 같음)" in visible_text(parts["detail"])
 
 
+def test_pool_window_that_does_not_fit_is_explained():
+    v = PoolExplorer().view(PoolSettings(H=2, W=2, pool_h=4, pool_w=4, stride=1))
+    text = visible_text(v.explanation)
+    assert "풀링 창(pooling window)이 차지하는 칸은 4개인데, 패딩한 입력은 H + 2P = 2 + 2·0 = 2칸뿐입니다." in text
+    assert "고치는 방법: 더 작은 풀링 창(pooling window), 더 큰 입력, 또는 패딩 P = 1." in text
+    assert v.output is None and "계산할 출력 칸이 없습니다" in visible_text(v.detail)
+
+
 def test_pool_default_is_the_books_example():
     ex = PoolExplorer()
     v = ex.view()
@@ -433,6 +441,9 @@ def test_static_view_is_the_default_widget_state_and_text_plain_is_deterministic
     assert bundle["text/plain"] == ("ConvExplorer(H=4, W=4, FH=3, FW=3, P=0, S=1, D=1, C=1, FN=1, N=1, "
                                     "n=0, f=0, position=0)")
     assert "application/vnd.jupyter.widget-view+json" in bundle
+    ex.set(pad=2, stride=2)
+    assert ex.static_html() == static                    # the static view stays the default state
+    assert repr(ex).startswith("ConvExplorer(H=4, W=4, FH=3, FW=3, P=2, S=2,")   # repr follows the controls
     assert repr(PoolExplorer()) == "PoolExplorer(H=4, W=4, pool_h=2, pool_w=2, S=2, P=0, method=max, C=1, position=0)"
 
 

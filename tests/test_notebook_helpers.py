@@ -16,9 +16,11 @@ from cnnlib.plots import image_grid
 from explorer_html import visible_text
 
 
-def test_trace_shapes_matches_the_networks_own_shapes():
+def test_trace_shapes_gives_each_layers_output_shape():
     net = SimpleConvNet(seed=0)
-    assert trace_shapes(net.layers, (1, 1, 28, 28)) == [(n, tuple(s)) for n, s in net.layer_shapes((1, 1, 28, 28))]
+    assert trace_shapes(net.layers, (1, 1, 28, 28)) == [
+        ("input", (1, 1, 28, 28)), ("Conv1", (1, 30, 24, 24)), ("Relu1", (1, 30, 24, 24)), ("Pool1", (1, 30, 12, 12)),
+        ("Affine1", (1, 100)), ("Relu2", (1, 100)), ("Affine2", (1, 10))]
     layers = OrderedDict(Conv1=Convolution(np.zeros((4, 1, 3, 3)), np.zeros(4), pad=1), Relu1=Relu(),
                          Pool1=Pooling(2, 2, stride=2), Affine1=Affine(np.zeros((4 * 14 * 14, 10)), np.zeros(10)))
     assert trace_shapes(layers, (2, 1, 28, 28)) == [

@@ -12,6 +12,20 @@
     ex = ConvExplorer()
     display(HTML(ex.static_html()))   # the static view (GitHub, no kernel)
     ex                                # the live widget
+
+For tests and browsers (stable names; ``<p>`` is ``cnnlib-conv`` or ``cnnlib-pool``):
+
+* the widget box has class ``<p>``; each control ``<p>-control`` and ``<p>-control-<name>``
+  (names as in ``ConvSettings``/``PoolSettings``: H, W, FH, FW, pad, stride, dilation, C, FN, N,
+  sample, filter, position; pool_h, pool_w, method) with a fixed Korean ``description`` (e.g.
+  '패딩 P (padding)', '스트라이드 S (stride)', '창 위치 (window)'); the Play button ``<p>-play``;
+* each output is an ``HTML`` widget with class ``<p>-<part>``: conv parts formula, shapes,
+  explanation, grids, products; pool parts formula, shapes, explanation, grids, detail;
+* inside them: ``.cnnlib-formula-H``/``-W`` (formula lines, ✓ or ✗), ``.cnnlib-invalid-H``/``-W``
+  (the explanation of an invalid axis), ``.cnnlib-notice-ok``/``-error``/``-note``;
+  ``table.cnnlib-grid-<role>`` (roles input, filter, output, window, products, filter-used)
+  whose cells ``td.cnnlib-cell`` carry ``is-window``, ``is-pad``, ``is-span``, ``is-unvisited``,
+  ``is-current``, ``is-winner``.
 """
 
 from .conv import ConvExplorer, ConvSettings

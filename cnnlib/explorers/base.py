@@ -88,10 +88,12 @@ class Explorer:
         raise NotImplementedError
 
     def static_html(self, settings=None) -> str:
-        """The view as one HTML string (the static copy of the widget for GitHub and nbval)."""
+        """The view of ``settings`` (default: the explorer's defaults, whatever the controls show now)
+        as one HTML string — the static copy beside the widget, for GitHub and nbval."""
+        settings = settings or self.defaults
         v = self.view(settings)
         head = (f'<div style="font-size:12px;color:#6b7280;margin:0 0 4px 0">정적 그림 (static view): '
-                f'{self.describe(settings or self.defaults)}</div>')
+                f'{self.describe(settings)}</div>')
         return (f'<div class="{self.css_prefix}-static">' + head
                 + "".join(getattr(v, part) for part in self.PARTS) + "</div>")
 
@@ -121,8 +123,10 @@ class Explorer:
             self.controls[name].value = value
 
     def _make_control(self, control: Control, value):
-        common = dict(description=control.description, style={"description_width": "initial"},
-                      layout=widgets.Layout(width="auto", margin="2px 12px 2px 0"))
+        # A fixed description width lines the sliders up; the window slider gets a longer track.
+        width = "520px" if control.row == "window" else "330px"
+        common = dict(description=control.description, style={"description_width": "150px"},
+                      layout=widgets.Layout(width=width, margin="2px 12px 2px 0"))
         if control.options:
             w = widgets.ToggleButtons(options=list(control.options), value=value,
                                       style={"description_width": "initial", "button_width": "auto"},

@@ -22,6 +22,7 @@ __all__ = ["formula_text", "formula_html", "explain_text", "explain_html", "geom
 _AXIS = {"H": "높이(height)", "W": "너비(width)"}
 _LINE = {"H": "행(row)", "W": "열(column)"}
 _WHAT = {"conv": "필터(filter)", "pool": "풀링 창(pooling window)"}
+_WHAT_SUBJECT = {"conv": "필터(filter)가", "pool": "풀링 창(pooling window)이"}  # Korean subject particle
 
 
 def _numbers(values) -> str:
@@ -52,8 +53,8 @@ def _sentences(check: SizeCheck) -> tuple[str, list[str]]:
     out, axis, what = s["out"], _AXIS[check.dim], _WHAT[check.kind]
     if check.numerator < 0:
         head = f"창이 하나도 들어가지 않아 출력 {axis} {out}를 계산할 수 없습니다."
-        span = (f"{what}가 차지하는 칸은 {check.effective_filter}개" if check.dilation == 1 else
-                f"{what}(크기 {check.filter_size}, 팽창(dilation) {check.dilation})가 차지하는 칸은 "
+        span = (f"{_WHAT_SUBJECT[check.kind]} 차지하는 칸은 {check.effective_filter}개" if check.dilation == 1 else
+                f"크기 {check.filter_size}, 팽창(dilation) {check.dilation}인 {_WHAT_SUBJECT[check.kind]} 차지하는 칸은 "
                 f"{check.effective_filter}개")
         lines = [f"{span}인데, 패딩한 입력은 {s['in']} + 2P = {check.input_size} + 2·{check.pad} = "
                  f"{check.padded_size}칸뿐입니다."]

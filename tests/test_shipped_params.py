@@ -1,0 +1,39 @@
+"""The shipped trained parameters load into their networks and score what their records say."""
+
+import numpy as np
+import pytest
+
+from cnnlib import load_mnist
+from cnnlib.paths import params_dir
+from cnnlib.train import RECIPES, load_record, load_trained
+
+SHIPPED = sorted(p.stem for p in params_dir().glob("*.npz"))
+# What each shipped file must reach on the full 10,000-image test set (the issues' bars).
+REQUIRED = {"simple_convnet": 0.990}
+
+@pytest.fixture(scope="module")
+def test_set():
+    _, (x_test, t_test) = load_mnist(normalize=True, flatten=False)
+    return x_test, t_test
+
+def test_simple_convnet_is_shipped():
+    assert "simple_convnet" in SHIPPED
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_shipped_parameters_score_their_recorded_accuracy(name, test_set):
+    x_test, t_test = test_set
+    record = load_record(name)
+    assert record["recipe"] == name and record["test_size"] == 10_000 and record["train_size"] == 60_000
+    assert record["settings"]["network"] == RECIPES[name].network
+    net = load_trained(name)
+    accuracy = net.accuracy(x_test, t_test, batch_size=500)
+    # the same arrays and data give the same predictions; allow 2 images of float-order difference
+    assert abs(accuracy - record["test_accuracy"]) <= 2e-4, (accuracy, record["test_accuracy"])
+    assert accuracy >= REQUIRED.get(name, 0.0)
+
+def test_loading_into_the_wrong_network_names_both_shapes(tmp_path):
+    from cnnlib import SimpleConvNet
+
+    small = SimpleConvNet(hidden_size=50)
+    with pytest.raises(ValueError, match=r"W2 has shape \(4320, 100\) in the file but \(4320, 50\) in the network"):
+        small.load_params(params_dir() / "simple_convnet.npz")
