@@ -740,9 +740,10 @@ class Im2colExplorer(Explorer):
 
     def _build(self) -> widgets.VBox:
         for name, description in PICKERS:
+            # styled as the base's sliders (fixed label width, so they line up)
             w = widgets.IntSlider(value=0, min=0, max=0, step=1, description=description,
-                                  style={"description_width": "initial"},
-                                  layout=widgets.Layout(width="auto", margin="2px 12px 2px 0"))
+                                  style={"description_width": "150px"},
+                                  layout=widgets.Layout(width="330px", margin="2px 12px 2px 0"))
             w.add_class(f"{self.css_prefix}-picker")
             w.add_class(f"{self.css_prefix}-pick-{name}")
             w.observe(self._on_pick, names="value")
