@@ -417,7 +417,7 @@ class Im2colExplorer(Explorer):
                              title=f"데이터 n = {n}의 행들 → reshape (OH, OW, FN): 칸마다 필터 FN개의 값"),
                    symbol("→"), panel("transpose(0, 3, 1, 2) → (N, FN, OH, OW): 필터마다 한 장", row(*out_blocks)),
                    align="flex-start")
-        agree = _line(f"Convolution.forward의 출력 {_shape(out.shape)}과 {_agree(v['agrees'])}",
+        agree = _line(f"행렬 곱으로 구한 출력과 Convolution.forward의 출력 {_shape(out.shape)}: {_agree(v['agrees'])}",
                       f"{self.css_prefix}-agree")
         key = _key(f"{_KEY_COLOURS[0]}: 지금 창 (데이터 n = {n}, 출력 칸 ({oy}, {ox})) ↔ {_KEY_COLOURS[1]}: "
                    f"im2col의 행 r = {r}, 그 행이 만든 곱의 행, 출력 칸. 열 이름 c·ij = 채널 c, 창 안의 칸 (i, j). "
@@ -612,10 +612,11 @@ class Im2colExplorer(Explorer):
                 _line(f"행 {q}: max({', '.join(format_number(a) for a in col_pool[q])}) = "
                       f"<b>{format_number(col_pool[q].max())}</b> (argmax = {int(arg_max[q])}) → out[{n}, {c}, {oy}, {ox}]",
                       f"{self.css_prefix}-row-max") for c, q in enumerate(current))
-            agree = _line(f"Pooling.forward의 출력 {_shape(out.shape)}과 arg_max: {_agree(v['agrees'])}",
+            agree = _line(f"이 길로 구한 출력·argmax와 Pooling.forward의 출력 {_shape(out.shape)}·arg_max: "
+                          f"{_agree(v['agrees'])}",
                           f"{self.css_prefix}-agree")
             key = _key(f"{_KEY_COLOURS[0]}: 지금 창 (데이터 n = {n}, 출력 칸 ({oy}, {ox})) ↔ {_KEY_COLOURS[1]}: "
-                       f"채널마다 한 행씩, {rows_text}과 출력 칸. {_KEY_COLOURS[2]}: 행마다 뽑힌 최댓값 (argmax). "
+                       f"채널마다 한 행씩인 {rows_text}, 그리고 출력 칸. {_KEY_COLOURS[2]}: 행마다 뽑힌 최댓값 (argmax). "
                        f"열 이름 ij = 창 안의 칸 (i, j). 행 이름 q: (oy, ox) 채널.")
             return (f'<div class="{self.css_prefix}-stage">' + key + inputs
                     + panel("im2col → 행마다 최댓값 (max per row)", stage + lines) + agree + "</div>")
@@ -651,8 +652,8 @@ class Im2colExplorer(Explorer):
             if c == 0:
                 v["focus"], v["focus_terms"] = (n, 0, wy - p, wx - p), tuple(terms)
             total = format_number(dx[n, c, wy - p, wx - p])
-            added = (f" — 이 칸을 최댓값으로 뽑은 창이 {len(terms)}개라 col2im이 "
-                     f"{' + '.join(format_number(t[2]) for t in terms)} = <b>{total}</b>로 <b>더합니다</b>."
+            added = (f" — 이 칸을 최댓값으로 뽑은 창이 {len(terms)}개라 col2im이 <b>더합니다</b>: "
+                     f"{' + '.join(format_number(t[2]) for t in terms)} = <b>{total}</b>."
                      if len(terms) > 1 else f" = <b>{total}</b>")
             lines.append(_line(f"채널 {c}: dout[{n}, {c}, {oy}, {ox}] = {g} → 행 {q}의 argmax 칸 {int(arg_max[q])} → "
                                f"dx[{n}, {c}, {wy - p}, {wx - p}]{added}", f"{self.css_prefix}-route"))
