@@ -32,7 +32,7 @@ The im2col explorer (``<p>`` = ``cnnlib-im2col``) follows the same scheme: contr
 '최대 풀링 순전파 (max-pool forward)', '최대 풀링 역전파 (max-pool backward)'), N, C, H, W, FH, FW,
 pad, stride, FN (the convolution explorer's labels) and position ('im2col 행 r (row)'); three
 pickers with classes ``cnnlib-im2col-picker`` and ``cnnlib-im2col-pick-<name>`` (sample
-'데이터 n (sample)', oy '출력 행 oy (output row)', ox '출력 열 ox (output column)'); outputs
+'데이터 n (sample)', oy '출력 행 oy', ox '출력 열 ox'); outputs
 formula, shapes, explanation, matrix, memory; grid roles input, im2col, col-w, bias, product,
 reshaped, output, dout, dout-matrix, col-w-t, dcol, dx, x-channel, counts, roundtrip, pool-col,
 pool-max, dout-column, dmax, copy-counts.

@@ -62,7 +62,7 @@ CONTROLS = (
     Control("position", "im2col 행 r (row)", 0, 971, row="window"),
 )
 _MAX = {c.name: c.hi for c in CONTROLS if not c.options}
-PICKERS = (("sample", "데이터 n (sample)"), ("oy", "출력 행 oy (output row)"), ("ox", "출력 열 ox (output column)"))
+PICKERS = (("sample", "데이터 n (sample)"), ("oy", "출력 행 oy"), ("ox", "출력 열 ox"))
 
 ROW_LIMIT = 24       # matrices with at most this many rows are drawn whole
 INPUT_CELLS = 900    # draw every sample's grids while they hold at most this many cells, else sample n only
