@@ -137,7 +137,8 @@ def matrix_html(M, rows, *, role, title, label, col_labels=None, marks=None, not
         for m, cells in (marks or {}).items():
             for cc in cells.get(r, ()):
                 masks[m][i, cc] = True
-    return grid_html(values, marks=masks, role=role, title=title, note=note, row_labels=labels, col_labels=col_labels)
+    return grid_html(values, marks=_used(masks), role=role, title=title, note=note, row_labels=labels,
+                     col_labels=col_labels)
 
 
 def _fmt(values) -> np.ndarray:
@@ -151,8 +152,16 @@ def _fmt(values) -> np.ndarray:
     return texts[inverse.reshape(a.shape)]
 
 
-def _grid(values, **kwargs) -> str:
-    return grid_html(_fmt(values), **kwargs)
+def _used(marks):
+    """The marks that mark at least one cell: an empty mask still costs a lookup per cell."""
+    if not marks:
+        return None
+    return {m: cells for m, cells in marks.items()
+            if (cells.any() if isinstance(cells, np.ndarray) else len(cells))} or None
+
+
+def _grid(values, marks=None, **kwargs) -> str:
+    return grid_html(_fmt(values), marks=_used(marks), **kwargs)
 
 
 def _shape(t) -> str:
@@ -554,13 +563,13 @@ class Im2colExplorer(Explorer):
         v["agrees"] = bool(agrees)
         v["matrix"] = self._pool_html(s, geom, x, v, book)
 
-    def _winner_cell(self, s, geom, q, arg_max):
-        """Padded (y, x) of the winning cell of pooling row q = ((n*OH + oy)*OW + ox)*C + c."""
+    def _winner_cells(self, s, geom, arg_max):
+        """Padded (y, x) of the winning cell of every pooling row q = ((n*OH + oy)*OW + ox)*C + c,
+        as two int arrays (no dilation here: cell (i, j) of window (oy, ox) is (oy*S + i, ox*S + j))."""
         OH, OW = geom.out_hw
-        rest = (q // s.C) % (OH * OW)
-        oy, ox = divmod(rest, OW)
-        i, j = divmod(int(arg_max[q]), s.FW)
-        return geom.window_rows(oy)[i], geom.window_cols(ox)[j]
+        rest = (np.arange(len(arg_max)) // s.C) % (OH * OW)
+        i, j = np.divmod(arg_max, s.FW)
+        return (rest // OW) * s.stride + i, (rest % OW) * s.stride + j
 
     def _pool_html(self, s, geom, x, v, book) -> str:
         OH, OW = geom.out_hw
@@ -568,7 +577,8 @@ class Im2colExplorer(Explorer):
         r, (n, oy, ox) = v["row"], v["cell"]
         col_pool, arg_max, out = v["col_pool"], v["arg_max"], v["output"]
         current = [r * s.C + c for c in range(s.C)]
-        winners = {c: self._winner_cell(s, geom, q, arg_max) for c, q in enumerate(current)}
+        win_y, win_x = self._winner_cells(s, geom, arg_max)
+        winners = {c: (int(win_y[q]), int(win_x[q])) for c, q in enumerate(current)}
         groups = shown_rows(R * s.C, s.N, current)
         cell_labels = [f"{i}{j}" for i in range(s.FH) for j in range(s.FW)]
 
@@ -646,9 +656,9 @@ class Im2colExplorer(Explorer):
                 lines.append(_line(f"채널 {c}: dout[{n}, {c}, {oy}, {ox}] = {g} → 최댓값이 패딩 칸이라 버려집니다.",
                                    f"{self.css_prefix}-route"))
                 continue
+            same = range(n * R * s.C + c, (n + 1) * R * s.C, s.C)   # sample n, channel c
             terms = [(qq, int(arg_max[qq]), float(book.dmax[qq, arg_max[qq]]))
-                     for qq in range(n * R * s.C + c, (n + 1) * R * s.C, s.C)
-                     if self._winner_cell(s, geom, qq, arg_max) == (wy, wx)]
+                     for qq in same if win_y[qq] == wy and win_x[qq] == wx]
             if c == 0:
                 v["focus"], v["focus_terms"] = (n, 0, wy - p, wx - p), tuple(terms)
             total = format_number(dx[n, c, wy - p, wx - p])
