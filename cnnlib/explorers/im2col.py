@@ -16,7 +16,7 @@ Four views (the ``mode`` control), all for small seeded integers:
 **Linked highlighting**: the ``position`` control is the im2col row r (Play walks through the
 rows, sample by sample); the pickers *sample n / output row oy / output column ox* choose the
 same thing by output cell. The window in the input, row r of every matrix and the output cell
-light up together. Long matrices keep their first rows, their last row and the rows around r.
+light up together. Long matrices keep each sample's first and last row and the rows around r.
 
 The ``memory`` part shows how many times im2col copies each (padded) input cell — the same
 map as the overlap counts of col2im — and the bytes of the matrix against the input's.
