@@ -84,8 +84,12 @@ def cmd_execute(args) -> int:
     paths = [Path(a).resolve() for a in args] or notebooks()
     for nb in paths:
         say(f"executing {nb.relative_to(ROOT)} ...")
+        # After running, merge consecutive stream outputs and keep only what a carriage return leaves
+        # (a progress bar's last state), so the stored notebook reads as JupyterLab shows it.
         code = run(PYTHON, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute", "--inplace",
-                   "--ExecutePreprocessor.timeout=600", nb, cwd=nb.parent)
+                   "--ExecutePreprocessor.timeout=600",
+                   "--NotebookExporter.preprocessors=nbconvert.preprocessors.CoalesceStreamsPreprocessor",
+                   nb, cwd=nb.parent)
         if code:
             return code
     return 0

@@ -131,10 +131,12 @@ def confusion_matrix_figure(counts, *, size=4.2):
     off = counts.copy()
     np.fill_diagonal(off, 0)  # colour the mistakes; the diagonal would swamp the scale
     ax.imshow(off, cmap="Reds")
+    dark = 0.6 * max(off.max(), 1)  # white numbers on the darkest cells, so they stay readable
     for i in range(k):
         for j in range(k):
+            color = "#1d4ed8" if i == j else ("white" if off[i, j] > dark else "black")
             ax.text(j, i, str(counts[i, j]), ha="center", va="center", fontsize=7,
-                    color="black" if i != j else "#1d4ed8", fontweight="bold" if i == j else "normal")
+                    color=color, fontweight="bold" if i == j else "normal")
     ax.set_xticks(range(k))
     ax.set_yticks(range(k))
     ax.set_xlabel("predicted")

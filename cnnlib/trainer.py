@@ -89,13 +89,14 @@ class Trainer:
 
     def train_epoch(self):
         """One pass over a fresh permutation of the training set, then an evaluation."""
-        from tqdm.auto import tqdm
+        # Text bar (not tqdm.auto's widget): its final state is what a notebook stores and GitHub shows.
+        from tqdm import tqdm
 
         start = time.perf_counter()
         order = self.rng.permutation(len(self.x_train))
         losses = []
         batches = range(0, len(order), self.batch_size)
-        bar = tqdm(batches, desc=f"epoch {self.current_epoch + 1}/{self.epochs}", leave=False,
+        bar = tqdm(batches, desc=f"epoch {self.current_epoch + 1}/{self.epochs}", leave=True,
                    disable=not self.progress)
         for i in bar:
             idx = order[i : i + self.batch_size]

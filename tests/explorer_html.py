@@ -16,6 +16,7 @@ class Grid:
     title: str
     texts: list = field(default_factory=list)   # rows of cell texts (labels excluded)
     marks: list = field(default_factory=list)   # rows of sets of marks ('window', 'pad', ...)
+    row_labels: list = field(default_factory=list)  # the label left of each row ('' when none)
 
     def numbers(self) -> np.ndarray:
         return np.array([[float(t) for t in row] for row in self.texts])
@@ -36,6 +37,8 @@ class _GridParser(HTMLParser):
         self._grid = None
         self._cell = None           # (text parts, marks) of the current data cell
         self._row = None
+        self._label = None          # text parts of the current row label cell
+        self._row_label = ""
 
     def handle_starttag(self, tag, attrs):
         classes = (dict(attrs).get("class") or "").split()
@@ -48,8 +51,11 @@ class _GridParser(HTMLParser):
             self._grid = Grid(role=role, title=" ".join("".join(self._title).split()))
         elif tag == "tr" and self._grid is not None:
             self._row = ([], [])
+            self._row_label = ""
         elif tag == "td" and self._grid is not None and "cnnlib-cell" in classes:
             self._cell = ([], {c[3:] for c in classes if c.startswith("is-")})
+        elif tag == "td" and self._grid is not None and self._row is not None and not self._row[0]:
+            self._label = []  # a label cell before the row's data cells
 
     def handle_endtag(self, tag):
         if tag == "div":
@@ -60,10 +66,14 @@ class _GridParser(HTMLParser):
             self._row[0].append("".join(self._cell[0]).strip())
             self._row[1].append(self._cell[1])
             self._cell = None
+        elif tag == "td" and self._label is not None:
+            self._row_label = "".join(self._label).strip()
+            self._label = None
         elif tag == "tr" and self._row is not None:
             if self._row[0]:
                 self._grid.texts.append(self._row[0])
                 self._grid.marks.append(self._row[1])
+                self._grid.row_labels.append(self._row_label)
             self._row = None
         elif tag == "table" and self._grid is not None:
             self.grids.append(self._grid)
@@ -73,6 +83,8 @@ class _GridParser(HTMLParser):
         self.text.append(data)
         if self._cell is not None:
             self._cell[0].append(data)
+        elif self._label is not None:
+            self._label.append(data)
         elif self._block_depth is not None and self._grid is None:
             self._title.append(data)
 

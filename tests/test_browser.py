@@ -158,6 +158,18 @@ EXPLORER_CHECKS: dict[str, list[Step]] = {
         Step("입력 높이 H", to="5", expect={"cnnlib-pool-explanation": "정수가 아닙니다",
                                           "cnnlib-pool-formula": "3/2 + 1"}),
     ],
+    "7.4-implementing-conv-pooling.ipynb": [
+        # two 4x4 samples, 3x3 filter: padding 1 makes 2·4·4 = 32 rows, each pixel copied 9 times on average
+        Step("패딩 P (padding)", to="1", expect={"cnnlib-im2col-shapes": "(2·4·4, 1·3·3) = (32, 9)",
+                                                 "cnnlib-im2col-memory": "입력의 9.00배"}),
+        # picking output row 2 selects im2col row r = 0·16 + 2·4 + 0 = 8
+        Step("출력 행 oy", to="2", expect={"cnnlib-im2col-matrix": "im2col의 행 r = 8"}),
+        # the backward view: dout → dcol → col2im
+        Step("보기 (view)", to="합성곱 역전파 (conv backward)", expect={"cnnlib-im2col-matrix": "dcol = dout @ col_W.T"}),
+        # stride 2 leaves a remainder: explained, drawn in floor mode
+        Step("스트라이드 S (stride)", to="2", expect={"cnnlib-im2col-explanation": "정수가 아닙니다",
+                                                   "cnnlib-im2col-formula": "3/2 + 1"}),
+    ],
 }
 
 

@@ -1,6 +1,5 @@
 """The shipped trained parameters load into their networks and score what their records say."""
 
-import numpy as np
 import pytest
 
 from cnnlib import load_mnist

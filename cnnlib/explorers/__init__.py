@@ -4,7 +4,9 @@
 * :mod:`.geometry` — where the windows fall (sizes from :mod:`cnnlib.shapes`);
 * :mod:`.explain` — the formula with numbers and the explanation of an invalid setting;
 * :mod:`.base` — settings → pure HTML view → widget front (sliders, Play, HTML outputs);
-* :mod:`.conv`, :mod:`.pool` — the convolution (7.2) and pooling (7.3) explorers;
+* :mod:`.conv`, :mod:`.pool` — the convolution (7.2) and pooling (7.3) explorers.
+* :mod:`.im2col` — the im2col explorer (7.4), forward and backward; :mod:`.tensor` draws a 6-D
+  array with labelled axes (im2col's intermediate).
 * :mod:`.alexnet` — AlexNet's layer table for any input size (7.7).
 
     from cnnlib.explorers import ConvExplorer
@@ -25,10 +27,28 @@ For tests and browsers (stable names; ``<p>`` is ``cnnlib-conv`` or ``cnnlib-poo
   ``table.cnnlib-grid-<role>`` (roles input, filter, output, window, products, filter-used)
   whose cells ``td.cnnlib-cell`` carry ``is-window``, ``is-pad``, ``is-span``, ``is-unvisited``,
   ``is-current``, ``is-winner``.
+
+The im2col explorer (``<p>`` = ``cnnlib-im2col``) follows the same scheme: controls mode
+('보기 (view)', options '합성곱 순전파 (conv forward)', '합성곱 역전파 (conv backward)',
+'최대 풀링 순전파 (max-pool forward)', '최대 풀링 역전파 (max-pool backward)'), N, C, H, W, FH, FW,
+pad, stride, FN (the convolution explorer's labels) and position ('im2col 행 r (row)'); three
+pickers with classes ``cnnlib-im2col-picker`` and ``cnnlib-im2col-pick-<name>`` (sample
+'데이터 n (sample)', oy '출력 행 oy', ox '출력 열 ox'); outputs
+formula, shapes, explanation, matrix, memory; grid roles input, im2col, col-w, bias, product,
+reshaped, output, dout, dout-matrix, col-w-t, dcol, dx, x-channel, counts, roundtrip, pool-col,
+pool-max, dout-column, dmax, copy-counts.
+
+The AlexNet explorer (``<p>`` = ``cnnlib-alexnet``, no Play button): controls input_size
+('입력 크기 (input size)', 32–323) and batch ('배치 크기 (batch)', options '1', '32', '128');
+outputs summary, table (``table.cnnlib-grid-alexnet``: one row per layer, the failing layer's
+row ``is-current``, the rows after it ``is-pad``), explanation.
 """
 
 from .conv import ConvExplorer, ConvSettings
 from .pool import PoolExplorer, PoolSettings
+from .im2col import Im2colExplorer, Im2colSettings
 from .alexnet import AlexNetExplorer, AlexNetSettings
 
-__all__ = ["ConvExplorer", "ConvSettings", "PoolExplorer", "PoolSettings", "AlexNetExplorer", "AlexNetSettings"]
+__all__ = ["ConvExplorer", "ConvSettings", "PoolExplorer", "PoolSettings"]
+__all__ += ["Im2colExplorer", "Im2colSettings"]
+__all__ += ["AlexNetExplorer", "AlexNetSettings"]

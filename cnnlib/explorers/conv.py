@@ -196,25 +196,7 @@ class ConvExplorer(Explorer):
         return f'<div class="{self.css_prefix}-shape-lines" style="margin:4px 0 6px 0">{body}</div>'
 
     def _input_marks(self, geom: WindowGeometry, cell) -> dict:
-        ph, pw = geom.padded_hw
-        p = geom.pad
-        pad = np.ones((ph, pw), dtype=bool)
-        pad[p : ph - p, p : pw - p] = False
-        marks = {"pad": pad}
-        if geom.fits:
-            unvisited = np.zeros((ph, pw), dtype=bool)
-            unvisited[p : ph - p, p : pw - p] = geom.unvisited_input()
-            marks["unvisited"] = unvisited
-        if cell is not None:
-            _, _, oy, ox = cell
-            window = np.zeros((ph, pw), dtype=bool)
-            window[np.ix_(geom.window_rows(oy), geom.window_cols(ox))] = True
-            marks["window"] = window
-            if geom.h.dilation > 1:
-                span = np.zeros((ph, pw), dtype=bool)
-                span[np.ix_(geom.span_rows(oy), geom.span_cols(ox))] = True
-                marks["span"] = span & ~window
-        return marks
+        return geom.input_marks(cell[2:] if cell is not None else None)
 
     def _grids_html(self, s, geom, x, Wt, output, cell) -> str:
         n, f = (cell[0], cell[1]) if cell else (min(s.sample, s.N - 1), min(s.filter, s.FN - 1))

@@ -133,6 +133,30 @@ class WindowGeometry:
         p, (H, W) = self.pad, (self.h.input_size, self.w.input_size)
         return self.coverage()[p : p + H, p : p + W] == 0
 
+    def input_marks(self, cell=None) -> dict:
+        """Marks for a grid of the padded input (see :mod:`.grid`): 'pad', 'unvisited' (when a
+        window fits) and, for output cell ``cell = (oy, ox)``, 'window' (the cells it reads) and
+        'span' (cells a dilated window skips)."""
+        ph, pw = self.padded_hw
+        p = self.pad
+        pad = np.ones((ph, pw), dtype=bool)
+        pad[p : ph - p, p : pw - p] = False
+        marks = {"pad": pad}
+        if self.fits:
+            unvisited = np.zeros((ph, pw), dtype=bool)
+            unvisited[p : ph - p, p : pw - p] = self.unvisited_input()
+            marks["unvisited"] = unvisited
+        if cell is not None:
+            oy, ox = cell
+            window = np.zeros((ph, pw), dtype=bool)
+            window[np.ix_(self.window_rows(oy), self.window_cols(ox))] = True
+            marks["window"] = window
+            if self.h.dilation > 1:
+                span = np.zeros((ph, pw), dtype=bool)
+                span[np.ix_(self.span_rows(oy), self.span_cols(ox))] = True
+                marks["span"] = span & ~window
+        return marks
+
 
 def window_geometry(H, W, FH, FW, stride=1, pad=0, dilation=1, *, kind="conv") -> WindowGeometry:
     """Check both axes with :func:`cnnlib.shapes.check_output_size` (never raises for a merely
