@@ -170,6 +170,15 @@ EXPLORER_CHECKS: dict[str, list[Step]] = {
         Step("스트라이드 S (stride)", to="2", expect={"cnnlib-im2col-explanation": "정수가 아닙니다",
                                                    "cnnlib-im2col-formula": "3/2 + 1"}),
     ],
+    "7.7-representative-cnns.ipynb": [
+        # the paper's 224: conv1's (224 − 11)/4 + 1 leaves a remainder, explained where the table stops
+        Step("입력 크기 (input size)", to="224", expect={"cnnlib-alexnet-explanation": "213 ÷ 4의 나머지(remainder)는 1",
+                                                       "cnnlib-alexnet-table": "✗ 정수가 아님"}),
+        # 259 passes every layer: pool5 is 7x7, so fc6 holds 256·7·7·4096 + 4096 parameters
+        Step("입력 크기 (input size)", to="259", expect={"cnnlib-alexnet-table": "51,384,320"}),
+        # the paper's batch of 128 images
+        Step("배치 크기 (batch)", to="128", expect={"cnnlib-alexnet-summary": "× 128장"}),
+    ],
 }
 
 
