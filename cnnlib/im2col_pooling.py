@@ -23,12 +23,12 @@ from __future__ import annotations
 import numpy as np
 
 from .im2col import col2im, im2col
-from .shapes import pool_output_shape, require_int
+from .layers import Pooling
 
 __all__ = ["Im2colPooling"]
 
 
-class Im2colPooling:
+class Im2colPooling(Pooling):
     """The book's ``Pooling`` (max only), built on :func:`cnnlib.im2col` and :func:`cnnlib.col2im`.
 
     Same arguments and results as :class:`cnnlib.Pooling` with ``method='max'``; its ``arg_max``
@@ -37,22 +37,10 @@ class Im2colPooling:
     """
 
     def __init__(self, pool_h, pool_w, stride=1, pad=0, *, floor=False):
-        self.pool_h = require_int("pool_h", pool_h, 1)
-        self.pool_w = require_int("pool_w", pool_w, 1)
-        self.stride = require_int("stride", stride, 1)
-        self.pad = require_int("pad", pad, 0)
-        self.floor = floor
-        self.x = None
+        super().__init__(pool_h, pool_w, stride, pad, method="max", floor=floor)
         self.col_pool = None
-        self.arg_max = None
         self.dmax = None
         self.dcol = None
-
-    def output_shape(self, input_shape):
-        """(N, C, OH, OW), or the ValueError of :mod:`cnnlib.shapes` explaining why not."""
-        N, C, H, W = input_shape
-        out_h, out_w = pool_output_shape((H, W), (self.pool_h, self.pool_w), self.stride, self.pad, floor=self.floor)
-        return N, C, out_h, out_w
 
     def forward(self, x):
         if np.ndim(x) != 4:

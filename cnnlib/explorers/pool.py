@@ -158,18 +158,7 @@ class PoolExplorer(Explorer):
 
     def _grids_html(self, s, geom, x, output, cell, winners) -> str:
         p = s.pad
-        ph, pw = geom.padded_hw
-        pad = np.ones((ph, pw), dtype=bool)
-        pad[p : ph - p, p : pw - p] = False
-        base = {"pad": pad}
-        if geom.fits:
-            unvisited = np.zeros((ph, pw), dtype=bool)
-            unvisited[p : ph - p, p : pw - p] = geom.unvisited_input()
-            base["unvisited"] = unvisited
-        if cell is not None:
-            window = np.zeros((ph, pw), dtype=bool)
-            window[np.ix_(geom.window_rows(cell[0]), geom.window_cols(cell[1]))] = True
-            base["window"] = window
+        base = geom.input_marks(cell)  # pad, never-visited and window cells (pooling has no dilation)
         row_labels = [""] * p + [str(i) for i in range(s.H)] + [""] * p
         col_labels = [""] * p + [str(i) for i in range(s.W)] + [""] * p
 
