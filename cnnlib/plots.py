@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = ["image_grid", "learning_curves", "compare_curves", "before_after", "confusion_matrix_figure",
-           "misclassified_figure"]
+           "misclassified_figure", "tuning_curves", "bar_with_reference"]
 
 
 def image_grid(images, titles=None, *, ncols=None, cmap="gray", vmin=None, vmax=None, size=1.5,
@@ -153,3 +153,42 @@ def misclassified_figure(images, true_labels, probabilities, indices, *, ncols=8
         titles.append(f"{true_labels[i]}→{int(np.argmax(p))} ({p.max():.2f})")
     return image_grid([np.asarray(images[i]).reshape(28, 28) if np.size(images[i]) == 784 else images[i][0]
                        for i in indices], titles, ncols=ncols, size=size)
+
+
+def tuning_curves(angles_deg, responses, labels, ax=None, *, title=None):
+    """Response amplitude against grating angle, one line per filter: ``responses`` (K, len(angles))
+    as from :func:`cnnlib.visualize.grating_response`. 0° and 180° are vertical edges, 90° horizontal."""
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5, 3.2))
+    for r, label, style in zip(responses, labels, ("o-", "s--", "d-.", "^:")):
+        ax.plot(angles_deg, r, style, markersize=3, label=label)
+    ax.set_xticks([0, 45, 90, 135, 180])
+    ax.set_xticklabels(["0\n(vertical edge)", "45", "90\n(horizontal edge)", "135", "180"])
+    ax.set_xlabel("grating angle (degrees)")
+    ax.set_ylabel("response amplitude")
+    if title:
+        ax.set_title(title, fontsize=10)
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    return ax
+
+
+def bar_with_reference(labels, values, reference, ax=None, *, reference_label="chance", ylabel=None, title=None):
+    """Bars of ``values`` (one per label) with a dashed horizontal line at ``reference``."""
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5, 3.2))
+    ax.bar(labels, values, color="#60a5fa", edgecolor="#1d4ed8")
+    for i, v in enumerate(values):
+        ax.text(i, v + 0.01, f"{v:.2f}", ha="center", va="bottom", fontsize=8)
+    ax.axhline(reference, linestyle="--", color="#b91c1c", label=f"{reference_label} ({reference:.2f})")
+    ax.set_ylim(0, 1.05)
+    if ylabel:
+        ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title, fontsize=10)
+    ax.legend(fontsize=8, loc="upper left")
+    return ax

@@ -59,6 +59,17 @@ RECIPES = {
         epochs=12, lr_schedule="cosine", shift=2,
         note="book architecture; He init, cosine lr schedule and random shifts of up to 2 pixels",
     ),
+    # The book's own settings, unchanged (ch07/train_convnet.py: weights std 0.01, Adam lr 0.001,
+    # batch 100, 20 epochs, no schedule, no shifts). Used in 7.6: starting from tiny weights, what
+    # the filters show after training is what training put there (그림 7-24).
+    "simple_convnet_book": Recipe(
+        network="SimpleConvNet",
+        network_args={"input_dim": [1, 28, 28],
+                      "conv_param": {"filter_num": 30, "filter_size": 5, "pad": 0, "stride": 1},
+                      "hidden_size": 100, "output_size": 10, "weight_init_std": 0.01},
+        epochs=20,
+        note="the book's settings exactly (ch07/train_convnet.py)",
+    ),
     # The book's chapter-8 network (its He initial weights, Dropout 0.5, Adam lr 0.001), used in 7.6.
     "deep_convnet": Recipe(
         network="DeepConvNet", network_args={"input_dim": [1, 28, 28], "hidden_size": 50, "output_size": 10},
