@@ -284,11 +284,11 @@ class FeatureMapExplorer(Explorer):
             rows.append(
                 f'<div class="{classes}" style="display:flex;align-items:center;height:18px;font-size:12px">'
                 f'<span style="display:inline-block;width:16px;text-align:right;margin-right:6px;'
-                f'font-family:monospace">{digit}</span>'
+                f'font-family:monospace">{digit}</span> '  # spaces between the parts: readable as text too
                 f'<span style="display:inline-block;width:{BAR_PX}px;height:12px;background:#f3f4f6">'
-                f'<span style="display:block;width:{width}px;height:12px;background:{color}"></span></span>'
+                f'<span style="display:block;width:{width}px;height:12px;background:{color}"></span></span> '
                 f'<span style="display:inline-block;margin-left:6px;font-family:monospace">'
-                f"{_fixed(100 * float(p))}%</span>{tag}</div>")
+                f"{_fixed(100 * float(p))}%</span>{' ' + tag if tag else ''}</div>")
         head = (f"예측 확률 (softmax probabilities) — 가중치: {_WEIGHT_LABEL[s.weights]}")
         body = "".join(rows)
         note = ""
