@@ -8,6 +8,8 @@
 * :mod:`.im2col` — the im2col explorer (7.4), forward and backward; :mod:`.tensor` draws a 6-D
   array with labelled axes (im2col's intermediate).
 * :mod:`.alexnet` — AlexNet's layer table for any input size (7.7).
+* :mod:`.featuremap` — one MNIST test digit and one filter of the shipped SimpleConvNet: the maps
+  after Conv1, Relu1 and Pool1 and the predicted probabilities (7.6).
 
     from cnnlib.explorers import ConvExplorer
     ex = ConvExplorer()
@@ -42,13 +44,33 @@ The AlexNet explorer (``<p>`` = ``cnnlib-alexnet``, no Play button): controls in
 ('입력 크기 (input size)', 32–323) and batch ('배치 크기 (batch)', options '1', '32', '128');
 outputs summary, table (``table.cnnlib-grid-alexnet``: one row per layer, the failing layer's
 row ``is-current``, the rows after it ``is-pad``), explanation.
+
+The feature-map explorer (``<p>`` = ``cnnlib-featuremap``, no Play button; ranges follow the data):
+controls index ('시험 이미지 번호 (test image)', 0 to the number of images − 1), filter
+('필터 번호 (filter)', 0 to FN − 1) and weights ('가중치 (weights)', options '학습 후 (trained)',
+'학습 전 (initial)'); outputs (``HTML`` widgets of class ``cnnlib-featuremap-<part>``)
+
+* summary (``.cnnlib-featuremap-summary-line``): '시험 이미지 (test image) #<index> · 정답 (label) <t> ·
+  예측 (prediction) <p> (<probability>%) ✓ 맞음 (correct)' (or '✗ 틀림 (wrong)') ' · 필터 (filter) <f>
+  (<FN>개 중) · 가중치 (weights): 학습 후 (trained)' (or '학습 전 (initial)');
+* maps (``.cnnlib-featuremap-map-panels``): a colour legend (``.cnnlib-featuremap-legend``, with the
+  scale '±<max |conv|>'), then ``table.cnnlib-grid-<role>`` for roles input (gray, no numbers),
+  filter (numbers with 2 decimals; its title names 'W1[<f>]' and '편향 b1[<f>] (bias) = <b>'),
+  conv, relu, pool (shaded squares, no numbers; blue negative, white 0, red positive, one scale);
+  under each grid ``.cnnlib-featuremap-range``: '최솟값 min <v> · 최댓값 max <v>' (2 decimals);
+* probs (``.cnnlib-featuremap-probs-panel``): ten rows ``.cnnlib-featuremap-prob`` and
+  ``.cnnlib-featuremap-prob-<digit>`` with the digit, a bar and '<p>%' (2 decimals); the true
+  label's row has ``is-label`` ('← 정답 (label)'), the predicted digit's ``is-predicted``
+  ('← 예측 (prediction)'); with initial weights a note (``.cnnlib-notice-note``).
 """
 
 from .conv import ConvExplorer, ConvSettings
 from .pool import PoolExplorer, PoolSettings
 from .im2col import Im2colExplorer, Im2colSettings
 from .alexnet import AlexNetExplorer, AlexNetSettings
+from .featuremap import FeatureMapExplorer, FeatureMapSettings
 
 __all__ = ["ConvExplorer", "ConvSettings", "PoolExplorer", "PoolSettings"]
 __all__ += ["Im2colExplorer", "Im2colSettings"]
 __all__ += ["AlexNetExplorer", "AlexNetSettings"]
+__all__ += ["FeatureMapExplorer", "FeatureMapSettings"]

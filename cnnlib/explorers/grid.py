@@ -2,8 +2,11 @@
 
 ``grid_html`` draws a 2-D array as a ``<table>``; each cell can carry *marks* (see
 ``MARKS``) such as the current window, padding, never-visited cells or the max-pooling
-winner, and unmarked cells can be shaded as a heatmap (``heat``). Layout helpers (``row``, ``column``, ``panel``, ``symbol``, ``notice``) put
-grids side by side.
+winner, and unmarked cells can be shaded as a heatmap (``heat``, in the palette ``heat_palette``:
+white→blue, diverging blue–white–red for signed values, or white→black for images). A large map
+(an MNIST digit, a feature map) can be drawn as small shaded squares without numbers
+(``show_numbers=False``, ``cell_px``). Layout helpers (``row``, ``column``, ``panel``, ``symbol``,
+``notice``) put grids side by side.
 
 Why inline styles and plain tables: the same HTML is shown live (ipywidgets ``HTML``)
 and stored as the static view of a notebook, and GitHub's notebook viewer drops
@@ -25,7 +28,7 @@ import numpy as np
 
 __all__ = [
     "MARKS", "MARK_LEGEND", "format_number", "grid_html", "legend_html",
-    "row", "column", "panel", "symbol", "notice", "mark_mask",
+    "row", "column", "panel", "symbol", "notice", "mark_mask", "HEAT_PALETTES", "heat_colors",
 ]
 
 # Marks in increasing priority: a later mark's colours win when a cell has several.
@@ -82,6 +85,24 @@ def _cell_open(marks: frozenset, heat_colors: tuple | None = None) -> tuple[str,
     return f'<td class="{classes}" style="{_css(props)}">', inner, outer
 
 
+@lru_cache(maxsize=4096)
+def _square_td(background: str, marks: frozenset, span: int, width_px: int | None, height_px: int | None) -> str:
+    """An empty square cell of a number-less grid (see ``grid_html(show_numbers=False)``):
+    ``width_px`` on the first row's cells fixes each column's width, ``height_px`` on a row's
+    first cell its height; ``span`` unmarked cells of one colour in a row become one cell."""
+    props = {"padding": "0", "border": "0", "background": background}
+    if width_px:
+        props["width"] = f"{width_px}px"
+    if height_px:
+        props["height"] = f"{height_px}px"
+    for mark in MARKS:
+        if mark in marks:
+            props.update({k: v for k, v in _MARK_STYLE[mark].items() if k in ("background", "border")})
+    cls = (' class="' + " ".join(["cnnlib-cell"] + [f"is-{m}" for m in MARKS if m in marks]) + '"') if marks else ""
+    colspan = f' colspan="{span}"' if span > 1 else ""
+    return f'<td{cls}{colspan} style="{_css(props)}"></td>'
+
+
 def format_number(v) -> str:
     """Whole numbers without a decimal point, others with at most 2 decimals (``1.25``, ``0.33``)."""
     if isinstance(v, str):
@@ -110,9 +131,48 @@ def _heat_colors(level: float) -> tuple[str, str]:
     return f"#{r:02x}{g:02x}{b:02x}", ("#fff" if level > 0.6 else "#111")
 
 
+def _blend(level: float, target: tuple) -> str:
+    """White (level 0) to ``target`` (level 1) as #rrggbb."""
+    r, g, b = (round(255 + (t - 255) * level) for t in target)
+    return f"#{r:02x}{g:02x}{b:02x}"
+
+
+_RED, _BLUE, _BLACK = (220, 38, 38), (37, 99, 235), (17, 24, 39)
+
+
+@lru_cache(maxsize=4096)  # levels repeat (a map's shading is usually quantised): cheap redraws
+def _diverging_colors(level: float) -> tuple[str, str]:
+    """Signed level in [-1, 1]: blue (negative), white (0), red (positive)."""
+    level = min(max(float(level), -1.0), 1.0)
+    strength = abs(level)
+    return _blend(strength, _RED if level > 0 else _BLUE), ("#fff" if strength > 0.6 else "#111")
+
+
+@lru_cache(maxsize=4096)
+def _gray_colors(level: float) -> tuple[str, str]:
+    """Level in [0, 1]: white (0) to near-black (1), like ink on paper (an MNIST digit)."""
+    level = min(max(float(level), 0.0), 1.0)
+    return _blend(level, _BLACK), ("#fff" if level > 0.5 else "#111")
+
+
+# Palettes of ``grid_html(heat=..., heat_palette=...)``: name -> colour function of a level.
+_PALETTES = {"blue": _heat_colors, "diverging": _diverging_colors, "gray": _gray_colors}
+HEAT_PALETTES = tuple(_PALETTES)
+
+
+def heat_colors(level: float, palette: str = "blue") -> tuple[str, str]:
+    """(background, text colour) of a heatmap cell of ``level`` in ``palette`` (see ``HEAT_PALETTES``):
+    'blue' 0 white → 1 blue; 'diverging' −1 blue → 0 white → 1 red; 'gray' 0 white → 1 black.
+    Levels outside the palette's range are clipped."""
+    if palette not in _PALETTES:
+        raise ValueError(f"unknown heat palette {palette!r}; use one of {HEAT_PALETTES}.")
+    return _PALETTES[palette](level)
+
+
 def grid_html(values, *, marks=None, role="", title="", note="", row_labels=None, col_labels=None,
-              heat=None) -> str:
-    """One 2-D array as an HTML table with every number visible.
+              heat=None, heat_palette="blue", show_numbers=True, cell_px=7) -> str:
+    """One 2-D array as an HTML table with every number visible (or, ``show_numbers=False``, as
+    small shaded squares).
 
     values: 2-D array (numbers or preformatted strings).
     marks: {mark: bool mask of values' shape, or iterable of (row, col)}; mark in ``MARKS``.
@@ -121,6 +181,11 @@ def grid_html(values, *, marks=None, role="", title="", note="", row_labels=None
     row_labels, col_labels: optional index labels (strings) along the left and the top.
     heat: optional array of values' shape in [0, 1]; unmarked cells get a blue background of that
         strength (a heatmap, e.g. how often im2col copies each input cell).
+    heat_palette: the heatmap's colours (see :func:`heat_colors`): 'blue' (default), 'diverging'
+        (heat in [-1, 1]: blue negative, white 0, red positive) or 'gray' (white 0 to black 1).
+    show_numbers: False draws every cell as an empty ``cell_px``-pixel square (no number, no padding,
+        no cell border; the table gets a thin outline) — for maps too large to read number by
+        number; the shading (``heat``) carries the values, so give the numbers elsewhere.
     """
     vals = np.asarray(values, dtype=object)
     if vals.ndim != 2:
@@ -130,6 +195,14 @@ def grid_html(values, *, marks=None, role="", title="", note="", row_labels=None
         heat = np.asarray(heat, dtype=float)
         if heat.shape != vals.shape:
             raise ValueError(f"heat must have the values' shape {vals.shape}; got {heat.shape}.")
+    if heat_palette not in _PALETTES:
+        raise ValueError(f"unknown heat palette {heat_palette!r}; use one of {HEAT_PALETTES}.")
+    colors_of = _PALETTES[heat_palette]
+    if not show_numbers:
+        if not (isinstance(cell_px, int) and cell_px >= 1):
+            raise ValueError(f"cell_px must be a whole number of pixels >= 1; got {cell_px!r}.")
+        if row_labels is not None or col_labels is not None:
+            raise ValueError("row_labels and col_labels need show_numbers=True.")
     masks = {}
     for mark, cells in (marks or {}).items():
         if mark not in _MARK_STYLE:
@@ -140,29 +213,55 @@ def grid_html(values, *, marks=None, role="", title="", note="", row_labels=None
     if title:
         out.append(f'<div style="font-size:12px;margin:0 0 2px 0;color:#111827">{title}</div>')
     role_class = f" cnnlib-grid-{role}" if role else ""
-    out.append(f'<table class="cnnlib-grid{role_class}" style="{_TABLE_STYLE}">')
-    if col_labels is not None:
-        out.append("<tr>")
-        if row_labels is not None:
-            out.append(f'<td style="{_LABEL_STYLE}"></td>')
-        out.extend(f'<td style="{_LABEL_STYLE}">{escape(str(lab))}</td>' for lab in col_labels)
-        out.append("</tr>")
-    empty = frozenset()
-    for r in range(rows):
-        out.append("<tr>")
-        if row_labels is not None:
-            out.append(f'<td style="{_LABEL_STYLE}">{escape(str(row_labels[r]))}</td>')
-        for c in range(cols):
-            cell_marks = frozenset(m for m, mask in masks.items() if mask[r, c]) if masks else empty
-            colors = _heat_colors(heat[r, c]) if heat is not None and not cell_marks else None
-            td, inner, outer = _cell_open(cell_marks, colors)
-            out.append(f"{td}{inner}{escape(format_number(vals[r, c]))}{outer}</td>")
-        out.append("</tr>")
+    table_style = _TABLE_STYLE if show_numbers else _TABLE_STYLE + ";border:1px solid #9ca3af"
+    out.append(f'<table class="cnnlib-grid{role_class}" style="{table_style}">')
+    if not show_numbers:
+        out.extend(_square_rows(rows, cols, masks, heat, colors_of, cell_px))
+    else:
+        if col_labels is not None:
+            out.append("<tr>")
+            if row_labels is not None:
+                out.append(f'<td style="{_LABEL_STYLE}"></td>')
+            out.extend(f'<td style="{_LABEL_STYLE}">{escape(str(lab))}</td>' for lab in col_labels)
+            out.append("</tr>")
+        empty = frozenset()
+        for r in range(rows):
+            out.append("<tr>")
+            if row_labels is not None:
+                out.append(f'<td style="{_LABEL_STYLE}">{escape(str(row_labels[r]))}</td>')
+            for c in range(cols):
+                cell_marks = frozenset(m for m, mask in masks.items() if mask[r, c]) if masks else empty
+                colors = colors_of(heat[r, c]) if heat is not None and not cell_marks else None
+                td, inner, outer = _cell_open(cell_marks, colors)
+                out.append(f"{td}{inner}{escape(format_number(vals[r, c]))}{outer}</td>")
+            out.append("</tr>")
     out.append("</table>")
     if note:
         out.append(f'<div style="font-size:12px;margin:2px 0 0 0;color:#374151">{note}</div>')
     out.append("</div>")
     return "".join(out)
+
+
+def _square_rows(rows, cols, masks, heat, colors_of, px) -> list[str]:
+    """The <tr>s of a number-less grid: empty px-square cells, a row's neighbouring unmarked cells of
+    one colour merged into one cell (colspan) — a 28×28 digit is mostly white, so this keeps the
+    HTML small. The first row is never merged: its cells fix the columns' widths."""
+    out = []
+    levels = heat.tolist() if heat is not None else None  # Python floats: faster per cell, same colours
+    for r in range(rows):
+        cells = []
+        for c in range(cols):
+            marks = frozenset(m for m, mask in masks.items() if mask[r, c]) if masks else frozenset()
+            background = colors_of(levels[r][c])[0] if levels is not None and not marks else "#fff"
+            if r > 0 and cells and not marks and not cells[-1][1] and cells[-1][0] == background:
+                cells[-1][2] += 1
+            else:
+                cells.append([background, marks, 1])
+        out.append("<tr>")
+        for i, (background, marks, span) in enumerate(cells):
+            out.append(_square_td(background, marks, span, px if r == 0 else None, px if i == 0 else None))
+        out.append("</tr>")
+    return out
 
 
 def legend_html(marks) -> str:
