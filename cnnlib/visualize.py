@@ -2,7 +2,7 @@
 
 * :func:`neighbour_correlation` — how smooth a filter is (random: about 0; learned: clearly > 0);
 * :func:`grating_response` and :func:`edge_orientation` — which filters respond to vertical and to
-  horizontal edges, measured with oriented gratings instead of judged by eye;
+  horizontal edges, measured with slowly varying oriented gratings instead of judged by eye;
 * :data:`HAND_MADE` and :func:`cosine_similarity` — classic hand-designed 5x5 filters (Sobel,
   Laplacian of Gaussian, Gaussian) and how close each learned filter comes to them;
 * :func:`gray_photo` and :func:`filter_maps` — apply filters to a real photograph;
@@ -80,35 +80,53 @@ def grating_response(W, angles_deg, period) -> np.ndarray:
 
 @dataclass(frozen=True)
 class EdgeOrientation:
-    """Per filter (arrays of shape (FN,)): response to vertical-edge gratings (0°), to
-    horizontal-edge gratings (90°), and ``index`` = (vertical − horizontal) / (vertical + horizontal)
-    in [−1, 1] (+1: only vertical edges, −1: only horizontal). ``period`` is the grating period used."""
+    """Each filter's response to gratings at every angle in ``angles`` (degrees, 0 ≤ angle < 180):
+    ``responses`` (FN, angles); ``preferred`` (FN,) the angle of the largest response;
+    ``selectivity`` (FN,) = (max − min)/(max + min) of the responses (1: it responds to one
+    orientation only; 0: to all alike); ``contrast`` (FN,) = max − min, how much *more* it responds
+    to its preferred orientation than to the worst one (a weak filter can be selective and still
+    respond to nothing much). ``period`` is the grating period used, in pixels."""
 
-    vertical: np.ndarray
-    horizontal: np.ndarray
-    index: np.ndarray
+    angles: np.ndarray
+    responses: np.ndarray
+    preferred: np.ndarray
+    selectivity: np.ndarray
+    contrast: np.ndarray
     period: float
+
+    def strongest_near(self, angle_deg, tolerance_deg=15.0) -> int:
+        """The filter with the largest ``contrast`` among those whose preferred angle lies within
+        ``tolerance_deg`` of ``angle_deg`` (orientations repeat every 180°)."""
+        gap = np.abs((self.preferred - angle_deg + 90.0) % 180.0 - 90.0)
+        near = np.flatnonzero(gap <= tolerance_deg)
+        if near.size == 0:
+            raise ValueError(f"No filter prefers an angle within {tolerance_deg}° of {angle_deg}°; "
+                             f"preferred angles: {sorted(set(self.preferred.tolist()))}.")
+        return int(near[np.argmax(self.contrast[near])])
 
     @property
     def most_vertical(self) -> int:
-        return int(np.argmax(self.index))
+        """Of the filters that prefer vertical edges (0°), the one with the largest contrast."""
+        return self.strongest_near(0.0)
 
     @property
     def most_horizontal(self) -> int:
-        return int(np.argmin(self.index))
+        """Of the filters that prefer horizontal edges (90°), the one with the largest contrast."""
+        return self.strongest_near(90.0)
 
 
-def edge_orientation(W, periods=(4, 5, 6, 8, 10)) -> EdgeOrientation:
-    """Measure every filter with vertical (0°) and horizontal (90°) gratings, at the period (among
-    ``periods``, in pixels) where the filters respond most on average."""
-    best = None
-    for period in periods:
-        r = grating_response(W, [0.0, 90.0], period)
-        if best is None or r.mean() > best[1].mean():
-            best = (period, r)
-    period, r = best
-    v, h = r[:, 0], r[:, 1]
-    return EdgeOrientation(vertical=v, horizontal=h, index=(v - h) / np.maximum(v + h, 1e-12), period=float(period))
+def edge_orientation(W, period=16.0, step_deg=5) -> EdgeOrientation:
+    """Measure every filter with gratings at 0°, step_deg, ..., < 180°.
+
+    An edge is one change of brightness, so the default period (16 pixels) is much longer than a
+    5x5 filter: inside the filter such a grating looks like brightness rising (or falling) in one
+    direction. Short periods instead measure fine stripes, which is a different question."""
+    angles = np.arange(0.0, 180.0, step_deg)
+    r = grating_response(W, angles, period)
+    top, low = r.max(axis=1), r.min(axis=1)
+    return EdgeOrientation(angles=angles, responses=r, preferred=angles[r.argmax(axis=1)],
+                           selectivity=(top - low) / np.maximum(top + low, 1e-12), contrast=top - low,
+                           period=float(period))
 
 
 # ---- hand-made filters ---------------------------------------------------------------------------

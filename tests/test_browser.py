@@ -170,6 +170,16 @@ EXPLORER_CHECKS: dict[str, list[Step]] = {
         Step("스트라이드 S (stride)", to="2", expect={"cnnlib-im2col-explanation": "정수가 아닙니다",
                                                    "cnnlib-im2col-formula": "3/2 + 1"}),
     ],
+    "7.6-cnn-visualization.ipynb": [
+        # test image 1 of MNIST is a 2; the summary and the probability rows follow the slider
+        Step("시험 이미지 번호 (test image)", to="1", expect={"cnnlib-featuremap-summary": "정답 (label) 2"}),
+        # filter 0 -> 1: the summary and the filter grid's title name the new filter
+        Step("필터 번호 (filter)", to="1", expect={"cnnlib-featuremap-summary": "필터 (filter) 1 (30개 중)",
+                                                 "cnnlib-featuremap-maps": "W1[1]"}),
+        # the weights before training
+        Step("가중치 (weights)", to="학습 전 (initial)",
+             expect={"cnnlib-featuremap-summary": "가중치 (weights): 학습 전 (initial)"}),
+    ],
     "7.7-representative-cnns.ipynb": [
         # the paper's 224: conv1's (224 − 11)/4 + 1 leaves a remainder, explained where the table stops
         Step("입력 크기 (input size)", to="224", expect={"cnnlib-alexnet-explanation": "213 ÷ 4의 나머지(remainder)는 1",

@@ -48,11 +48,20 @@ def test_grating_response_equals_the_best_response_to_real_gratings(angle, perio
 
 
 def test_edge_orientation_tells_sobel_x_from_sobel_y():
-    bank = np.stack([SOBEL_Y, V.HAND_MADE["Gaussian (blur)"], SOBEL_X])[:, None]
+    diagonal = V.HAND_MADE["Sobel diagonal"]
+    bank = np.stack([SOBEL_Y, V.HAND_MADE["Gaussian (blur)"], SOBEL_X, 0.5 * SOBEL_X + 0.1 * diagonal])[:, None]
     eo = V.edge_orientation(bank)
-    assert eo.index[2] > 0.9 and eo.index[0] < -0.9
-    assert (eo.most_vertical, eo.most_horizontal) == (2, 0)
-    assert abs(eo.index[1]) < 1e-9           # a round blob prefers no direction
+    assert list(eo.preferred[[0, 2]]) == [90, 0]
+    assert eo.selectivity[2] > 0.9 and eo.selectivity[0] > 0.9
+    assert eo.selectivity[1] < 0.01   # a round blob: almost no preference (a square 5x5 grid is not quite round)
+    assert (eo.most_vertical, eo.most_horizontal) == (2, 0)   # the full Sobel x beats the weaker mix
+    np.testing.assert_allclose(eo.contrast, eo.responses.max(axis=1) - eo.responses.min(axis=1))
+    weak = V.edge_orientation(np.stack([SOBEL_X, 0.01 * SOBEL_X + 0.001 * SOBEL_Y])[:, None])
+    assert weak.most_vertical == 0        # a faint filter does not win by being selective
+    # orientations repeat every 180 degrees: 175 is 5 degrees from vertical
+    assert eo.strongest_near(180.0) == 2
+    with pytest.raises(ValueError, match="No filter prefers an angle within 5"):
+        V.edge_orientation(bank[:1]).strongest_near(0.0, tolerance_deg=5)
 
 
 def test_cosine_similarity():
