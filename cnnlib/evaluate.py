@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from .functions import softmax
-from .layers import Dropout
+from .network import forward_layer
 
 __all__ = ["predict_proba", "confusion_matrix", "layer_outputs", "input_dependence"]
 
@@ -27,7 +27,7 @@ def layer_outputs(network, x):
     """{layer name: output} of one forward pass (test mode) through ``network.layers``."""
     outputs = {}
     for name, layer in network.layers.items():
-        x = layer.forward(x, False) if isinstance(layer, Dropout) else layer.forward(x)
+        x = forward_layer(layer, x)
         outputs[name] = x
     return outputs
 

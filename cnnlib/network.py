@@ -18,7 +18,7 @@ import numpy as np
 from .gradient import numerical_gradient
 from .layers import Convolution, Dropout
 
-__all__ = ["Network", "trace_shapes", "init_std", "new_weights", "save_npz_params", "load_npz_params"]
+__all__ = ["Network", "forward_layer", "trace_shapes", "init_std", "new_weights", "save_npz_params", "load_npz_params"]
 
 
 def init_std(weight_init_std, fan_in):
@@ -42,13 +42,18 @@ def new_weights(rng, shape, fan_in, weight_init_std, dtype=np.float32):
     return (init_std(weight_init_std, fan_in) * rng.standard_normal(shape)).astype(dtype)
 
 
+def forward_layer(layer, x, train_flg=False):
+    """``layer.forward(x)``; Dropout also gets ``train_flg`` (it drops units only while training)."""
+    return layer.forward(x, train_flg) if isinstance(layer, Dropout) else layer.forward(x)
+
+
 def trace_shapes(layers, input_shape, dtype=np.float64):
     """[('input', shape), (name, output shape), ...] by passing zeros through ``layers`` (a dict
     name → layer with ``forward``), so every shape comes from the layers themselves."""
     x = np.zeros(input_shape, dtype=dtype)
     steps = [("input", tuple(x.shape))]
     for name, layer in layers.items():
-        x = layer.forward(x, False) if isinstance(layer, Dropout) else layer.forward(x)
+        x = forward_layer(layer, x)
         steps.append((name, tuple(x.shape)))
     return steps
 
@@ -74,7 +79,7 @@ class Network:
     def predict(self, x, train_flg=False):
         """Scores before softmax, (N, output_size). ``train_flg`` switches Dropout on."""
         for layer in self.layers.values():
-            x = layer.forward(x, train_flg) if isinstance(layer, Dropout) else layer.forward(x)
+            x = forward_layer(layer, x, train_flg)
         return x
 
     def loss(self, x, t, train_flg=False):

@@ -22,7 +22,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .layers import Convolution, Dropout, Pooling
+from .layers import Convolution, Pooling
+from .network import forward_layer
 
 __all__ = [
     "neighbour_correlation", "grating_response", "edge_orientation", "HAND_MADE", "cosine_similarity",
@@ -246,7 +247,7 @@ def forward_until(network, x, layer_name):
     if layer_name not in network.layers:
         raise ValueError(f"No layer {layer_name!r}; layers: {', '.join(network.layers)}.")
     for name, layer in network.layers.items():
-        x = layer.forward(x, False) if isinstance(layer, Dropout) else layer.forward(x)
+        x = forward_layer(layer, x)
         if name == layer_name:
             return x
 
@@ -281,8 +282,7 @@ def top_activations(network, images, layer_names, k=9, batch_size=250):
     for i in range(0, len(images), batch_size):
         a = images[i : i + batch_size]
         for name in needed:
-            layer = network.layers[name]
-            a = layer.forward(a, False) if isinstance(layer, Dropout) else layer.forward(a)
+            a = forward_layer(network.layers[name], a)
             if name in best_val:                                  # a: (n, C, OH, OW)
                 flat = a.reshape(a.shape[0], a.shape[1], -1)
                 pos = flat.argmax(axis=2)
