@@ -172,7 +172,7 @@ EXPLORER_CHECKS: dict[str, list[Step]] = {
     ],
     "7.6-cnn-visualization.ipynb": [
         # test image 1 of MNIST is a 2; the summary and the probability rows follow the slider
-        Step("시험 이미지 번호 (test image)", to="1", expect={"cnnlib-featuremap-summary": "정답 (label) 2"}),
+        Step("이미지 번호 (image)", to="1", expect={"cnnlib-featuremap-summary": "정답 (label) 2"}),
         # filter 0 -> 1: the summary and the filter grid's title name the new filter
         Step("필터 번호 (filter)", to="1", expect={"cnnlib-featuremap-summary": "필터 (filter) 1 (30개 중)",
                                                  "cnnlib-featuremap-maps": "W1[1]"}),

@@ -223,7 +223,7 @@ def test_ranges_follow_the_data_and_bad_settings_are_refused(data):
     ex.widget
     assert (ex.controls["index"].min, ex.controls["index"].max) == (0, 2)
     assert (ex.controls["filter"].min, ex.controls["filter"].max) == (0, FN - 1)
-    assert ex.controls["index"].description == "시험 이미지 번호 (test image)"
+    assert ex.controls["index"].description == "이미지 번호 (image)"
     assert ex.controls["filter"].description == "필터 번호 (filter)"
     assert ex.controls["weights"].description == "가중치 (weights)"
     assert list(ex.controls["weights"].options) == [("학습 후 (trained)", "trained"), ("학습 전 (initial)", "initial")]

@@ -46,7 +46,7 @@ outputs summary, table (``table.cnnlib-grid-alexnet``: one row per layer, the fa
 row ``is-current``, the rows after it ``is-pad``), explanation.
 
 The feature-map explorer (``<p>`` = ``cnnlib-featuremap``, no Play button; ranges follow the data):
-controls index ('시험 이미지 번호 (test image)', 0 to the number of images − 1), filter
+controls index ('이미지 번호 (image)', 0 to the number of images − 1), filter
 ('필터 번호 (filter)', 0 to FN − 1) and weights ('가중치 (weights)', options '학습 후 (trained)',
 '학습 전 (initial)'); outputs (``HTML`` widgets of class ``cnnlib-featuremap-<part>``)
 

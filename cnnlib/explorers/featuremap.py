@@ -170,7 +170,7 @@ class FeatureMapExplorer(Explorer):
         options = tuple(o for o in WEIGHTS if o[1] in self.networks)
         # Ranges follow the data: an instance attribute, read by the base class's checks and widgets.
         self.CONTROLS = (
-            Control("index", "시험 이미지 번호 (test image)", 0, len(self.images) - 1),
+            Control("index", "이미지 번호 (image)", 0, len(self.images) - 1),
             Control("filter", "필터 번호 (filter)", 0, self.filter_count - 1),
             Control("weights", "가중치 (weights)", options=options),
         )
