@@ -34,6 +34,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..evaluate import layer_outputs
 from ..functions import softmax
 from .base import Control, Explorer
 from .grid import grid_html, heat_colors, notice, panel, row, symbol
@@ -183,16 +184,13 @@ class FeatureMapExplorer(Explorer):
 
     def forward(self, index: int, weights: str):
         """(conv, relu, pooled, probabilities) of image ``index`` through the ``weights`` network, from
-        its own layers: conv/relu (FN, OH, OW) and pooled (FN, OH/2, OW/2) for every filter from Conv1,
-        Relu1 and Pool1; probabilities = softmax(network.predict(x)). Recomputed on every call (a few
-        milliseconds), so a network changed in place (trained further) is shown as it is now."""
-        net = self.networks[weights]
-        x = self.images[index : index + 1]
-        conv = net.layers["Conv1"].forward(x)
-        relu = net.layers["Relu1"].forward(conv)
-        pooled = net.layers["Pool1"].forward(relu)
-        probabilities = softmax(net.predict(x))[0]
-        return conv[0], relu[0], pooled[0], probabilities
+        one pass through its own layers (:func:`cnnlib.evaluate.layer_outputs`): conv/relu (FN, OH, OW)
+        and pooled (FN, OH/2, OW/2) for every filter from Conv1, Relu1 and Pool1; probabilities =
+        softmax of the last layer's scores. Recomputed on every call (a few milliseconds), so a network
+        changed in place (trained further) is shown as it is now."""
+        outputs = layer_outputs(self.networks[weights], self.images[index : index + 1])
+        scores = list(outputs.values())[-1]
+        return outputs["Conv1"][0], outputs["Relu1"][0], outputs["Pool1"][0], softmax(scores)[0]
 
     def view(self, settings: FeatureMapSettings | None = None) -> FeatureMapView:
         s = settings or self.settings()
