@@ -23,10 +23,31 @@ import numpy as np
 
 from .layers import Affine, Convolution, Pooling, Relu, SoftmaxWithLoss
 from .network import Network, new_weights
+from .shapes import require_int
 
 __all__ = ["SimpleConvNet", "DeepConvNet"]
 
 DEFAULT_CONV_PARAM = {"filter_num": 30, "filter_size": 5, "pad": 0, "stride": 1}
+
+
+def _checked_dims(name, dims, length):
+    """A tuple of ``length`` whole numbers >= 1, or a clear error."""
+    dims = tuple(dims) if isinstance(dims, (tuple, list)) else dims
+    if not isinstance(dims, tuple) or len(dims) != length:
+        raise ValueError(f"{name} must be {length} whole numbers (C, H, W) of one image, e.g. (1, 28, 28); "
+                         f"got {dims!r}.")
+    return tuple(require_int(f"{name}[{i}]", v, 1) for i, v in enumerate(dims))
+
+
+def _checked_conv_param(conv_param):
+    """The book's conv_param dict with defaults filled in and every value checked."""
+    conv_param = dict(conv_param or {})
+    unknown = sorted(set(conv_param) - set(DEFAULT_CONV_PARAM))
+    if unknown:
+        raise ValueError(f"conv_param has unknown keys {unknown}; it takes {sorted(DEFAULT_CONV_PARAM)}.")
+    conv_param = {**DEFAULT_CONV_PARAM, **conv_param}
+    minimum = {"filter_num": 1, "filter_size": 1, "pad": 0, "stride": 1}
+    return {k: require_int(f"conv_param['{k}']", v, minimum[k]) for k, v in conv_param.items()}
 
 
 class SimpleConvNet(Network):
@@ -40,7 +61,9 @@ class SimpleConvNet(Network):
 
     def __init__(self, input_dim=(1, 28, 28), conv_param=None, hidden_size=100, output_size=10,
                  weight_init_std=0.01, *, dtype=np.float32, seed=None):
-        conv_param = {**DEFAULT_CONV_PARAM, **(conv_param or {})}
+        conv_param = _checked_conv_param(conv_param)
+        input_dim = _checked_dims("input_dim", input_dim, 3)
+        hidden_size, output_size = require_int("hidden_size", hidden_size, 1), require_int("output_size", output_size, 1)
         self.architecture = {
             "class": type(self).__name__, "input_dim": [int(v) for v in input_dim], "conv_param": conv_param,
             "hidden_size": int(hidden_size), "output_size": int(output_size),

@@ -14,16 +14,17 @@ from __future__ import annotations
 import numpy as np
 
 from .functions import sigmoid, softmax
-from .im2col import im2col, col2im, window_view, cell_slices
+from .im2col import im2col, col2im, window_view, cell_slices, require_4d
 from .shapes import conv_output_shape, pool_output_shape, require_int, effective_filter_size
 
 __all__ = ["Relu", "Sigmoid", "Tanh", "Affine", "SoftmaxWithLoss", "Dropout", "LRN", "Convolution", "Pooling"]
 
 
-def _require_4d(layer: str, x) -> None:
-    if np.ndim(x) != 4:
-        hint = " For one grayscale image of shape (H, W) use x.reshape(1, 1, H, W)." if np.ndim(x) == 2 else ""
-        raise ValueError(f"{layer} expects a 4-D input (N, C, H, W); got shape {np.shape(x)}.{hint}")
+def _floating(x) -> np.ndarray:
+    """``x`` as an array; integers and booleans (the book's figures use small integers) become float64,
+    so averages, biases and gradients are computed exactly rather than failing to cast."""
+    x = np.asarray(x)
+    return x if x.dtype.kind in "fc" else x.astype(np.float64)
 
 
 class Relu:
@@ -36,6 +37,7 @@ class Relu:
     # multiplication, which numpy runs without branching: several times faster on real data,
     # where the mask is an unpredictable mix of True and False.
     def forward(self, x):
+        x = np.asarray(x)
         self.mask = x <= 0
         return np.maximum(x, 0)
 
@@ -52,7 +54,8 @@ class Sigmoid:
         self.out = None
 
     def forward(self, x):
-        self.out = sigmoid(x).astype(np.asarray(x).dtype, copy=False)
+        x = _floating(x)
+        self.out = sigmoid(x).astype(x.dtype, copy=False)
         return self.out
 
     def backward(self, dout):
@@ -66,7 +69,7 @@ class Tanh:
         self.out = None
 
     def forward(self, x):
-        self.out = np.tanh(x)
+        self.out = np.tanh(_floating(x))
         return self.out
 
     def backward(self, dout):
@@ -81,15 +84,19 @@ class Affine:
         W, b = np.asarray(W), np.asarray(b)
         if W.ndim != 2 or b.shape != (W.shape[1],):
             raise ValueError(f"Affine needs W of shape (D, M) and b of shape (M,); got W {W.shape}, b {b.shape}.")
-        self.W, self.b = W, b
+        self.W, self.b = _floating(W), _floating(b)
         self.x = None
         self.original_x_shape = None
         self.dW = None
         self.db = None
 
     def forward(self, x):
+        x = np.asarray(x)
+        if x.ndim < 2:
+            raise ValueError(f"Affine expects a batch (N, D) or (N, C, H, W); got shape {x.shape}. "
+                             f"For one sample use x.reshape(1, -1).")
         self.original_x_shape = x.shape
-        x = x.reshape(x.shape[0], -1)
+        x = x.reshape(x.shape[0], int(np.prod(x.shape[1:])))  # not -1: that fails for an empty batch
         D, M = self.W.shape
         if x.shape[1] != D:
             raise ValueError(
@@ -115,6 +122,13 @@ class SoftmaxWithLoss:
         self.t = None
 
     def forward(self, x, t):
+        x, t = np.asarray(x), np.asarray(t)
+        if x.ndim != 2 or x.shape[0] == 0:
+            raise ValueError(f"SoftmaxWithLoss expects scores of shape (N, classes) with N >= 1; got {x.shape}. "
+                             "A loss is a mean over samples, so an empty batch has none.")
+        if t.shape not in ((x.shape[0],), x.shape):
+            raise ValueError(f"Labels t must be integers of shape ({x.shape[0]},) or one-hot of shape {x.shape} "
+                             f"for scores of shape {x.shape}; got t of shape {t.shape}.")
         self.t = t
         self.y = softmax(x)
         # The book computes cross_entropy_error(y, t) = -log(y_t + 1e-7). The 1e-7 guards log(0)
@@ -185,7 +199,7 @@ class LRN:
         return csum[:, self.n :] - csum[:, : -self.n]
 
     def forward(self, x):
-        _require_4d("LRN", x)
+        x = _floating(require_4d("LRN", x))
         self.x = x
         self.scale = self.k + self.alpha * self._channel_window_sum(x * x)
         return x * self.scale ** -self.beta
@@ -212,7 +226,7 @@ class Convolution:
             raise ValueError(f"Convolution needs W of shape (FN, C, FH, FW); got shape {W.shape}.")
         if b.shape != (W.shape[0],):
             raise ValueError(f"Convolution needs one bias per filter: b of shape ({W.shape[0]},); got {b.shape}.")
-        self.W, self.b = W, b
+        self.W, self.b = _floating(W), _floating(b)
         self.stride = require_int("stride", stride, 1)
         self.pad = require_int("pad", pad, 0)
         self.dilation = require_int("dilation", dilation, 1)
@@ -245,7 +259,7 @@ class Convolution:
         return N, FN, out_h, out_w
 
     def forward(self, x):
-        _require_4d("Convolution", x)
+        x = _floating(require_4d("Convolution", x))
         FN, C, FH, FW = self.W.shape
         N, FN, out_h, out_w = self.output_shape(x.shape)
 
@@ -313,7 +327,7 @@ class Pooling:
         return [(i * self.pool_w + j, i, j) for i in range(self.pool_h) for j in range(self.pool_w)]
 
     def forward(self, x):
-        _require_4d("Pooling", x)
+        x = _floating(require_4d("Pooling", x))
         self.output_shape(x.shape)  # a clear error for an invalid geometry
         windows = window_view(x, self.pool_h, self.pool_w, self.stride, self.pad, floor=self.floor)
         # windows: (N, C, OH, OW, pool_h, pool_w) view; windows[..., i, j] is cell (i, j) of every window

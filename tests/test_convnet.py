@@ -85,8 +85,8 @@ def test_loading_into_another_shape_names_both(tmp_path):
     with pytest.raises(ValueError) as e:
         other.load_params(tmp_path / "p.npz")
     msg = str(e.value)
-    assert "W2 has shape (48, 6) in the file but (48, 7) in the network" in msg
-    assert "'hidden_size': 6" in msg and "'hidden_size': 7" in msg
+    assert "saved from a different network (hidden_size differ)" in msg
+    assert "hidden_size=6" in msg and "hidden_size=7" in msg
     with pytest.raises(FileNotFoundError):
         other.load_params(tmp_path / "missing.npz")
 
@@ -193,3 +193,26 @@ def test_trainer_cosine_schedule_and_errors():
         Trainer(net, x, t, x, t, optimizer="adamw")
     with pytest.raises(ValueError, match="differ in number"):
         Trainer(net, x, t[:5], x, t)
+
+
+# ---- settings that cannot make a network are refused when it is built (issue 13) --------------------
+
+@pytest.mark.parametrize("kwargs, err, text", [
+    ({"conv_param": {"filter_num": 0}}, ValueError, "conv_param['filter_num'] must be at least 1; got 0"),
+    ({"conv_param": {"filter_size": 5.0}}, TypeError, "conv_param['filter_size'] must be a whole number (int); got 5.0 of type float. Write 5 instead."),
+    ({"conv_param": {"filter_sz": 5}}, ValueError, "conv_param has unknown keys ['filter_sz']"),
+    ({"hidden_size": 0}, ValueError, "hidden_size must be at least 1"),
+    ({"input_dim": (28, 28)}, ValueError, "input_dim must be 3 whole numbers (C, H, W)"),
+])
+def test_simple_convnet_refuses_impossible_settings_at_once(kwargs, err, text):
+    with pytest.raises(err) as e:
+        SimpleConvNet(**kwargs)
+    assert text in str(e.value)
+
+
+def test_accuracy_of_no_images_is_refused_clearly():
+    net = small_net()
+    with pytest.raises(ValueError, match="at least one: got 0 images and 0 labels"):
+        net.accuracy(np.zeros((0, 2, 8, 8)), np.zeros(0, dtype=int))
+    with pytest.raises(ValueError, match="got 2 images and 3 labels"):
+        net.accuracy(np.zeros((2, 2, 8, 8)), np.zeros(3, dtype=int))

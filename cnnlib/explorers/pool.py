@@ -39,7 +39,8 @@ CONTROLS = (
     Control("pad", "패딩 P (padding)", 0, 2),
     Control("method", "방법 (method)", row="advanced", options=METHODS),
     Control("C", "채널 C", 1, 3, row="advanced"),
-    Control("position", "창 위치 (window)", 0, 143, row="window"),
+    # the largest window count: 12x12 input, padding 2, 1x1 window, stride 1 -> 16*16 positions
+    Control("position", "창 위치 (window)", 0, 255, row="window"),
 )
 _MAX = {c.name: c.hi for c in CONTROLS}
 
