@@ -21,7 +21,8 @@ from collections import OrderedDict
 
 import numpy as np
 
-from .layers import Affine, Convolution, Pooling, Relu, SoftmaxWithLoss
+from .fast_layers import FastPooling, FastRelu
+from .layers import Affine, Convolution, SoftmaxWithLoss
 from .network import Network, new_weights
 from .shapes import require_int
 
@@ -78,8 +79,8 @@ class SimpleConvNet(Network):
         self.layers = OrderedDict()
         self.layers["Conv1"] = Convolution(weights((filter_num, C, filter_size, filter_size), C * filter_size ** 2),
                                            np.zeros(filter_num, dtype=dtype), conv_param["stride"], conv_param["pad"])
-        self.layers["Relu1"] = Relu()
-        self.layers["Pool1"] = Pooling(pool_h=2, pool_w=2, stride=2, floor=True)
+        self.layers["Relu1"] = FastRelu()
+        self.layers["Pool1"] = FastPooling(pool_h=2, pool_w=2, stride=2, floor=True)
 
         # The Affine layer's input size follows from the layers' own shape rules (one place).
         conv_shape = self.layers["Conv1"].output_shape((1, C, H, W))
@@ -88,7 +89,7 @@ class SimpleConvNet(Network):
 
         self.layers["Affine1"] = Affine(weights((pool_output_size, hidden_size), pool_output_size),
                                         np.zeros(hidden_size, dtype=dtype))
-        self.layers["Relu2"] = Relu()
+        self.layers["Relu2"] = FastRelu()
         self.layers["Affine2"] = Affine(weights((hidden_size, output_size), hidden_size),
                                         np.zeros(output_size, dtype=dtype))
         self.last_layer = SoftmaxWithLoss()
@@ -131,16 +132,16 @@ class DeepConvNet(Network):
             conv = Convolution(new_weights(rng, (p["filter_num"], C, F, F), C * F * F, "he", dtype),
                                np.zeros(p["filter_num"], dtype=dtype), p["stride"], p["pad"])
             self.layers[f"Conv{i}"] = conv
-            self.layers[f"Relu{i}"] = Relu()
+            self.layers[f"Relu{i}"] = FastRelu()
             shape = conv.output_shape(shape)
             if i % 2 == 0:
-                pool = Pooling(pool_h=2, pool_w=2, stride=2)
+                pool = FastPooling(pool_h=2, pool_w=2, stride=2)
                 self.layers[f"Pool{i // 2}"] = pool
                 shape = pool.output_shape(shape)
         flat = int(np.prod(shape[1:]))
         self.layers["Affine1"] = Affine(new_weights(rng, (flat, hidden_size), flat, "he", dtype),
                                         np.zeros(hidden_size, dtype=dtype))
-        self.layers["Relu7"] = Relu()
+        self.layers["Relu7"] = FastRelu()
         self.layers["Dropout1"] = Dropout(dropout_ratio, seed=int(rng.integers(2**31)))
         self.layers["Affine2"] = Affine(new_weights(rng, (hidden_size, output_size), hidden_size, "he", dtype),
                                         np.zeros(output_size, dtype=dtype))

@@ -33,6 +33,7 @@ __all__ = [
     "conv_output_shape",
     "pool_output_shape",
     "effective_filter_size",
+    "shape_text",
 ]
 
 
@@ -311,3 +312,12 @@ def pool_output_shape(input_hw, pool_hw, stride=1, pad=0, *, floor=False) -> tup
         pool_output_size(h, ph, stride, pad, floor=floor, dim="H"),
         pool_output_size(w, pw, stride, pad, floor=floor, dim="W"),
     )
+
+
+def shape_text(shape, sep: str = ", ") -> str:
+    """An array shape as text, the one way every view writes it: ``(1, 30, 24, 24)`` as Python prints
+    it (``(100,)`` for one axis), or with ``sep='×'`` the table style ``96×55×55`` (``4096``)."""
+    dims = tuple(int(v) for v in shape)
+    if sep == ", ":
+        return str(dims)
+    return sep.join(str(v) for v in dims)

@@ -10,7 +10,6 @@ current settings, and an invalid setting shows its explanation. The counts are p
 from __future__ import annotations
 
 import random
-from types import SimpleNamespace
 
 import numpy as np
 import pytest

@@ -9,6 +9,7 @@ from cnnlib import (
     LRN, Affine, Convolution, Dropout, Pooling, Relu, Sigmoid, SoftmaxWithLoss, Tanh, numerical_gradient,
     relative_error,
 )
+from cnnlib.fast_layers import FastPooling
 from cnnlib.reference import (
     conv_backward_loops, conv_forward_loops, lrn_forward_loops, pool_backward_loops, pool_forward_loops,
     window_starts,
@@ -96,15 +97,16 @@ def pool_cases(draw):
     return (n, c, h, w), ph, pw, stride, pad
 
 
+@pytest.mark.parametrize("Layer", [Pooling, FastPooling])
 @pytest.mark.parametrize("method", ["max", "average"])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(case=pool_cases(), seed=st.integers(0, 2**32 - 1))
-def test_pooling_forward_backward_match_loops(method, dtype, case, seed):
+def test_pooling_forward_backward_match_loops(Layer, method, dtype, case, seed):
     xs, ph, pw, stride, pad = case
     rng = np.random.default_rng(seed)
     x = rng.standard_normal(xs).astype(dtype)
-    layer = Pooling(ph, pw, stride, pad, method=method)
+    layer = Layer(ph, pw, stride, pad, method=method)
     out = layer.forward(x)
     assert out.dtype == dtype
     np.testing.assert_allclose(out, pool_forward_loops(x, ph, pw, stride, pad, method), **TOL[dtype])
@@ -142,11 +144,12 @@ def test_convolution_gradient_check(stride, pad, dil):
     check_gradients(loss, grads, {"x": x, "W": layer.W, "b": layer.b})
 
 
+@pytest.mark.parametrize("Layer", [Pooling, FastPooling])
 @pytest.mark.parametrize("method", ["max", "average"])
-def test_pooling_gradient_check(method):
+def test_pooling_gradient_check(Layer, method):
     rng = np.random.default_rng(2)
     x = rng.standard_normal((2, 2, 6, 6))
-    layer = Pooling(2, 2, stride=2, method=method)
+    layer = Layer(2, 2, stride=2, method=method)
     proj = rng.standard_normal((2, 2, 3, 3))
 
     def loss():

@@ -1,6 +1,5 @@
 """The one size formula: the book's cases, the explanations, floor mode, and properties."""
 
-import re
 
 import numpy as np
 import pytest
