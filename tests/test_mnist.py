@@ -3,6 +3,9 @@
 Mechanics (404s, corrupted, truncated and broken downloads, a damaged cache) run on a tiny synthetic
 IDX set with its own hashes; the real data is downloaded once per module from a loopback HTTP server
 and then shared by the tests of shapes, dtypes, ranges and label counts.
+
+Shared and read-only folders: worker processes (one per student's kernel) load from one folder at the
+same moment; read-only folders use real permissions (chmod, or the user nobody when run as root).
 """
 
 import contextlib
