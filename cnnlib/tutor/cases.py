@@ -48,7 +48,10 @@ class Case:
     def describe(self) -> str:
         """'x (4, 4), w (3, 3), stride=1, pad=0'."""
         parts = [f"{k} {shape_text(a.shape)}" for k, a in self.arrays.items()]
-        parts += [f"{k}={v!r}" if isinstance(v, str) else f"{k}={v}" for k, v in self.params.items()]
+        params = {}
+        for k, v in self.params.items():  # nested settings (conv_param) flat; "_seed" and the like hidden
+            params.update(v if isinstance(v, dict) else {k: v} if not k.startswith("_") else {})
+        parts += [f"{k}={v!r}" if isinstance(v, str) else f"{k}={v}" for k, v in params.items()]
         return ", ".join(parts)
 
 
@@ -218,5 +221,5 @@ def convnet_cases(seed=705):
         x = rng.standard_normal((N, *input_dim))
         t = rng.integers(0, out, size=N)
         cases.append(Case({"x": x, "t": t}, {"input_dim": input_dim, "conv_param": conv_param,
-                                             "hidden_size": hidden, "output_size": out, "weight_seed": seed + k}))
+                                             "hidden_size": hidden, "output_size": out, "_seed": seed + k}))
     return cases

@@ -44,6 +44,7 @@ class Exercise:
     attributes: tuple = ()  # keys the learner sets as self.<key> instead of returning them
     todo_keys: tuple = ("out",)
     rtol: float = 1e-6
+    show_grids: bool = True  # False: differences in words only (float gradients do not read well as grids)
 
 
 # ---- how each exercise calls the code -------------------------------------------------------
@@ -122,7 +123,7 @@ def init_convnet_weights(case):
     gradient is far from 0), seeded."""
     p = case.params
     return T.init_convnet_params(p["input_dim"], p["conv_param"], p["hidden_size"], p["output_size"],
-                                 weight_init_std=0.1, seed=p["weight_seed"])
+                                 weight_init_std=0.1, seed=p["_seed"])
 
 
 # ---- the references, with the learner's interface, built on cnnlib --------------------------
@@ -323,8 +324,8 @@ _LIST = [
                "gradient: self.loss(x, t)로 순전파 → dout = self.last_layer.backward(1) → "
                "reversed(list(self.layers.values()))로 거꾸로 backward → 계층마다 dW, db를 grads['W1'] ... grads['b3']에 모읍니다."),
         views=_view_none,
-        labels={"loss": "손실", **{k: f"{k}의 기울기" for k in PARAM_KEYS}},
-        todo_keys=("loss",) + PARAM_KEYS, rtol=1e-5),
+        labels={"loss": "손실", **{k: f"grads['{k}']" for k in PARAM_KEYS}},
+        todo_keys=("loss",) + PARAM_KEYS, rtol=1e-5, show_grids=False),
 ]
 
 EXERCISES = {ex.name: ex for ex in _LIST}

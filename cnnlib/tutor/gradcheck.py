@@ -27,7 +27,7 @@ _rng = np.random.default_rng(757)
 GRADCHECK_CASE = Case(
     {"x": _rng.standard_normal((3, 1, 6, 6)), "t": np.array([0, 2, 1])},
     {"input_dim": (1, 6, 6), "conv_param": {"filter_num": 2, "filter_size": 3, "pad": 1, "stride": 1},
-     "hidden_size": 4, "output_size": 3, "weight_seed": 758},
+     "hidden_size": 4, "output_size": 3, "_seed": 758},
 )
 del _rng
 

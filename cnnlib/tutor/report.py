@@ -23,6 +23,7 @@ _PRE = ("font:12px/1.4 monospace;background:#f8fafc;border:1px solid #e5e7eb;pad
 _DETAILS = "margin:2px 0 2px 0"
 _SUMMARY = "cursor:pointer;font-weight:bold;font-size:13px;color:#1d4ed8"
 _BODY = "margin:2px 0 4px 14px;font-size:13px;color:#111827"
+_NOTE = "font-size:12px;color:#374151;margin:0 0 4px 0"
 _MAX_ROWS, _MAX_COLS = 12, 16
 
 
@@ -143,10 +144,9 @@ def _input_grid(title, values, pad):
 def _issue_html(ex, issue, expected, got) -> str:
     exp = np.asarray(expected)
     label = ex.labels.get(issue.key, issue.key)
+    if not ex.show_grids:
+        return panel(escape(issue.message), "")
     if issue.kind in ("none", "type") or exp.ndim == 0:
-        if issue.kind == "values" and exp.ndim == 0:
-            return panel(escape(issue.message),
-                         escape(f"기대값 {float(exp):.6f}, 여러분의 값 {float(np.asarray(got)):.6f}"))
         return panel(escape(issue.message), "")
     got = np.asarray(got)
     if issue.kind == "values":
@@ -156,7 +156,7 @@ def _issue_html(ex, issue, expected, got) -> str:
         _, m2, _ = _two_d(issue.mask, index)
         body = row(_grid(f"기대값 {label}{suffix}", e2, rc, "winner", m2, "tutor-expected"),
                    _grid(f"여러분의 {label}{suffix}", g2, rc, "unvisited", m2, "tutor-got"))
-        return panel(escape(issue.message), body + escape("초록 칸: 기대값, 빨간 칸: 기대값과 다른 칸."))
+        return panel(escape(issue.message), body + f'<div style="{_NOTE}">초록 칸: 기대값, 빨간 칸: 기대값과 다른 칸.</div>')
     if got.ndim != exp.ndim or got.ndim == 0:
         return panel(escape(issue.message), "")
     e_suffix, e2, _ = _two_d(exp, None)

@@ -155,9 +155,24 @@ def compare(got: dict, expected: dict, labels: dict, attributes=(), rtol=1e-6) -
         else:
             wrong = ~_close(arr, exp, rtol)
             if wrong.any():
-                what = f"{int(wrong.sum())}칸이" if arr.ndim else "값이"
-                issues.append(Issue(key, "values", f"{label}의 {what} 기대값과 다릅니다.", wrong))
+                if arr.ndim:
+                    message = f"{label}의 {int(wrong.sum())}칸이 기대값과 다릅니다.{_scaled(arr, exp, rtol)}"
+                else:
+                    message = f"{label}이 기대값 {float(exp):.6f}와 다른 {float(arr):.6f}입니다.{_scaled(arr, exp, rtol)}"
+                issues.append(Issue(key, "values", message, wrong))
     return issues
+
+
+def _scaled(got, expected, rtol) -> str:
+    """' (여러분의 값 = 기대값 × 3.00)' when ``got`` is ``expected`` times a constant (a factor
+    such as the batch size shows at once), else ''."""
+    norm = float(np.sum(expected * expected))
+    if not np.all(np.isfinite(got)) or norm == 0:
+        return ""
+    ratio = float(np.sum(got * expected)) / norm
+    if abs(ratio - 1) < 1e-3 or abs(ratio) < 1e-3 or not np.all(_close(got, ratio * expected, rtol)):
+        return ""
+    return f" (여러분의 값 = 기대값 × {ratio:.2f})"
 
 
 def same_outcome(a, b, rtol=1e-6) -> bool:
