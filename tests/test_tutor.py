@@ -185,7 +185,8 @@ def test_returning_none_is_not_yet_with_a_word_about_return():
 def test_function_solution_text_is_the_tested_code(name):
     """solution() shows code that, pasted into a cell, passes the check."""
     namespace = {}
-    exec(compile(EXERCISES[name].imports + solution_source(name), f"<solution {name}>", "exec"), namespace)  # noqa: S102
+    code = EXERCISES[name].imports + solution_source(name)
+    exec(compile(code, f"<solution {name}>", "exec"), namespace)  # noqa: S102  (our own code)
     assert check(name, namespace[SOLUTIONS[name].__name__]).status == "pass"
 
 

@@ -96,7 +96,8 @@ def test_unknown_exercise_lists_the_names():
 def test_failure_shows_grids_with_the_differing_cells_marked():
     stride_ignored = next(m.impl for m in MISTAKES["conv_single"] if m.key == "stride_ignored")
     html = check("conv_single", stride_ignored)._repr_html_()
-    assert "cnnlib-grid-tutor-input" in html and "cnnlib-grid-tutor-expected" in html and "cnnlib-grid-tutor-got" in html
+    for role in ("input", "expected", "got"):
+        assert f"cnnlib-grid-tutor-{role}" in html
     got = html[html.index("cnnlib-grid-tutor-got"):]
     assert "is-unvisited" in got  # the wrong cells are marked
     assert "직접 실행해 보기" in html and "conv_single_stride_ignored(x, w, stride=" in html

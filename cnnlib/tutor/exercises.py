@@ -281,14 +281,16 @@ _LIST = [
         views=_view_conv, call="{name}(W, b, stride={stride}, pad={pad}).forward(x)"),
     Exercise(
         name="conv_backward", title="7.4 합성곱 계층의 backward",
-        signature="MyConvolutionBackward(W, b, stride=1, pad=0).backward(dout): dout (N, FN, OH, OW) → dx (N, C, H, W); "
+        signature="MyConvolutionBackward(W, b, stride=1, pad=0).backward(dout): "
+                  "dout (N, FN, OH, OW) → dx (N, C, H, W); "
                   "self.dW (FN, C, FH, FW), self.db (FN,)",
         make_cases=C.conv_backward_cases, run=_conv_backward, reference=_LoopConvolution,
         starter=(T.MyConvolutionBackward,), solution=(S.MyConvolutionBackward.backward,),
         imports=_NP + "from cnnlib.im2col import col2im\nfrom cnnlib.layers import Convolution\n",
         hints=("순전파가 out = col @ col_W + b이므로 역전파는 Affine 계층과 같습니다: dcol = dout @ col_W.T, "
                "dcol_W = col.T @ dout, db = dout의 합. 먼저 dout을 (N*OH*OW, FN)으로 바꿉니다.",
-               "dout.transpose(0, 2, 3, 1).reshape(-1, FN)은 im2col의 행 순서 (n, i, j)를 따릅니다. 그다음 db = np.sum(dout, axis=0).",
+               "dout.transpose(0, 2, 3, 1).reshape(-1, FN)은 im2col의 행 순서 (n, i, j)를 따릅니다. "
+               "그다음 db = np.sum(dout, axis=0).",
                "self.dW = (self.col.T @ dout).T.reshape(FN, C, FH, FW), "
                "dx = col2im(dout @ self.col_W.T, self.x.shape, FH, FW, self.stride, self.pad)."),
         views=_view_conv, labels={"out": "출력", "dx": "dx", "dW": "dW", "db": "db"}, attributes=("dW", "db"),
@@ -304,10 +306,12 @@ _LIST = [
                "그 자리는 순전파가 self.arg_max에 저장해 두었습니다.",
                "self.arg_max는 im2col 행을 pool_h*pool_w개씩 자른 행(순서 n, i, j, c)마다 최댓값의 위치입니다. "
                "dout도 transpose(0, 2, 3, 1)로 같은 순서로 만드세요.",
-               "dmax = np.zeros((dout.size, pool_h*pool_w))에 dmax[np.arange(self.arg_max.size), self.arg_max.flatten()] "
+               "dmax = np.zeros((dout.size, pool_h*pool_w))에 "
+               "dmax[np.arange(self.arg_max.size), self.arg_max.flatten()] "
                "= dout.flatten()으로 넣고, (N*OH*OW, C*pool_h*pool_w)로 reshape해 col2im으로 돌려보냅니다(겹치는 칸은 더해집니다)."),
         views=_view_pool, labels={"out": "출력", "dx": "dx"}, todo_keys=("dx",),
-        call="layer = {name}({pool_h}, {pool_w}, stride={stride}, pad={pad})\nlayer.forward(x)\ndx = layer.backward(dout)"),
+        call="layer = {name}({pool_h}, {pool_w}, stride={stride}, pad={pad})\n"
+             "layer.forward(x)\ndx = layer.backward(dout)"),
     Exercise(
         name="convnet", title="7.5 SimpleConvNet: 계층 조립과 gradient",
         signature="MyConvNet(input_dim, conv_param, hidden_size, output_size): self.layers, self.last_layer, "
@@ -315,12 +319,15 @@ _LIST = [
         make_cases=C.convnet_cases, run=_convnet, reference=partial(SimpleConvNet, dtype=np.float64),
         starter=(T.MySoftmaxWithLoss, T.MyConvNet), imports=(
             "from collections import OrderedDict\nimport numpy as np\nfrom cnnlib.functions import softmax\n"
-            "from cnnlib.layers import Convolution, Relu, Pooling, Affine\nfrom cnnlib.tutor import init_convnet_params\n"),
-        solution=(S.MySoftmaxWithLoss.forward, S.MySoftmaxWithLoss.backward, S.MyConvNet.__init__, S.MyConvNet.gradient),
+            "from cnnlib.layers import Convolution, Relu, Pooling, Affine\n"
+            "from cnnlib.tutor import init_convnet_params\n"),
+        solution=(S.MySoftmaxWithLoss.forward, S.MySoftmaxWithLoss.backward,
+                  S.MyConvNet.__init__, S.MyConvNet.gradient),
         hints=("MySoftmaxWithLoss: 손실은 정답 레이블의 확률에 -log를 취한 값의 배치 평균, 기울기는 (y - t) / batch_size입니다"
                "(t는 정답 자리만 1인 원-핫으로 생각합니다).",
                "계층은 OrderedDict에 순서대로 넣습니다: Conv1 = Convolution(self.params['W1'], self.params['b1'], stride, pad), "
-               "Relu1, Pool1 = Pooling(2, 2, stride=2), Affine1 (W2, b2), Relu2, Affine2 (W3, b3). params의 배열은 복사하지 말고 그대로 넘기세요.",
+               "Relu1, Pool1 = Pooling(2, 2, stride=2), Affine1 (W2, b2), Relu2, Affine2 (W3, b3). "
+               "params의 배열은 복사하지 말고 그대로 넘기세요.",
                "gradient: self.loss(x, t)로 순전파 → dout = self.last_layer.backward(1) → "
                "reversed(list(self.layers.values()))로 거꾸로 backward → 계층마다 dW, db를 grads['W1'] ... grads['b3']에 모읍니다."),
         views=_view_none,

@@ -234,3 +234,20 @@ def conv_stride_ignored(x, w, b, stride=1, pad=0):
                 for j in range(OW):
                     out[n, f, i, j] = np.sum(xp[n, :, i:i + FH, j:j + FW] * w[f]) + b[f]
     return out
+
+
+@mistake("conv", "bias_wrong_axis",
+         "편향 b (FN,)를 (N, FN, OH, OW) 출력에 out += b로 더했습니다: 브로드캐스트는 마지막 축(OW)에 맞춰지므로 "
+         "필터 축이 아니라 열마다 더해지거나 오류가 납니다.",
+         "b[None, :, None, None]처럼 FN 축에 맞춰 더하거나, 출력 칸마다 b[f]를 더하세요.")
+def conv_bias_wrong_axis(x, w, b, stride=1, pad=0):
+    N, C, FN, FH, FW, OH, OW = _size(x, w, stride, pad)
+    xp = np.pad(x, [(0, 0), (0, 0), (pad, pad), (pad, pad)])
+    out = np.zeros((N, FN, OH, OW))
+    for n in range(N):
+        for f in range(FN):
+            for i in range(OH):
+                for j in range(OW):
+                    out[n, f, i, j] = np.sum(xp[n, :, i * stride:i * stride + FH, j * stride:j * stride + FW] * w[f])
+    out += b
+    return out

@@ -164,7 +164,8 @@ class MyConvNet(starters.MyConvNet):
         self.params = init_convnet_params(input_dim, conv_param, hidden_size, output_size, weight_init_std)
         # 계층은 params의 배열을 그대로 씁니다(복사하지 않음): 학습이 params를 바꾸면 계층도 바뀝니다
         self.layers = OrderedDict()
-        self.layers["Conv1"] = Convolution(self.params["W1"], self.params["b1"], conv_param["stride"], conv_param["pad"])
+        self.layers["Conv1"] = Convolution(self.params["W1"], self.params["b1"],
+                                           conv_param["stride"], conv_param["pad"])
         self.layers["Relu1"] = Relu()
         self.layers["Pool1"] = Pooling(pool_h=2, pool_w=2, stride=2)
         self.layers["Affine1"] = Affine(self.params["W2"], self.params["b2"])
