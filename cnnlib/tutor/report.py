@@ -187,11 +187,10 @@ def failure_result(ex, number, case, expected, outcome, issues, mistake, learner
     blocks = []
     if isinstance(outcome, Raised):
         lines.append(f"  함수가 예외를 일으켰습니다: {outcome.headline()}")
-        html = f"함수가 예외를 일으켰습니다: <code>{escape(outcome.headline())}</code>"
+        head = f"함수가 예외를 일으켰습니다: <code>{escape(outcome.headline())}</code>"
         if outcome.where:
             lines.append(f"  → {outcome.where}: {outcome.code}")
             blocks.append(panel(escape(outcome.where), _pre(outcome.code)))
-        head = html
     elif isinstance(outcome, Problem):
         lines.append(f"  {outcome.message}")
         head = escape(outcome.message)
@@ -206,7 +205,7 @@ def failure_result(ex, number, case, expected, outcome, issues, mistake, learner
         lines.append(f"  hints({ex.name!r})에 힌트가 있습니다.")
         diagnosis = notice(f"알려진 실수와는 다릅니다. 아래 값을 보고, 막히면 <code>hints({ex.name!r})</code>를 펼쳐 보세요.",
                            tone="info")
-    views = ex.views(case, issues[0].key if issues else "", _first_index(issues)) if ex.views else []
+    views = ex.views(case, *_focus(issues)) if ex.views else []
     inputs = panel("이 경우의 입력", row(*(_input_grid(t, v, p) for t, v, p in views))) if views else ""
     rerun = _rerun(ex, case, learner_name)
     printed = outcome.printed.strip()
@@ -217,11 +216,13 @@ def failure_result(ex, number, case, expected, outcome, issues, mistake, learner
     return Result(ex.name, "fail", "\n".join(lines), _wrap("fail", html), mistake.key if mistake else None)
 
 
-def _first_index(issues):
+def _focus(issues):
+    """(key, index) of the first wrong cell, for choosing which inputs to draw; (key, ()) when no
+    cell is wrong (a shape, dtype or None issue) and ("", ()) after an exception."""
     for issue in issues:
         if issue.kind == "values" and issue.mask is not None and issue.mask.ndim:
-            return tuple(int(i) for i in np.argwhere(issue.mask)[0])
-    return ()
+            return issue.key, tuple(int(i) for i in np.argwhere(issue.mask)[0])
+    return (issues[0].key if issues else ""), ()
 
 
 # ---- hints and the model solution ------------------------------------------------------------

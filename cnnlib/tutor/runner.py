@@ -158,7 +158,8 @@ def compare(got: dict, expected: dict, labels: dict, attributes=(), rtol=1e-6) -
                 if arr.ndim:
                     message = f"{label}의 {int(wrong.sum())}칸이 기대값과 다릅니다.{_scaled(arr, exp, rtol)}"
                 else:
-                    message = f"{label}이 기대값 {float(exp):.6f}와 다른 {float(arr):.6f}입니다.{_scaled(arr, exp, rtol)}"
+                    message = (f"{label} 값이 기대값과 다릅니다: 기대값 {float(exp):.6f}, 여러분의 값 {float(arr):.6f}."
+                               f"{_scaled(arr, exp, rtol)}")
                 issues.append(Issue(key, "values", message, wrong))
     return issues
 
