@@ -14,19 +14,17 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["Case", "shape_text", "conv_single_cases", "conv_cases", "pool_cases", "im2col_cases",
+from .. import book_examples
+from ..shapes import shape_text
+
+__all__ = ["Case", "conv_single_cases", "conv_cases", "pool_cases", "im2col_cases",
            "col2im_cases", "conv_backward_cases", "pool_backward_cases", "convnet_cases",
            "BOOK_X", "BOOK_W", "BOOK_POOL_X"]
 
-# 그림 7-3 (the convolution example) and 그림 7-14 (the max pooling example).
-BOOK_X = np.array([[1, 2, 3, 0], [0, 1, 2, 3], [3, 0, 1, 2], [2, 3, 0, 1]], dtype=float)
-BOOK_W = np.array([[2, 0, 1], [0, 1, 2], [1, 0, 2]], dtype=float)
-BOOK_POOL_X = np.array([[1, 2, 1, 0], [0, 1, 2, 3], [3, 0, 1, 2], [2, 4, 0, 1]], dtype=float)
-
-
-def shape_text(shape) -> str:
-    """(2, 3) -> '(2, 3)'; (4,) -> '(4,)' — as Python prints shapes."""
-    return str(tuple(int(v) for v in shape))
+# 그림 7-3 (the convolution example) and 그림 7-14 (the max pooling example), as floats.
+BOOK_X = book_examples.BOOK_X.astype(float)
+BOOK_W = book_examples.BOOK_W.astype(float)
+BOOK_POOL_X = book_examples.BOOK_POOL_X.astype(float)
 
 
 @dataclass(frozen=True)

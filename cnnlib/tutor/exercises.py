@@ -17,6 +17,7 @@ import numpy as np
 
 from .. import reference as ref
 from ..convnet import SimpleConvNet
+from ..shapes import shape_text
 from . import cases as C
 from . import mutants_conv, mutants_im2col, mutants_layers, mutants_pool  # noqa: F401  (register the mistakes)
 from . import solutions as S
@@ -87,8 +88,8 @@ def load_convnet(net, values):
         if key not in params:
             raise LearnerProblem(f"self.params에 '{key}'가 없습니다: 키는 W1, b1, W2, b2, W3, b3입니다.")
         if np.shape(params[key]) != values[key].shape:
-            raise LearnerProblem(f"self.params['{key}'] 형상이 {C.shape_text(values[key].shape)}여야 하는데 "
-                                 f"{C.shape_text(np.shape(params[key]))}입니다.")
+            raise LearnerProblem(f"self.params['{key}'] 형상이 {shape_text(values[key].shape)}여야 하는데 "
+                                 f"{shape_text(np.shape(params[key]))}입니다.")
     layers = getattr(net, "layers", None)
     if not hasattr(layers, "values"):
         raise LearnerProblem("self.layers가 없습니다: __init__에서 self.layers = OrderedDict()에 계층을 넣으세요.")

@@ -14,7 +14,8 @@ from html import escape
 import numpy as np
 
 from ..gradient import numerical_gradient, relative_error
-from .cases import Case, shape_text
+from ..shapes import shape_text
+from .cases import Case
 from .exercises import PARAM_KEYS, get_exercise, init_convnet_weights, load_convnet
 from .report import Result, failure_result, notice, todo_result
 from .runner import Output, run_case

@@ -13,7 +13,7 @@ from html import escape
 import numpy as np
 
 from ..explorers.grid import grid_html, notice, panel, row
-from .cases import shape_text
+from ..shapes import shape_text
 from .runner import Output, Problem, Raised
 
 __all__ = ["Shown", "Result", "pass_result", "todo_result", "failure_result", "hints_view", "solution_view"]

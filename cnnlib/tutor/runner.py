@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .cases import shape_text
+from ..shapes import shape_text
 
 __all__ = ["LearnerProblem", "Output", "Raised", "Problem", "Issue", "run_case", "compare", "same_outcome"]
 
