@@ -237,10 +237,13 @@ def ensure_mnist(required: bool) -> bool:
     if folder and not env.get("CNNLIB_MNIST_MIRRORS"):
         env["CNNLIB_MNIST_MIRRORS"] = (folder / "mnist").as_uri() + "/"
     step = Step("MNIST")
-    done = subprocess.run([str(PYTHON), "-m", "cnnlib.mnist"], cwd=ROOT, env=env, capture_output=True, text=True)
+    # `python -m cnnlib.mnist` (download if needed, verify), with its report replaced by the folder
+    code = ("import contextlib, io, sys\nfrom cnnlib import mnist\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n    code = mnist.main([])\n"
+            "print(mnist.mnist_dir())\nsys.exit(code)\n")
+    done = subprocess.run([str(PYTHON), "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
     if done.returncode == 0:
-        where = done.stdout.splitlines()[0].rsplit(" in ", 1)[-1] if done.stdout else "its cache"
-        step.done(f"ready in {where}")
+        step.done(f"ready in {done.stdout.strip()}")
         return True
     advice = ("the notebooks need MNIST. Fix what the message above says (or set CNNLIB_MNIST_MIRRORS to a "
               "folder or server that has the four files, see the README) and run the command again.")
