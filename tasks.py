@@ -197,6 +197,11 @@ def _pip_error(lines: int = 15) -> str:
 def _pip_advice() -> str:
     log = PIP_LOG.relative_to(ROOT)
     folder = offline_folder()
+    built = re.search(r"Failed (?:building wheel for|to build) ([\w.\-]+)", PIP_LOG.read_text(errors="replace"))
+    if built:
+        return (f"pip found no ready-made wheel of {built.group(1)} for this computer and could not compile it "
+                f"(whole log: {log}). Install a C compiler (macOS: xcode-select --install; Debian/Ubuntu: "
+                "sudo apt-get install build-essential python3-dev) and run the command again.")
     if folder:
         return (f"the folder {folder} lacks a package this step needs (see above; whole log: {log}). On the "
                 "machine that made it, run `python3 tasks.py download FOLDER` again (add --test for `tasks.py "

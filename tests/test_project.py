@@ -89,6 +89,23 @@ def test_read_lock_and_pin_environment_yml(tmp_path):
         "dependencies:\n  - python=3.11\n  - pip\n  - numpy==2.4.6\n  - other==1.0\n"
 
 
+def test_a_failed_install_says_what_to_do(tmp_path, monkeypatch):
+    monkeypatch.setattr(tasks, "ROOT", tmp_path)
+    monkeypatch.setattr(tasks, "PIP_LOG", tmp_path / ".venv" / "pip-install.log")
+    monkeypatch.delenv(tasks.ENV_OFFLINE, raising=False)
+    tasks.PIP_LOG.parent.mkdir()
+    noise = "WARNING: Location '/opt/wheels' is ignored: it is either a non-existing path or lacks a specific scheme.\n"
+    tasks.PIP_LOG.write_text(noise * 30 + "ERROR: Could not find a version that satisfies the requirement numpy==2.4.6\n")
+    assert tasks._pip_error() == "ERROR: Could not find a version that satisfies the requirement numpy==2.4.6"
+    assert "Check the internet connection" in tasks._pip_advice() and tasks.ENV_OFFLINE in tasks._pip_advice()
+    tasks.PIP_LOG.write_text("ERROR: Failed building wheel for argon2-cffi-bindings\n")
+    assert "no ready-made wheel of argon2-cffi-bindings" in tasks._pip_advice()
+    (tmp_path / "room" / "wheels").mkdir(parents=True)
+    monkeypatch.setenv(tasks.ENV_OFFLINE, str(tmp_path / "room"))
+    tasks.PIP_LOG.write_text("ERROR: No matching distribution found for numpy==2.4.6\n")
+    assert "lacks a package" in tasks._pip_advice() and "tasks.py download" in tasks._pip_advice()
+
+
 def test_every_file_of_the_numeric_mark_exists():
     """`tasks.py test` reruns these with OPENBLAS_NUM_THREADS=1; a renamed file must not drop out silently."""
     from conftest import NUMERIC_TEST_FILES
