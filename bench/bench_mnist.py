@@ -74,7 +74,7 @@ def loopback_mirror(folder: Path):
 
 def cold_load(mirror: str) -> None:
     with tempfile.TemporaryDirectory() as cache, open(os.devnull, "w") as quiet, \
-            contextlib.redirect_stderr(quiet):  # no progress bars in the figures
+            contextlib.redirect_stdout(quiet):  # no messages or progress bars in the figures
         mnist.load_arrays(cache, [mirror])
 
 
@@ -115,7 +115,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp, open(os.devnull, "w") as quiet:
         cache = Path(tmp)
-        with contextlib.redirect_stderr(quiet):
+        with contextlib.redirect_stdout(quiet):
             arrays = mnist.load_arrays(cache, [source.as_uri() + "/"])
         os.environ[mnist.ENV_DIR] = str(cache)  # load_mnist() reads this cache; no download from here on
         os.environ[mnist.ENV_MIRRORS] = "http://127.0.0.1:9/"  # a dead mirror: proves nothing is fetched

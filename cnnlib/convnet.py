@@ -21,12 +21,34 @@ from collections import OrderedDict
 
 import numpy as np
 
-from .layers import Affine, Convolution, Pooling, Relu, SoftmaxWithLoss
+from .fast_layers import FastPooling, FastRelu
+from .layers import Affine, Convolution, SoftmaxWithLoss
 from .network import Network, new_weights
+from .shapes import require_int
 
 __all__ = ["SimpleConvNet", "DeepConvNet"]
 
 DEFAULT_CONV_PARAM = {"filter_num": 30, "filter_size": 5, "pad": 0, "stride": 1}
+
+
+def _checked_dims(name, dims, length):
+    """A tuple of ``length`` whole numbers >= 1, or a clear error."""
+    dims = tuple(dims) if isinstance(dims, (tuple, list)) else dims
+    if not isinstance(dims, tuple) or len(dims) != length:
+        raise ValueError(f"{name} must be {length} whole numbers (C, H, W) of one image, e.g. (1, 28, 28); "
+                         f"got {dims!r}.")
+    return tuple(require_int(f"{name}[{i}]", v, 1) for i, v in enumerate(dims))
+
+
+def _checked_conv_param(conv_param):
+    """The book's conv_param dict with defaults filled in and every value checked."""
+    conv_param = dict(conv_param or {})
+    unknown = sorted(set(conv_param) - set(DEFAULT_CONV_PARAM))
+    if unknown:
+        raise ValueError(f"conv_param has unknown keys {unknown}; it takes {sorted(DEFAULT_CONV_PARAM)}.")
+    conv_param = {**DEFAULT_CONV_PARAM, **conv_param}
+    minimum = {"filter_num": 1, "filter_size": 1, "pad": 0, "stride": 1}
+    return {k: require_int(f"conv_param['{k}']", v, minimum[k]) for k, v in conv_param.items()}
 
 
 class SimpleConvNet(Network):
@@ -40,7 +62,9 @@ class SimpleConvNet(Network):
 
     def __init__(self, input_dim=(1, 28, 28), conv_param=None, hidden_size=100, output_size=10,
                  weight_init_std=0.01, *, dtype=np.float32, seed=None):
-        conv_param = {**DEFAULT_CONV_PARAM, **(conv_param or {})}
+        conv_param = _checked_conv_param(conv_param)
+        input_dim = _checked_dims("input_dim", input_dim, 3)
+        hidden_size, output_size = require_int("hidden_size", hidden_size, 1), require_int("output_size", output_size, 1)
         self.architecture = {
             "class": type(self).__name__, "input_dim": [int(v) for v in input_dim], "conv_param": conv_param,
             "hidden_size": int(hidden_size), "output_size": int(output_size),
@@ -55,8 +79,8 @@ class SimpleConvNet(Network):
         self.layers = OrderedDict()
         self.layers["Conv1"] = Convolution(weights((filter_num, C, filter_size, filter_size), C * filter_size ** 2),
                                            np.zeros(filter_num, dtype=dtype), conv_param["stride"], conv_param["pad"])
-        self.layers["Relu1"] = Relu()
-        self.layers["Pool1"] = Pooling(pool_h=2, pool_w=2, stride=2, floor=True)
+        self.layers["Relu1"] = FastRelu()
+        self.layers["Pool1"] = FastPooling(pool_h=2, pool_w=2, stride=2, floor=True)
 
         # The Affine layer's input size follows from the layers' own shape rules (one place).
         conv_shape = self.layers["Conv1"].output_shape((1, C, H, W))
@@ -65,7 +89,7 @@ class SimpleConvNet(Network):
 
         self.layers["Affine1"] = Affine(weights((pool_output_size, hidden_size), pool_output_size),
                                         np.zeros(hidden_size, dtype=dtype))
-        self.layers["Relu2"] = Relu()
+        self.layers["Relu2"] = FastRelu()
         self.layers["Affine2"] = Affine(weights((hidden_size, output_size), hidden_size),
                                         np.zeros(output_size, dtype=dtype))
         self.last_layer = SoftmaxWithLoss()
@@ -108,16 +132,16 @@ class DeepConvNet(Network):
             conv = Convolution(new_weights(rng, (p["filter_num"], C, F, F), C * F * F, "he", dtype),
                                np.zeros(p["filter_num"], dtype=dtype), p["stride"], p["pad"])
             self.layers[f"Conv{i}"] = conv
-            self.layers[f"Relu{i}"] = Relu()
+            self.layers[f"Relu{i}"] = FastRelu()
             shape = conv.output_shape(shape)
             if i % 2 == 0:
-                pool = Pooling(pool_h=2, pool_w=2, stride=2)
+                pool = FastPooling(pool_h=2, pool_w=2, stride=2)
                 self.layers[f"Pool{i // 2}"] = pool
                 shape = pool.output_shape(shape)
         flat = int(np.prod(shape[1:]))
         self.layers["Affine1"] = Affine(new_weights(rng, (flat, hidden_size), flat, "he", dtype),
                                         np.zeros(hidden_size, dtype=dtype))
-        self.layers["Relu7"] = Relu()
+        self.layers["Relu7"] = FastRelu()
         self.layers["Dropout1"] = Dropout(dropout_ratio, seed=int(rng.integers(2**31)))
         self.layers["Affine2"] = Affine(new_weights(rng, (hidden_size, output_size), hidden_size, "he", dtype),
                                         np.zeros(output_size, dtype=dtype))

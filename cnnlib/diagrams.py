@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from html import escape
 
-import numpy as np
 
-from .network import trace_shapes  # re-exported: the notebooks import it from here
+from .shapes import shape_text
 
-__all__ = ["layer_kind", "trace_shapes", "layer_flow_html"]
+__all__ = ["layer_kind", "layer_flow_html"]
 
 _COLORS = {
     "conv": ("#fed7aa", "#c2410c"),
@@ -45,9 +44,6 @@ def layer_kind(name: str) -> str:
     return "other"
 
 
-def _shape(shape) -> str:
-    return "(" + ", ".join(str(v) for v in shape) + ")"
-
 
 def layer_flow_html(steps, *, title: str = "", css_class: str = "cnnlib-layer-flow") -> str:
     """Boxes for [(layer name, shape after it or None), ...] joined by arrows."""
@@ -55,13 +51,13 @@ def layer_flow_html(steps, *, title: str = "", css_class: str = "cnnlib-layer-fl
     for i, (name, shape) in enumerate(steps):
         bg, border = _COLORS[layer_kind(name)]
         label = "입력" if name == "input" else name
-        shape_text = f'<div style="font:11px monospace;color:#374151;margin-top:2px">{escape(_shape(shape))}</div>' \
+        under = f'<div style="font:11px monospace;color:#374151;margin-top:2px">{escape(shape_text(shape))}</div>' \
             if shape is not None else ""
         items.append(
             f'<div class="cnnlib-layer cnnlib-layer-{layer_kind(name)}" style="display:inline-block;'
             f'vertical-align:top;text-align:center;margin:2px 0">'
             f'<div style="background:{bg};border:1px solid {border};border-radius:4px;padding:4px 8px;'
-            f'font:bold 13px sans-serif;color:#111">{escape(label)}</div>{shape_text}</div>')
+            f'font:bold 13px sans-serif;color:#111">{escape(label)}</div>{under}</div>')
         if i < len(steps) - 1:
             items.append('<div style="display:inline-block;vertical-align:top;padding:4px 3px;'
                          'color:#6b7280;font-size:14px">→</div>')

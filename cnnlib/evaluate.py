@@ -3,12 +3,16 @@ each layer's output and how much it still depends on the input."""
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 
 from .functions import softmax
+from .layers import Convolution
 from .network import forward_layer
 
-__all__ = ["predict_proba", "confusion_matrix", "layer_outputs", "input_dependence"]
+__all__ = ["predict_proba", "confusion_matrix", "layer_outputs", "forward_until", "profile_forward",
+           "input_dependence"]
 
 
 def predict_proba(network, x, batch_size=500):
@@ -30,6 +34,31 @@ def layer_outputs(network, x):
         x = forward_layer(layer, x)
         outputs[name] = x
     return outputs
+
+
+def forward_until(network, x, layer_name):
+    """Output of ``network.layers`` up to and including ``layer_name`` (test mode)."""
+    if layer_name not in network.layers:
+        raise ValueError(f"No layer {layer_name!r}; layers: {', '.join(network.layers)}.")
+    for name, layer in network.layers.items():
+        x = forward_layer(layer, x)
+        if name == layer_name:
+            return x
+
+
+def profile_forward(network, x):
+    """One forward pass (test mode) timed layer by layer: ``(scores, report)`` with report rows
+    ``(layer name, output shape, seconds, im2col bytes)``; im2col bytes is the size of the im2col
+    matrices a convolution layer built for this batch (0 for other layers)."""
+    report = []
+    for name, layer in network.layers.items():
+        start = time.perf_counter()
+        x = forward_layer(layer, x)
+        seconds = time.perf_counter() - start
+        convs = getattr(layer, "convs", [layer])  # a GroupConvolution holds one Convolution per group
+        col_bytes = sum(c.col.nbytes for c in convs if isinstance(c, Convolution))
+        report.append((name, tuple(x.shape), seconds, col_bytes))
+    return x, report
 
 
 def input_dependence(outputs):

@@ -20,20 +20,43 @@ learner-readable ``ValueError`` everywhere.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from .shapes import conv_output_shape, effective_filter_size
 
-__all__ = ["im2col", "col2im", "window_view", "cell_slices"]
+__all__ = ["im2col", "col2im", "window_view", "cell_slices", "require_4d"]
 
 
-def _check_4d(name: str, shape) -> None:
-    if len(shape) != 4:
-        raise ValueError(
-            f"{name} must be 4-D (N, C, H, W); got shape {tuple(shape)}. "
-            "For one grayscale image x of shape (H, W) use x.reshape(1, 1, H, W)."
-        )
+def _reshape_hint(shape) -> str:
+    """How to turn an array of ``shape`` into (N, C, H, W), for the error message."""
+    if len(shape) == 2:
+        rows, cols = shape
+        side = math.isqrt(cols)
+        hints = []
+        if side > 1 and side * side == cols:
+            hints.append(f"If each row is one flattened {side}x{side} image (load_mnist() gives (N, 784) by "
+                         f"default, flatten=True), load the images with load_mnist(flatten=False) or use "
+                         f"x.reshape(-1, 1, {side}, {side}).")
+        hints.append(f"If x is one grayscale image of {rows}x{cols} pixels, use x.reshape(1, 1, {rows}, {cols}).")
+        return " " + " ".join(hints)
+    if len(shape) == 3:
+        return (" If x is one image with channels (C, H, W), use x[np.newaxis]; if it is a batch of grayscale "
+                "images (N, H, W), use x[:, np.newaxis].")
+    if len(shape) == 1:
+        return " If x holds flattened images, reshape them: x.reshape(-1, C, H, W)."
+    return ""
+
+
+def require_4d(name: str, x) -> np.ndarray:
+    """``x`` as an array of shape (N, C, H, W) (lists are accepted), or a ValueError that says how to
+    reshape it."""
+    x = np.asarray(x)
+    if x.ndim != 4:
+        raise ValueError(f"{name} expects a 4-D input (N, C, H, W); got shape {x.shape}.{_reshape_hint(x.shape)}")
+    return x
 
 
 def window_view(input_data, filter_h, filter_w, stride=1, pad=0, dilation=1, *, floor=False):
@@ -43,8 +66,7 @@ def window_view(input_data, filter_h, filter_w, stride=1, pad=0, dilation=1, *, 
     ``view[n, c, oy, ox]`` is the FH x FW window of output cell (oy, ox) and
     ``view[..., i, j]`` is cell (i, j) of every window at once.
     """
-    x = np.asarray(input_data)
-    _check_4d("input_data", x.shape)
+    x = require_4d("input_data", input_data)
     N, C, H, W = x.shape
     out_h, out_w = conv_output_shape((H, W), (filter_h, filter_w), stride, pad, dilation, floor=floor)
     span_h = effective_filter_size(filter_h, dilation)
@@ -90,7 +112,8 @@ def col2im(col, input_shape, filter_h, filter_w, stride=1, pad=0, dilation=1, *,
     col: (N*OH*OW, C*FH*FW) array; input_shape: (N, C, H, W).
     Returns: (N, C, H, W) array of ``col``'s dtype.
     """
-    _check_4d("input_shape", input_shape)
+    if len(input_shape) != 4:
+        raise ValueError(f"input_shape must be (N, C, H, W); got {tuple(input_shape)}.")
     N, C, H, W = (int(v) for v in input_shape)
     out_h, out_w = conv_output_shape((H, W), (filter_h, filter_w), stride, pad, dilation, floor=floor)
     col = np.asarray(col)

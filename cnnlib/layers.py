@@ -14,35 +14,36 @@ from __future__ import annotations
 import numpy as np
 
 from .functions import sigmoid, softmax
-from .im2col import im2col, col2im, window_view, cell_slices
+from .im2col import im2col, col2im, require_4d
 from .shapes import conv_output_shape, pool_output_shape, require_int, effective_filter_size
 
 __all__ = ["Relu", "Sigmoid", "Tanh", "Affine", "SoftmaxWithLoss", "Dropout", "LRN", "Convolution", "Pooling"]
 
 
-def _require_4d(layer: str, x) -> None:
-    if np.ndim(x) != 4:
-        hint = " For one grayscale image of shape (H, W) use x.reshape(1, 1, H, W)." if np.ndim(x) == 2 else ""
-        raise ValueError(f"{layer} expects a 4-D input (N, C, H, W); got shape {np.shape(x)}.{hint}")
+def _floating(x) -> np.ndarray:
+    """``x`` as an array; integers and booleans (the book's figures use small integers) become float64,
+    so averages, biases and gradients are computed exactly rather than failing to cast."""
+    x = np.asarray(x)
+    return x if x.dtype.kind in "fc" else x.astype(np.float64)
 
 
 class Relu:
-    """max(0, x); backward lets the gradient through where x > 0."""
+    """max(0, x); backward lets the gradient through where x > 0 (the book's code, 5.5.1절)."""
 
     def __init__(self):
         self.mask = None
 
-    # The book writes out = x.copy(); out[mask] = 0. The same numbers come from maximum and a
-    # multiplication, which numpy runs without branching: several times faster on real data,
-    # where the mask is an unpredictable mix of True and False.
     def forward(self, x):
-        self.mask = x <= 0
-        return np.maximum(x, 0)
+        x = np.asarray(x)
+        self.mask = (x <= 0)
+        out = x.copy()
+        out[self.mask] = 0
+        return out
 
     def backward(self, dout):
-        # Like the book (dout[mask] = 0; dx = dout), dout is changed in place: no copy is needed.
-        # Multiplying by "not masked" (1 or 0) gives the same numbers without branching.
-        return np.multiply(dout, ~self.mask, out=dout)
+        dout[self.mask] = 0  # as in the book, dout is changed in place
+        dx = dout
+        return dx
 
 
 class Sigmoid:
@@ -52,7 +53,8 @@ class Sigmoid:
         self.out = None
 
     def forward(self, x):
-        self.out = sigmoid(x).astype(np.asarray(x).dtype, copy=False)
+        x = _floating(x)
+        self.out = sigmoid(x).astype(x.dtype, copy=False)
         return self.out
 
     def backward(self, dout):
@@ -66,7 +68,7 @@ class Tanh:
         self.out = None
 
     def forward(self, x):
-        self.out = np.tanh(x)
+        self.out = np.tanh(_floating(x))
         return self.out
 
     def backward(self, dout):
@@ -81,15 +83,19 @@ class Affine:
         W, b = np.asarray(W), np.asarray(b)
         if W.ndim != 2 or b.shape != (W.shape[1],):
             raise ValueError(f"Affine needs W of shape (D, M) and b of shape (M,); got W {W.shape}, b {b.shape}.")
-        self.W, self.b = W, b
+        self.W, self.b = _floating(W), _floating(b)
         self.x = None
         self.original_x_shape = None
         self.dW = None
         self.db = None
 
     def forward(self, x):
+        x = np.asarray(x)
+        if x.ndim < 2:
+            raise ValueError(f"Affine expects a batch (N, D) or (N, C, H, W); got shape {x.shape}. "
+                             f"For one sample use x.reshape(1, -1).")
         self.original_x_shape = x.shape
-        x = x.reshape(x.shape[0], -1)
+        x = x.reshape(x.shape[0], int(np.prod(x.shape[1:])))  # not -1: that fails for an empty batch
         D, M = self.W.shape
         if x.shape[1] != D:
             raise ValueError(
@@ -115,6 +121,13 @@ class SoftmaxWithLoss:
         self.t = None
 
     def forward(self, x, t):
+        x, t = np.asarray(x), np.asarray(t)
+        if x.ndim != 2 or x.shape[0] == 0:
+            raise ValueError(f"SoftmaxWithLoss expects scores of shape (N, classes) with N >= 1; got {x.shape}. "
+                             "A loss is a mean over samples, so an empty batch has none.")
+        if t.shape not in ((x.shape[0],), x.shape):
+            raise ValueError(f"Labels t must be integers of shape ({x.shape[0]},) or one-hot of shape {x.shape} "
+                             f"for scores of shape {x.shape}; got t of shape {t.shape}.")
         self.t = t
         self.y = softmax(x)
         # The book computes cross_entropy_error(y, t) = -log(y_t + 1e-7). The 1e-7 guards log(0)
@@ -185,7 +198,7 @@ class LRN:
         return csum[:, self.n :] - csum[:, : -self.n]
 
     def forward(self, x):
-        _require_4d("LRN", x)
+        x = _floating(require_4d("LRN", x))
         self.x = x
         self.scale = self.k + self.alpha * self._channel_window_sum(x * x)
         return x * self.scale ** -self.beta
@@ -212,7 +225,7 @@ class Convolution:
             raise ValueError(f"Convolution needs W of shape (FN, C, FH, FW); got shape {W.shape}.")
         if b.shape != (W.shape[0],):
             raise ValueError(f"Convolution needs one bias per filter: b of shape ({W.shape[0]},); got {b.shape}.")
-        self.W, self.b = W, b
+        self.W, self.b = _floating(W), _floating(b)
         self.stride = require_int("stride", stride, 1)
         self.pad = require_int("pad", pad, 0)
         self.dilation = require_int("dilation", dilation, 1)
@@ -245,7 +258,7 @@ class Convolution:
         return N, FN, out_h, out_w
 
     def forward(self, x):
-        _require_4d("Convolution", x)
+        x = _floating(require_4d("Convolution", x))
         FN, C, FH, FW = self.W.shape
         N, FN, out_h, out_w = self.output_shape(x.shape)
 
@@ -276,16 +289,21 @@ class Convolution:
 
 
 class Pooling:
-    """Max pooling (the book's) or average pooling (``method='average'``, LeNet's subsampling).
+    """Pooling the book's way (7.4.4, 그림 7-21): im2col, one row per window *and channel*, the max
+    of each row; backward sends each gradient to its row's winning cell and folds the rows back
+    with col2im. ``method='average'`` (LeNet's subsampling) takes each row's mean instead.
 
-    As in the book, ``stride`` defaults to 1 (the usual 2x2 pooling is
-    ``Pooling(2, 2, stride=2)``) and padding cells hold 0 and take part in the
-    max/average.
+    Shapes (x: (N, C, H, W), window PH x PW, output OH x OW):
 
-    The windows are the same as im2col's, but instead of copying each window into a
-    row and taking an argmax over rows of 4 numbers (the book's way, shown in notebook
-    7.4), we visit the window's cells one at a time: for 2x2 pooling that is 4
-    comparisons of whole (N, C, OH, OW) maps, which numpy does several times faster.
+        col      = im2col(x, PH, PW, stride, pad)     (N*OH*OW, C*PH*PW)  rows (n, oh, ow), columns (c, i, j)
+        col_pool = col.reshape(-1, PH*PW)             (N*OH*OW*C, PH*PW)  one window of one channel per row
+        arg_max  = argmax(col_pool, axis=1)           (N*OH*OW*C,)        the first largest cell of each row
+        out      = max(col_pool, axis=1) -> (N, OH, OW, C) -> transpose -> (N, C, OH, OW)
+
+    As in the book, ``stride`` defaults to 1 (the usual 2x2 pooling is ``Pooling(2, 2, stride=2)``)
+    and padding cells hold 0 and take part in the max/average. ``col_pool`` (after forward) and
+    ``dmax``, ``dcol`` (after backward) are kept so notebook 7.4 and the im2col explorer can show
+    them. The networks use :class:`cnnlib.fast_layers.FastPooling`: the same numbers, faster.
     """
 
     def __init__(self, pool_h, pool_w, stride=1, pad=0, method="max", *, floor=False):
@@ -293,14 +311,13 @@ class Pooling:
             raise ValueError(f"method must be 'max' or 'average'; got {method!r}.")
         self.pool_h = require_int("pool_h", pool_h, 1)
         self.pool_w = require_int("pool_w", pool_w, 1)
-        if self.pool_h * self.pool_w > 65535:  # arg_max is stored as uint16
-            raise ValueError(f"A {pool_h}x{pool_w} pooling window is too large (at most 65535 cells).")
         self.stride = require_int("stride", stride, 1)
         self.pad = require_int("pad", pad, 0)
         self.method = method
         self.floor = floor
         self.x = None
         self.arg_max = None
+        self.col_pool = self.dmax = self.dcol = None
 
     def output_shape(self, input_shape):
         """(N, C, OH, OW) for an input of shape (N, C, H, W), or a ValueError explaining why not."""
@@ -308,50 +325,31 @@ class Pooling:
         out_h, out_w = pool_output_shape((H, W), (self.pool_h, self.pool_w), self.stride, self.pad, floor=self.floor)
         return N, C, out_h, out_w
 
-    def _cells(self):
-        """(k, i, j) for every cell of the window, in reading order."""
-        return [(i * self.pool_w + j, i, j) for i in range(self.pool_h) for j in range(self.pool_w)]
-
     def forward(self, x):
-        _require_4d("Pooling", x)
-        self.output_shape(x.shape)  # a clear error for an invalid geometry
-        windows = window_view(x, self.pool_h, self.pool_w, self.stride, self.pad, floor=self.floor)
-        # windows: (N, C, OH, OW, pool_h, pool_w) view; windows[..., i, j] is cell (i, j) of every window
-        out = windows[..., 0, 0].copy()
+        x = _floating(require_4d("Pooling", x))
+        N, C, out_h, out_w = self.output_shape(x.shape)
+
+        col = im2col(x, self.pool_h, self.pool_w, self.stride, self.pad, floor=self.floor)
+        col = col.reshape(-1, self.pool_h * self.pool_w)
         if self.method == "max":
-            # arg_max[n, c, oy, ox] = index (reading order) of the winning cell of that window:
-            # the last cell k that beat the maximum so far. `>` keeps the first of equal values,
-            # as np.argmax does. (max(arg, k*beats) instead of arg[beats] = k: no branching.)
-            self.arg_max = np.zeros(out.shape, dtype=np.uint16)
-            for k, i, j in self._cells()[1:]:
-                cell = windows[..., i, j]
-                beats = cell > out
-                np.maximum(self.arg_max, beats * np.uint16(k), out=self.arg_max)
-                np.maximum(out, cell, out=out)
+            self.arg_max = np.argmax(col, axis=1)
+            out = np.max(col, axis=1)
         else:
-            for k, i, j in self._cells()[1:]:
-                out += windows[..., i, j]
-            out /= np.asarray(self.pool_h * self.pool_w, dtype=out.dtype)
-        self.x = x
+            out = np.mean(col, axis=1)
+        out = out.reshape(N, out_h, out_w, C).transpose(0, 3, 1, 2)
+
+        self.x, self.col_pool = x, col
         return out
 
     def backward(self, dout):
-        N, C, H, W = self.x.shape
-        out_h, out_w = dout.shape[2:]
-        dx = np.zeros((N, C, H + 2 * self.pad, W + 2 * self.pad), dtype=dout.dtype)
-        if self.method == "average":
-            dout = dout / np.asarray(self.pool_h * self.pool_w, dtype=dout.dtype)  # each cell had 1/window
-        # Windows that do not overlap (stride >= window) never send two gradients to one cell,
-        # so each cell's gradient can be written instead of added: one pass less per cell.
-        overlap = self.stride < self.pool_h or self.stride < self.pool_w
-        for k, i, j in self._cells():
-            target = dx[cell_slices(i, j, out_h, out_w, self.stride)]  # cell (i, j) of every window
-            if self.method == "max":
-                grad = (self.arg_max == k)  # only the winner gets the gradient
-                if overlap:
-                    target += dout * grad
-                else:
-                    np.multiply(dout, grad, out=target)
-            else:
-                target += dout
-        return dx[:, :, self.pad : self.pad + H, self.pad : self.pad + W]
+        dout = dout.transpose(0, 2, 3, 1)  # (N, OH, OW, C): the rows' order
+        pool_size = self.pool_h * self.pool_w
+        if self.method == "max":
+            dmax = np.zeros((dout.size, pool_size), dtype=dout.dtype)
+            dmax[np.arange(self.arg_max.size), self.arg_max.flatten()] = dout.flatten()
+        else:  # every cell of the window had weight 1/pool_size
+            dmax = np.repeat(dout.reshape(-1, 1) / pool_size, pool_size, axis=1)
+        dcol = dmax.reshape(dout.shape[0] * dout.shape[1] * dout.shape[2], -1)
+        dx = col2im(dcol, self.x.shape, self.pool_h, self.pool_w, self.stride, self.pad, floor=self.floor)
+        self.dmax, self.dcol = dmax, dcol
+        return dx

@@ -28,13 +28,14 @@ from collections import OrderedDict
 
 import numpy as np
 
-from .alexnet import LayerSpec
-from .layers import Affine, Convolution, Pooling, Relu, Sigmoid, SoftmaxWithLoss, Tanh
+from .architecture import LayerSpec
+from .fast_layers import FastPooling, FastRelu
+from .layers import Affine, Convolution, Sigmoid, SoftmaxWithLoss, Tanh
 from .network import Network, new_weights
 
 __all__ = ["LeNet", "LENET5"]
 
-# The same layout as a layer list for cnnlib.alexnet.layer_table (shapes, parameters and
+# The same layout as a layer list for cnnlib.architecture.layer_table (shapes, parameters and
 # multiply-adds without building the network), for a 28x28 MNIST input: C1's pad=2 makes the
 # paper's 32x32 field, and C5 is a 5x5 convolution over S4's 5x5 maps.
 LENET5 = [
@@ -47,7 +48,7 @@ LENET5 = [
     LayerSpec("Output", "fc", units=10),
 ]
 
-ACTIVATIONS = {"sigmoid": Sigmoid, "tanh": Tanh, "relu": Relu}
+ACTIVATIONS = {"sigmoid": Sigmoid, "tanh": Tanh, "relu": FastRelu}
 
 
 class LeNet(Network):
@@ -78,10 +79,10 @@ class LeNet(Network):
         self.layers = OrderedDict()
         self.layers["C1"] = conv(6, C, 5, pad)
         self.layers["Act1"] = Act()
-        self.layers["S2"] = Pooling(2, 2, stride=2, method=pooling)
+        self.layers["S2"] = FastPooling(2, 2, stride=2, method=pooling)
         self.layers["C3"] = conv(16, 6, 5)
         self.layers["Act3"] = Act()
-        self.layers["S4"] = Pooling(2, 2, stride=2, method=pooling)
+        self.layers["S4"] = FastPooling(2, 2, stride=2, method=pooling)
         shape = (1, C, H, W)
         for name in ("C1", "S2", "C3", "S4"):
             shape = self.layers[name].output_shape(shape)

@@ -23,6 +23,9 @@ Cache folder: ``data/mnist/`` of the checkout (git-ignored), or ``$CNNLIB_MNIST_
                     ``allow_pickle=False``), so a warm load needs no decompression.
     Every file is written to a temporary file in the same folder and renamed into place only after
     it verified, so an interrupted download or a full disk never leaves a file a later run trusts.
+    Several kernels may load from one folder at once, also while repairing a damaged file; leftover
+    temporary files of killed kernels are cleaned up (see :mod:`cnnlib.mnist_files`). A read-only
+    folder holding the four ``.gz`` files works too: the data loads from them, without an npz.
 
 Trust: re-hash on every load, no stamp
     A warm load reads ``mnist.npz`` and re-computes the SHA-256 of each array *with its IDX header
@@ -37,28 +40,25 @@ Trust: re-hash on every load, no stamp
 
 ``python -m cnnlib.mnist`` downloads and verifies everything into the cache folder and prints where
 it is, so a teacher can copy it to laptops without internet.
+
+Messages and download progress bars go to stdout: in a notebook they read as normal output, not
+as errors in a pink box.
 """
 
 from __future__ import annotations
 
 import argparse
-import gzip
-import hashlib
-import math
 import os
 import sys
-import tempfile
-import zipfile
-import zlib
-from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import numpy as np
 
 from .functions import one_hot
-from .paths import data_dir
+from .mnist_files import (ENV_DIR, NPZ_NAME, IdxFile, Rejected, atomic_file, make_dir, mnist_dir,
+                          read_idx_gz, read_npz, remove_if_unchanged, remove_stale_parts, save_npz,
+                          stat_if_exists)
 
 __all__ = [
     "load_mnist",
@@ -74,7 +74,6 @@ __all__ = [
     "MIRRORS",
 ]
 
-ENV_DIR = "CNNLIB_MNIST_DIR"
 ENV_MIRRORS = "CNNLIB_MNIST_MIRRORS"
 
 #: Default mirrors, in the order well-known libraries try them today
@@ -84,30 +83,8 @@ MIRRORS = (
     "https://storage.googleapis.com/cvdf-datasets/mnist/",
 )
 
-NPZ_NAME = "mnist.npz"
 TIMEOUT = 30  # seconds without an answer or data before a mirror counts as unreachable
 CHUNK = 1 << 16
-
-
-@dataclass(frozen=True)
-class IdxFile:
-    """One gzip-compressed IDX file of unsigned bytes, and what its content must be."""
-
-    key: str                # name of the array in load_arrays()'s result and in mnist.npz
-    name: str               # file name on the mirrors and in the cache folder
-    shape: tuple[int, ...]  # (N, 28, 28) for images, (N,) for labels
-    sha256: str             # of the decompressed IDX bytes: header + data
-
-    @property
-    def header(self) -> bytes:
-        """The IDX header: 0, 0, type 0x08 (unsigned byte), ndim; then each size as big-endian uint32."""
-        return bytes([0, 0, 0x08, len(self.shape)]) + b"".join(n.to_bytes(4, "big") for n in self.shape)
-
-    @property
-    def nbytes(self) -> int:
-        """Size of the decompressed file."""
-        return len(self.header) + math.prod(self.shape)
-
 
 #: The four MNIST files (SHA-256 of the decompressed bytes, as in ../shared/data/mnist/README.md).
 MNIST_FILES = (
@@ -126,10 +103,6 @@ class MnistDownloadError(RuntimeError):
     """No mirror delivered a valid copy of one or more MNIST files."""
 
 
-class _Rejected(Exception):
-    """A file is not exactly the expected data; the message says why."""
-
-
 class _MirrorFailed(Exception):
     """A mirror did not deliver a file; ``answer`` says what happened."""
 
@@ -140,17 +113,11 @@ class _MirrorFailed(Exception):
 
 
 def _say(message: str) -> None:
-    # stderr, beside tqdm's bar: stdout stays for results (python -m cnnlib.mnist prints the folder).
-    print(f"MNIST: {message}", file=sys.stderr, flush=True)
+    # stdout: in a notebook stderr shows as a pink box, and these are not errors.
+    print(f"MNIST: {message}", file=sys.stdout, flush=True)
 
 
 # ----------------------------------------------------------------------------- configuration
-
-def mnist_dir() -> Path:
-    """The cache folder: ``$CNNLIB_MNIST_DIR`` when set, else ``data/mnist/`` of the checkout."""
-    override = os.environ.get(ENV_DIR, "").strip()
-    return Path(override).expanduser().resolve() if override else data_dir() / "mnist"
-
 
 def parse_mirrors(mirrors) -> tuple[str, ...]:
     """Base URLs from a string (separated by whitespace or commas) or a sequence of strings.
@@ -185,131 +152,12 @@ def configured_mirrors() -> tuple[str, ...]:
     return parse_mirrors(override) if override.strip() else MIRRORS
 
 
-# ----------------------------------------------------------------------------- verification
-
-def _sha256(header: bytes, data: np.ndarray) -> str:
-    digest = hashlib.sha256(header)
-    digest.update(np.ascontiguousarray(data))
-    return digest.hexdigest()
-
-
-def _read_exactly(stream, size: int) -> bytes:
-    chunks, got = [], 0
-    while got < size:
-        chunk = stream.read(size - got)
-        if not chunk:
-            break
-        chunks.append(chunk)
-        got += len(chunk)
-    return b"".join(chunks)
-
-
-def _describe_header(header: bytes) -> str:
-    if len(header) < 4 or header[:2] != b"\0\0":
-        return f"no IDX header (it begins {header[:8]!r})"
-    ndim = header[3]
-    sizes = tuple(int.from_bytes(header[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim))
-    return f"IDX magic 0x{int.from_bytes(header[:4], 'big'):04x}, shape {sizes}"
-
-
-def read_idx_gz(path, spec: IdxFile) -> np.ndarray:
-    """Decompress and check one ``.gz`` file; return its data as a uint8 array of ``spec.shape``.
-
-    Raises ``_Rejected`` (with the reason) unless the decompressed bytes are exactly the expected
-    IDX file: header, length and SHA-256. Never decompresses more than ``spec.nbytes + 1`` bytes.
-    """
-    with open(path, "rb") as raw:
-        start = raw.read(64)
-        if start[:2] != b"\x1f\x8b":
-            hint = " (a web page: a proxy or a Wi-Fi login page answered instead)" if b"<" in start else ""
-            raise _Rejected(f"not gzip data{hint}; it begins {start[:24]!r}")
-        raw.seek(0)
-        try:
-            with gzip.GzipFile(fileobj=raw) as stream:
-                header = _read_exactly(stream, len(spec.header))
-                if header != spec.header:
-                    raise _Rejected(f"{_describe_header(header)} instead of "
-                                    f"{_describe_header(spec.header)}")
-                data = np.empty(spec.shape, dtype=np.uint8)
-                view, got = memoryview(data).cast("B"), 0
-                while got < data.size:
-                    n = stream.readinto(view[got:])
-                    if not n:
-                        raise _Rejected(f"the data ends after {len(header) + got} of {spec.nbytes} bytes")
-                    got += n
-                if stream.read(1):  # also reads to the end of the gzip stream, which checks its CRC
-                    raise _Rejected(f"longer than the expected {spec.nbytes} bytes")
-        except (OSError, EOFError, zlib.error) as e:  # gzip.BadGzipFile is an OSError
-            raise _Rejected(f"damaged or truncated gzip data ({e})") from None
-    actual = _sha256(header, data)
-    if actual != spec.sha256:
-        raise _Rejected(f"SHA-256 of the decompressed data is {actual}, expected {spec.sha256}")
-    return data
-
-
-def _read_npz(path: Path, files) -> dict[str, np.ndarray]:
-    """The arrays of a cached ``mnist.npz``, after checking each against its file's SHA-256."""
-    try:
-        with np.load(path, allow_pickle=False) as npz:
-            if sorted(npz.files) != sorted(spec.key for spec in files):
-                raise _Rejected(f"it holds {sorted(npz.files)}, expected {sorted(s.key for s in files)}")
-            arrays = {spec.key: npz[spec.key] for spec in files}
-    except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile) as e:
-        raise _Rejected(f"unreadable ({e})") from None
-    for spec in files:
-        a = arrays[spec.key]
-        if a.dtype != np.uint8 or a.shape != spec.shape:
-            raise _Rejected(f"{spec.key} is {a.dtype} {a.shape}, expected uint8 {spec.shape}")
-        if _sha256(spec.header, a) != spec.sha256:
-            raise _Rejected(f"{spec.key} does not match the SHA-256 of {spec.name}")
-    return arrays
-
-
-# ----------------------------------------------------------------------------- writing files
-
-@contextmanager
-def _atomic_file(path: Path):
-    """Yield ``(file, temp_path)`` for a temporary file beside ``path``.
-
-    Only if the block finishes without an exception is the file synced and renamed to ``path``;
-    otherwise it is deleted. So ``path`` is either the old file or the complete new one.
-    """
-    try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    except OSError as e:
-        raise OSError(f"cannot write into the MNIST cache folder {path.parent} ({e}). "
-                      f"Set {ENV_DIR} to a writable folder.") from e
-    tmp = Path(tmp)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            yield f, tmp
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; the cache is meant to be copied and shared
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)  # still there only when something failed
-
-
-def _make_dir(folder: Path) -> None:
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise OSError(f"cannot create the MNIST cache folder {folder} ({e}). "
-                      f"Set {ENV_DIR} to a writable folder.") from e
-
-
-def _save_npz(folder: Path, arrays: dict[str, np.ndarray]) -> None:
-    with _atomic_file(folder / NPZ_NAME) as (f, _):
-        np.savez(f, **arrays)  # uncompressed: loading it must stay fast
-
-
 # ----------------------------------------------------------------------------- downloading
 
 def _progress_bar(total, name: str):
     from tqdm import tqdm  # imported here: `import cnnlib` stays fast
 
-    return tqdm(total=total, desc=name, unit="B", unit_scale=True, file=sys.stderr)
+    return tqdm(total=total, desc=name, unit="B", unit_scale=True, file=sys.stdout)
 
 
 def _explain_url_error(reason) -> tuple[str, bool]:
@@ -343,9 +191,7 @@ def _download(url: str, out, spec: IdxFile) -> None:
     import urllib.error
     import urllib.request
 
-    from . import __version__
-
-    request = urllib.request.Request(url, headers={"User-Agent": f"cnnlib/{__version__} (MNIST loader)"})
+    request = urllib.request.Request(url, headers={"User-Agent": "cnnlib (MNIST loader)"})
     try:
         response = urllib.request.urlopen(request, timeout=TIMEOUT)
     except urllib.error.HTTPError as e:
@@ -364,13 +210,14 @@ def _download(url: str, out, spec: IdxFile) -> None:
         with _progress_bar(length, spec.name) as bar:
             while True:
                 try:
-                    chunk = response.read(CHUNK)
+                    chunk = response.read1(CHUNK)  # what has arrived: written below at once
                 except (OSError, http.client.HTTPException) as e:
                     of = f" of {length}" if length is not None else ""
                     raise _MirrorFailed(f"the connection broke after {got}{of} bytes ({e!r})") from None
                 if not chunk:
                     break
                 out.write(chunk)
+                out.flush()  # the .part file's mtime shows a live download (see mnist_files)
                 got += len(chunk)
                 bar.update(len(chunk))
                 if got > limit:
@@ -391,9 +238,10 @@ def _fetch_one(spec: IdxFile, folder: Path, mirrors, unreachable: dict) -> tuple
         if base in unreachable:
             answers.append((url, f"not asked again: {unreachable[base]}"))
             continue
-        _say(f"downloading {url} into {folder}")
+        data = None
         try:
-            with _atomic_file(folder / spec.name) as (f, tmp):
+            with atomic_file(folder / spec.name) as (f, tmp):  # a read-only folder fails here, clearly
+                _say(f"downloading {url} into {folder}")
                 _download(url, f, spec)
                 f.flush()
                 data = read_idx_gz(tmp, spec)
@@ -402,8 +250,13 @@ def _fetch_one(spec: IdxFile, folder: Path, mirrors, unreachable: dict) -> tuple
             answer = e.answer
             if e.unreachable:
                 unreachable[base] = answer
-        except _Rejected as e:
+        except Rejected as e:
             answer = f"sent a file that failed verification: {e}"
+        except OSError as e:
+            if data is None:  # writing failed before the file verified (a full disk): not the mirror's fault
+                raise
+            _say(f"could not keep {spec.name} in {folder} ({e}); using the verified download anyway")
+            return data, answers
         answers.append((url, answer))
         _say(f"{url}: {answer}; trying the next mirror" if base != mirrors[-1] else f"{url}: {answer}")
     return None, answers
@@ -413,8 +266,8 @@ def fetch_files(folder=None, mirrors=None, files=MNIST_FILES) -> dict[str, np.nd
     """Make sure ``folder`` holds verified copies of ``files``; return their data as uint8 arrays.
 
     A ``.gz`` already in the folder is verified; a missing one, or one that fails, is (re)downloaded
-    from ``mirrors`` in order. Raises :class:`MnistDownloadError` (after trying every file) when a
-    file could not be obtained.
+    from ``mirrors`` in order and replaces it. Raises :class:`MnistDownloadError` (after trying every
+    file) when a file could not be obtained; a damaged file that could not be replaced is deleted.
 
     folder: default :func:`mnist_dir`; mirrors: default :func:`configured_mirrors`;
     files: the expected files (tests pass a small synthetic set with its own hashes).
@@ -422,22 +275,26 @@ def fetch_files(folder=None, mirrors=None, files=MNIST_FILES) -> dict[str, np.nd
     """
     folder = Path(folder) if folder is not None else mnist_dir()
     mirrors = parse_mirrors(mirrors) if mirrors is not None else configured_mirrors()
-    _make_dir(folder)
+    make_dir(folder)
     arrays, failures, unreachable = {}, {}, {}
     for spec in files:
         path = folder / spec.name
-        if path.exists():
+        seen = stat_if_exists(path)
+        if seen is not None:
             try:
                 arrays[spec.key] = read_idx_gz(path, spec)
                 continue
-            except _Rejected as e:
-                _say(f"{path} failed verification ({e}); deleting it and downloading it again")
-                path.unlink()
+            except FileNotFoundError:
+                pass  # just removed by another kernel
+            except Rejected as e:
+                _say(f"{path} failed verification ({e}); downloading it again")
         data, answers = _fetch_one(spec, folder, mirrors, unreachable)
-        if data is None:
-            failures[spec.name] = answers
-        else:
+        if data is not None:
             arrays[spec.key] = data
+            continue
+        failures[spec.name] = answers
+        if seen is not None:
+            remove_if_unchanged(path, seen)  # not another kernel's good copy
     if failures:
         raise MnistDownloadError(_failure_message(folder, files, failures, arrays))
     return arrays
@@ -465,22 +322,41 @@ def _failure_message(folder: Path, files, failures: dict, arrays: dict) -> str:
 
 # ----------------------------------------------------------------------------- loading
 
+def _cache_names(files) -> list[str]:
+    return [spec.name for spec in files] + [NPZ_NAME]
+
+
 def load_arrays(folder=None, mirrors=None, files=MNIST_FILES) -> dict[str, np.ndarray]:
     """The verified uint8 arrays ``{x_train (60000, 28, 28), t_train (60000,), x_test, t_test}``.
 
     Reads ``mnist.npz`` from the cache folder if it verifies; otherwise builds it from the ``.gz``
-    files (downloading what is missing, see :func:`fetch_files`). Arguments as in :func:`fetch_files`.
+    files (downloading what is missing, see :func:`fetch_files`). If the folder is read-only, the
+    data is returned without saving the npz. Arguments as in :func:`fetch_files`.
     """
     folder = Path(folder) if folder is not None else mnist_dir()
+    removed = remove_stale_parts(folder, _cache_names(files))
+    if removed:
+        _say(f"deleted {len(removed)} temporary file(s) left in {folder} by an interrupted download")
     npz = folder / NPZ_NAME
-    if npz.exists():
+    seen = stat_if_exists(npz)
+    if seen is not None:
         try:
-            return _read_npz(npz, files)
-        except _Rejected as e:
+            return read_npz(npz, files)
+        except FileNotFoundError:
+            pass  # just removed by another kernel
+        except Rejected as e:
             _say(f"{npz} failed verification ({e}); rebuilding it from the .gz files")
-            npz.unlink()
-    arrays = fetch_files(folder, mirrors, files)
-    _save_npz(folder, arrays)
+    try:
+        arrays = fetch_files(folder, mirrors, files)
+    except MnistDownloadError:
+        if seen is not None:
+            remove_if_unchanged(npz, seen)
+        raise
+    try:
+        save_npz(folder, arrays)  # replaces a damaged one, whichever kernel gets there last
+    except OSError as e:
+        _say(f"the data is loaded, but {NPZ_NAME} could not be saved, so the next load reads the .gz "
+             f"files again: {e}")
     return arrays
 
 
@@ -518,17 +394,17 @@ def main(argv=None) -> int:
     parser.parse_args(argv)
     try:
         folder = mnist_dir()
+        remove_stale_parts(folder, _cache_names(MNIST_FILES))
         arrays = fetch_files(folder, configured_mirrors())
-        _save_npz(folder, arrays)
+        save_npz(folder, arrays)
+        sizes = {name: (folder / name).stat().st_size / 1e6 for name in _cache_names(MNIST_FILES)}
     except (MnistDownloadError, OSError, ValueError) as e:
         print(e, file=sys.stderr)
         return 1
     print(f"MNIST is ready and verified in {folder}")
     for spec in MNIST_FILES:
-        size = (folder / spec.name).stat().st_size
-        print(f"  {spec.name:<28} {size / 1e6:5.1f} MB  {spec.shape}")
-    print(f"  {NPZ_NAME:<28} {(folder / NPZ_NAME).stat().st_size / 1e6:5.1f} MB  (the same arrays, "
-          "for fast loading; rebuilt when missing)")
+        print(f"  {spec.name:<28} {sizes[spec.name]:5.1f} MB  {spec.shape}")
+    print(f"  {NPZ_NAME:<28} {sizes[NPZ_NAME]:5.1f} MB  (the same arrays, for fast loading; rebuilt when missing)")
     print(f"""
 To set up laptops without internet, do one of:
   - copy the four .gz files into data/mnist/ of each laptop's checkout;

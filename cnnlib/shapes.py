@@ -21,6 +21,7 @@ With dilation ``D`` a filter of size ``F`` covers ``D*(F-1)+1`` input cells.
 
 from __future__ import annotations
 
+import math
 import numbers
 from dataclasses import dataclass, field
 
@@ -32,13 +33,15 @@ __all__ = [
     "conv_output_shape",
     "pool_output_shape",
     "effective_filter_size",
+    "shape_text",
 ]
 
 
 def require_int(name: str, value, minimum: int) -> int:
     """`value` as an int, or a clear TypeError/ValueError naming `name`."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be a whole number (int); got {value!r} of type {type(value).__name__}.")
+        fix = f" Write {int(value)} instead." if isinstance(value, numbers.Real) and float(value).is_integer() else ""
+        raise TypeError(f"{name} must be a whole number (int); got {value!r} of type {type(value).__name__}.{fix}")
     value = int(value)
     if value < minimum:
         if name == "pad":
@@ -127,6 +130,21 @@ def _nearest(candidates, target, count=2):
     return tuple(sorted(below + above))
 
 
+def _useful_strides(numerator: int, span: int) -> list[int]:
+    """Strides that divide ``numerator`` exactly and do not skip input cells (stride <= the window's
+    span ``span``): the ones worth suggesting. Found from the divisors of ``numerator``, so the time
+    grows with its square root, not with the input size."""
+    if numerator < 0:
+        return []
+    if numerator == 0:
+        return list(range(1, span + 1))  # one window: any stride gives OH = 1
+    divisors = set()
+    for d in range(1, math.isqrt(numerator) + 1):
+        if numerator % d == 0:
+            divisors |= {d, numerator // d}
+    return sorted(d for d in divisors if d <= span)
+
+
 def check_output_size(
     input_size: int,
     filter_size: int,
@@ -175,8 +193,7 @@ def check_output_size(
         if input_size + 2 * p - eff >= 0 and (input_size + 2 * p - eff) % stride == 0
     ]
     nearest_pads = _nearest(valid_pads, pad, 1) if exact is None else ()
-    valid_strides = [s for s in range(1, max(numerator, 0) + 2) if numerator >= 0 and numerator % s == 0]
-    nearest_strides = _nearest(valid_strides, stride, 2) if exact is None else ()
+    nearest_strides = _nearest(_useful_strides(numerator, eff), stride, 2) if exact is None else ()
 
     fields = dict(
         input_size=input_size, filter_size=filter_size, stride=stride, pad=pad, dilation=dilation,
@@ -295,3 +312,12 @@ def pool_output_shape(input_hw, pool_hw, stride=1, pad=0, *, floor=False) -> tup
         pool_output_size(h, ph, stride, pad, floor=floor, dim="H"),
         pool_output_size(w, pw, stride, pad, floor=floor, dim="W"),
     )
+
+
+def shape_text(shape, sep: str = ", ") -> str:
+    """An array shape as text, the one way every view writes it: ``(1, 30, 24, 24)`` as Python prints
+    it (``(100,)`` for one axis), or with ``sep='×'`` the table style ``96×55×55`` (``4096``)."""
+    dims = tuple(int(v) for v in shape)
+    if sep == ", ":
+        return str(dims)
+    return sep.join(str(v) for v in dims)

@@ -1,17 +1,16 @@
-"""The AlexNet input-size explorer driven headless as a learner would (every control value), the
-structured size error behind it, the forward pass's im2col report, and the photo helpers."""
+"""The AlexNet input-size explorer driven headless as a learner would (every control value)."""
 
 from __future__ import annotations
 
 import functools
 
-import numpy as np
 import pytest
 
-from cnnlib.alexnet import ALEXNET, AlexNetForward, LayerSizeError, layer_table, valid_input_sizes
+from cnnlib.alexnet import ALEXNET
+from cnnlib.architecture import LayerSizeError, layer_table
+from cnnlib.shapes import shape_text
 from cnnlib.explorers import AlexNetExplorer, AlexNetSettings
-from cnnlib.explorers.alexnet import BATCHES, COLUMNS, CONTROLS, megabytes, shape_text
-from cnnlib.images import area_weights, center_square, resize_area, sample_photo
+from cnnlib.explorers.alexnet import BATCHES, COLUMNS, CONTROLS, megabytes
 from cnnlib.shapes import check_output_size
 
 from explorer_html import grids, visible_text
@@ -22,7 +21,7 @@ ALL_SIZES = range(SIZE.lo, SIZE.hi + 1)
 
 def table_or_error(size):
     try:
-        return layer_table(size), None
+        return layer_table(ALEXNET, size), None
     except LayerSizeError as e:
         return e.rows, e
 
@@ -47,7 +46,7 @@ def assert_shows(ex, size, batch):
     assert f"({batch}, 3, {size}, {size})" in summary
     for cells, r in zip(table.texts, rows):
         assert len(cells) == len(COLUMNS)
-        assert cells[0] == r["name"] and cells[1] == shape_text(r["shape"])
+        assert cells[0] == r["name"] and cells[1] == shape_text(r["shape"], "×")
         if r["kind"] != "input":
             assert number(cells[2]) == r["params"]
             assert number(cells[4]) == r["macs"] * batch
@@ -164,82 +163,6 @@ def test_bad_settings_are_refused_clearly():
         AlexNetExplorer().view(AlexNetSettings(batch=7))
 
 
-# ---- the library behind it -----------------------------------------------------------------------
-
-def test_valid_sizes_repeat_every_32_pixels():
-    # conv1 (stride 4) and the three 3x3/2 poolings: the strides multiply to 4·2·2·2 = 32
-    assert valid_input_sizes(11, 400) == list(range(67, 400, 32))
-    assert valid_input_sizes(SIZE.lo, SIZE.hi) == brute_force_valid_sizes()
-
-
-def test_layer_size_error_carries_layer_input_checks_and_rows():
-    with pytest.raises(LayerSizeError) as e:
-        layer_table(231)
-    err = e.value
-    assert isinstance(err, ValueError)
-    assert err.layer.name == "pool1" and err.input_shape == (96, 56, 56)
-    assert [c.dim for c in err.checks] == ["H", "W"] and all(c.remainder == 1 for c in err.checks)
-    assert [r["name"] for r in err.rows] == ["input", "conv1", "norm1"]
-    assert err.rows[1]["shape"] == (96, 56, 56) and err.rows[1]["params"] == 96 * 3 * 11 * 11 + 96
-    with pytest.raises(LayerSizeError) as e:
-        layer_table(8)  # not even one 11x11 window fits
-    assert e.value.layer.name == "conv1" and e.value.checks[0].numerator < 0
-    assert [r["shape"] for r in e.value.rows] == [(3, 8, 8)]
-
-
-def test_forward_report_im2col_bytes_equal_the_table():
-    net = AlexNetForward(input_size=67, seed=0)  # the smallest size that passes every layer: fast
-    x = np.random.default_rng(0).random((2, 3, 67, 67), dtype=np.float32)
-    y, report = net.forward(x)
-    table = {r["name"]: r for r in layer_table(67)}
-    for name, shape, seconds, col_bytes in report:
-        assert shape[1:] == table[name]["shape"] and seconds >= 0
-        assert col_bytes == 2 * table[name]["im2col_bytes"]  # the matrices really built, for 2 images
-        assert net.outputs[name].shape == shape
-    assert np.all(net.outputs["conv1"] >= 0)  # after the ReLU
-    assert y is net.outputs["fc8"] and (y < 0).any()  # no ReLU after the last layer
-
-
-# ---- photo ----------------------------------------------------------------------------------------
-
-def resize_loops(img, height, width):
-    """Reference: each output pixel averages the input area it covers, cell by cell."""
-    H, W = img.shape
-    sh, sw = H / height, W / width
-    out = np.zeros((height, width))
-    for i in range(height):
-        for j in range(width):
-            total = 0.0
-            for y in range(H):
-                wy = max(0.0, min(y + 1, (i + 1) * sh) - max(y, i * sh))
-                for x in range(W):
-                    wx = max(0.0, min(x + 1, (j + 1) * sw) - max(x, j * sw))
-                    total += wy * wx * img[y, x]
-            out[i, j] = total / (sh * sw)
-    return out
-
-
-@pytest.mark.parametrize("shape, out", [((6, 8), (3, 4)), ((7, 5), (3, 2)), ((5, 9), (4, 7)), ((3, 3), (5, 4))])
-def test_resize_area_matches_loops(shape, out):
-    img = np.random.default_rng(0).random(shape)
-    np.testing.assert_allclose(resize_area(img, *out), resize_loops(img, *out), rtol=1e-12, atol=1e-12)
-    rgb = np.stack([img, 2 * img, img + 1], axis=-1)
-    np.testing.assert_allclose(resize_area(rgb, *out)[..., 1], 2 * resize_loops(img, *out), atol=1e-12)
-
-
-def test_area_weights_and_errors():
-    w = area_weights(512, 227)
-    np.testing.assert_allclose(w.sum(axis=1), 1.0)
-    np.testing.assert_allclose(resize_area(np.full((10, 6), 7.0), 4, 3), 7.0)
-    with pytest.raises(ValueError, match=r"shape \(H, W\) or \(H, W, C\)"):
-        resize_area(np.zeros(5), 2, 2)
-    assert center_square(np.zeros((600, 512, 3))).shape == (512, 512, 3)
-
-
-def test_sample_photo():
-    x = sample_photo(227)
-    assert x.shape == (3, 227, 227) and x.dtype == np.float32
-    assert 0 <= x.min() and x.max() <= 255 and x.std() > 20  # a real photo, not a flat image
 
 
 def test_explanation_without_a_grid_points_at_no_red_cells():

@@ -1,12 +1,13 @@
-"""SimpleConvNet, optimizers and Trainer: gradients, shapes, saving, reproducibility."""
+"""SimpleConvNet and DeepConvNet: gradients, shapes, saving, settings that are refused; Trainer."""
 
 import numpy as np
 import pytest
 
-from cnnlib import numerical_gradient, relative_error
-from cnnlib.convnet import SimpleConvNet
-from cnnlib.optimizers import OPTIMIZERS, SGD, Adam, AdaGrad, Momentum, Nesterov, RMSprop
+from cnnlib import relative_error
+from cnnlib.convnet import DeepConvNet, SimpleConvNet
 from cnnlib.trainer import Trainer
+
+from gradcheck import spot_check_gradients
 
 
 def small_net(**kw):
@@ -85,46 +86,12 @@ def test_loading_into_another_shape_names_both(tmp_path):
     with pytest.raises(ValueError) as e:
         other.load_params(tmp_path / "p.npz")
     msg = str(e.value)
-    assert "W2 has shape (48, 6) in the file but (48, 7) in the network" in msg
-    assert "'hidden_size': 6" in msg and "'hidden_size': 7" in msg
+    assert "saved from a different network (hidden_size differ)" in msg
+    assert "hidden_size=6" in msg and "hidden_size=7" in msg
     with pytest.raises(FileNotFoundError):
         other.load_params(tmp_path / "missing.npz")
 
 
-# ---- optimizers -----------------------------------------------------------------------------
-
-def test_optimizer_defaults_are_the_books():
-    assert SGD().lr == 0.01 and Momentum().momentum == 0.9 and Nesterov().lr == 0.01
-    assert AdaGrad().lr == 0.01 and RMSprop().decay_rate == 0.99
-    a = Adam()
-    assert (a.lr, a.beta1, a.beta2) == (0.001, 0.9, 0.999)
-
-
-def test_adam_matches_the_formula():
-    p = {"w": np.array([1.0, -2.0])}
-    opt = Adam(lr=0.1)
-    g1, g2 = np.array([0.5, -1.0]), np.array([0.2, 0.3])
-    m = v = np.zeros(2)
-    w = p["w"].copy()
-    for it, g in enumerate([g1, g2], start=1):
-        opt.update(p, {"w": g})
-        m = 0.9 * m + 0.1 * g
-        v = 0.999 * v + 0.001 * g * g
-        lr_t = 0.1 * np.sqrt(1 - 0.999**it) / (1 - 0.9**it)
-        w = w - lr_t * m / (np.sqrt(v) + 1e-7)
-        np.testing.assert_allclose(p["w"], w, rtol=1e-12)
-
-
-@pytest.mark.parametrize("name", sorted(OPTIMIZERS))
-def test_every_optimizer_minimises_a_quadratic_and_keeps_float32(name):
-    target = np.array([3.0, -1.0], dtype=np.float32)
-    p = {"w": np.zeros(2, dtype=np.float32)}
-    opt = OPTIMIZERS[name](lr=0.5 if name == "adagrad" else 0.05)  # AdaGrad's steps shrink as 1/sqrt(t)
-    start = float(np.sum((p["w"] - target) ** 2))
-    for _ in range(300):
-        opt.update(p, {"w": 2 * (p["w"] - target)})
-    assert p["w"].dtype == np.float32
-    assert float(np.sum((p["w"] - target) ** 2)) < 0.05 * start
 
 
 # ---- trainer ----------------------------------------------------------------------------------
@@ -193,3 +160,38 @@ def test_trainer_cosine_schedule_and_errors():
         Trainer(net, x, t, x, t, optimizer="adamw")
     with pytest.raises(ValueError, match="differ in number"):
         Trainer(net, x, t[:5], x, t)
+
+
+# ---- settings that cannot make a network are refused when it is built
+
+@pytest.mark.parametrize("kwargs, err, text", [
+    ({"conv_param": {"filter_num": 0}}, ValueError, "conv_param['filter_num'] must be at least 1; got 0"),
+    ({"conv_param": {"filter_size": 5.0}}, TypeError, "conv_param['filter_size'] must be a whole number (int); got 5.0 of type float. Write 5 instead."),
+    ({"conv_param": {"filter_sz": 5}}, ValueError, "conv_param has unknown keys ['filter_sz']"),
+    ({"hidden_size": 0}, ValueError, "hidden_size must be at least 1"),
+    ({"input_dim": (28, 28)}, ValueError, "input_dim must be 3 whole numbers (C, H, W)"),
+])
+def test_simple_convnet_refuses_impossible_settings_at_once(kwargs, err, text):
+    with pytest.raises(err) as e:
+        SimpleConvNet(**kwargs)
+    assert text in str(e.value)
+
+
+def test_accuracy_of_no_images_is_refused_clearly():
+    net = small_net()
+    with pytest.raises(ValueError, match="at least one: got 0 images and 0 labels"):
+        net.accuracy(np.zeros((0, 2, 8, 8)), np.zeros(0, dtype=int))
+    with pytest.raises(ValueError, match="got 2 images and 3 labels"):
+        net.accuracy(np.zeros((2, 2, 8, 8)), np.zeros(3, dtype=int))
+
+
+def test_deep_convnet_layout_and_gradients():
+    net = DeepConvNet(seed=0)
+    shapes = dict(net.layer_shapes((1, 1, 28, 28)))
+    assert shapes["Pool1"] == (1, 16, 14, 14)
+    assert shapes["Conv4"] == (1, 32, 16, 16)   # the book's pad 2 grows 14 -> 16
+    assert shapes["Pool3"] == (1, 64, 4, 4)
+    assert net.params["W7"].shape == (1024, 50)
+    small = DeepConvNet(dropout_ratio=0.0, dtype=np.float64, seed=0)
+    rng = np.random.default_rng(0)
+    spot_check_gradients(small, rng.random((2, 1, 28, 28)), np.array([1, 4]), entries=3)

@@ -224,7 +224,7 @@ def test_conv_invalid_stride_is_explained_and_floor_rows_are_marked():
     text = visible_text(parts["explanation"])
     assert "출력 높이(height) OH가 정수가 아닙니다" in text
     assert "4 ÷ 3의 나머지(remainder)는 1입니다" in text
-    assert "패딩 P = 1, 또는 스트라이드 S = 1, 2, 4" in text
+    assert "패딩 P = 1, 또는 스트라이드 S = 1, 2" in text
     assert "입력의 6번 행(row)은 어떤 창도 읽지 않습니다" in text
     assert "내림(floor) 모드" in text
     unvisited = grids(parts["grids"], "input")[0].marked("unvisited")

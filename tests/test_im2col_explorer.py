@@ -12,14 +12,12 @@ from functools import lru_cache
 import numpy as np
 import pytest
 
-from cnnlib import Pooling
 from cnnlib.explorers import Im2colExplorer, Im2colSettings
 from cnnlib.explorers.conv import CONTROLS as CONV_CONTROLS
 from cnnlib.explorers.grid import format_number
 from cnnlib.explorers.im2col import CONTROLS, PICKERS, ROW_LIMIT, Gap, shown_rows
 from cnnlib.explorers.tensor import axes_html
 from cnnlib.im2col import window_view
-from cnnlib.im2col_pooling import Im2colPooling
 from cnnlib.reference import (col2im_loops, conv_backward_loops, conv_forward_loops, im2col_loops,
                               pool_backward_loops, pool_forward_loops)
 from cnnlib.shapes import check_output_size
@@ -467,34 +465,7 @@ def test_shown_rows_keeps_each_samples_ends_and_the_current_rows():
     assert groups[2] == [200, Gap(98), 299]
 
 
-# ---- the book's pooling route and the axes drawing -------------------------------------------------
-
-
-@pytest.mark.parametrize("seed", range(6))
-def test_im2col_pooling_equals_pooling_and_the_loops(seed):
-    rng = np.random.default_rng(seed)
-    ph, pw = rng.integers(1, 4, size=2)
-    stride, pad = int(rng.integers(1, 4)), int(rng.integers(0, 2))
-    H, W = int(rng.integers(ph, 9)), int(rng.integers(pw, 9))
-    x = rng.integers(0, 5, size=(2, 3, H, W)).astype(float)      # small integers: many ties
-    book = Im2colPooling(ph, pw, stride, pad, floor=True)
-    fast = Pooling(ph, pw, stride, pad, floor=True)
-    out = book.forward(x)
-    np.testing.assert_array_equal(out, fast.forward(x))
-    np.testing.assert_array_equal(out, pool_forward_loops(x, ph, pw, stride, pad))
-    np.testing.assert_array_equal(book.arg_max, fast.arg_max.transpose(0, 2, 3, 1).ravel())
-    dout = rng.standard_normal(out.shape)
-    dx = book.backward(dout)
-    np.testing.assert_allclose(dx, fast.backward(dout))
-    np.testing.assert_allclose(dx, pool_backward_loops(x, dout, ph, pw, stride, pad))
-    assert book.dcol.shape == (out.shape[0] * out.shape[2] * out.shape[3], 3 * ph * pw)
-
-
-def test_im2col_pooling_refuses_bad_input_clearly():
-    with pytest.raises(ValueError, match="not a whole number"):
-        Im2colPooling(2, 2, stride=2).forward(np.zeros((1, 1, 5, 5)))
-    with pytest.raises(ValueError, match="4-D input"):
-        Im2colPooling(2, 2).forward(np.zeros((5, 5)))
+# ---- the axes drawing ------------------------------------------------------------------------------
 
 
 def test_axes_html_draws_every_number_in_order_with_axis_names():

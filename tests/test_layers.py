@@ -9,6 +9,7 @@ from cnnlib import (
     LRN, Affine, Convolution, Dropout, Pooling, Relu, Sigmoid, SoftmaxWithLoss, Tanh, numerical_gradient,
     relative_error,
 )
+from cnnlib.fast_layers import FastPooling
 from cnnlib.reference import (
     conv_backward_loops, conv_forward_loops, lrn_forward_loops, pool_backward_loops, pool_forward_loops,
     window_starts,
@@ -96,15 +97,16 @@ def pool_cases(draw):
     return (n, c, h, w), ph, pw, stride, pad
 
 
+@pytest.mark.parametrize("Layer", [Pooling, FastPooling])
 @pytest.mark.parametrize("method", ["max", "average"])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(case=pool_cases(), seed=st.integers(0, 2**32 - 1))
-def test_pooling_forward_backward_match_loops(method, dtype, case, seed):
+def test_pooling_forward_backward_match_loops(Layer, method, dtype, case, seed):
     xs, ph, pw, stride, pad = case
     rng = np.random.default_rng(seed)
     x = rng.standard_normal(xs).astype(dtype)
-    layer = Pooling(ph, pw, stride, pad, method=method)
+    layer = Layer(ph, pw, stride, pad, method=method)
     out = layer.forward(x)
     assert out.dtype == dtype
     np.testing.assert_allclose(out, pool_forward_loops(x, ph, pw, stride, pad, method), **TOL[dtype])
@@ -142,11 +144,12 @@ def test_convolution_gradient_check(stride, pad, dil):
     check_gradients(loss, grads, {"x": x, "W": layer.W, "b": layer.b})
 
 
+@pytest.mark.parametrize("Layer", [Pooling, FastPooling])
 @pytest.mark.parametrize("method", ["max", "average"])
-def test_pooling_gradient_check(method):
+def test_pooling_gradient_check(Layer, method):
     rng = np.random.default_rng(2)
     x = rng.standard_normal((2, 2, 6, 6))
-    layer = Pooling(2, 2, stride=2, method=method)
+    layer = Layer(2, 2, stride=2, method=method)
     proj = rng.standard_normal((2, 2, 3, 3))
 
     def loss():
@@ -248,7 +251,7 @@ def test_lrn_float32_and_constants():
 
 def test_errors_are_clear():
     W, b = np.zeros((2, 3, 3, 3)), np.zeros(2)
-    with pytest.raises(ValueError, match=r"4-D input \(N, C, H, W\); got shape \(7, 7\).*reshape\(1, 1, H, W\)"):
+    with pytest.raises(ValueError, match=r"4-D input \(N, C, H, W\); got shape \(7, 7\).*reshape\(1, 1, 7, 7\)"):
         Convolution(W, b).forward(np.zeros((7, 7)))
     with pytest.raises(ValueError, match="Channel mismatch: the input has C=1 channels"):
         Convolution(W, b).forward(np.zeros((1, 1, 7, 7)))
@@ -276,3 +279,58 @@ def test_floor_mode_layers_match_frameworks_convention():
     out = Convolution(W, np.zeros(1), stride=3, floor=True).forward(x)
     assert out.shape == (1, 1, 2, 2)
     np.testing.assert_allclose(out, conv_forward_loops(x, W, np.zeros(1), stride=3))
+
+
+# ---- what a learner types: integers, nested lists, empty batches
+
+def test_integer_inputs_as_in_the_books_figures_are_computed_in_float():
+    x = np.arange(16).reshape(1, 1, 4, 4)                      # integers, as in 그림 7-14
+    avg = Pooling(2, 2, 2, method="average").forward(x)
+    assert avg.dtype == np.float64 and avg[0, 0].tolist() == [[2.5, 4.5], [10.5, 12.5]]
+    mx = Pooling(2, 2, 2)
+    assert mx.forward(x)[0, 0].tolist() == [[5, 7], [13, 15]]
+    assert mx.backward(np.ones((1, 1, 2, 2)))[0, 0].tolist() == [[0, 0, 0, 0], [0, 1, 0, 1]] * 2
+    W = BOOK_W.astype(int)                                     # integer filter, float bias
+    conv = Convolution(W, np.array([0.5]))
+    out = conv.forward(BOOK_X.astype(int))
+    assert out.dtype == np.float64 and out[0, 0].tolist() == [[15.5, 16.5], [6.5, 15.5]]
+    dx = conv.backward(np.ones_like(out))
+    np.testing.assert_allclose(dx, conv_backward_loops(BOOK_X, BOOK_W, np.ones((1, 1, 2, 2)))[0])
+    assert Sigmoid().forward(np.array([0, 1]))[0] == 0.5       # not cast back to integer zeros
+
+
+def test_nested_lists_are_accepted_like_arrays():
+    x = BOOK_X[0, 0].tolist()
+    out = Convolution(BOOK_W, np.zeros(1)).forward([[x]])
+    assert out[0, 0].tolist() == [[15, 16], [6, 15]]
+    assert Pooling(2, 2, 2).forward([[x]]).shape == (1, 1, 2, 2)
+    assert Relu().forward([[-1.0, 2.0]]).tolist() == [[0.0, 2.0]]
+    assert Affine(np.ones((2, 3)), np.zeros(3)).forward([[1.0, 2.0]]).tolist() == [[3.0, 3.0, 3.0]]
+
+
+def test_empty_batches_flow_through_and_the_loss_refuses_them_clearly():
+    conv = Convolution(np.ones((2, 1, 3, 3)), np.zeros(2))
+    affine = Affine(np.ones((8, 3)), np.zeros(3))
+    h = conv.forward(np.zeros((0, 1, 4, 4)))
+    assert h.shape == (0, 2, 2, 2)
+    y = affine.forward(h)
+    assert y.shape == (0, 3)
+    assert affine.backward(np.zeros((0, 3))).shape == (0, 2, 2, 2)
+    with pytest.raises(ValueError, match="N >= 1.*empty batch"):
+        SoftmaxWithLoss().forward(y, np.zeros(0, dtype=int))
+    with pytest.raises(ValueError, match=r"Labels t must be integers of shape \(2,\)"):
+        SoftmaxWithLoss().forward(np.zeros((2, 3)), np.zeros(3, dtype=int))
+
+
+@pytest.mark.parametrize("shape, hint", [
+    ((100, 784), "load_mnist(flatten=False) or use x.reshape(-1, 1, 28, 28)"),
+    ((28, 28), "x.reshape(1, 1, 28, 28)"),
+    ((3, 28, 28), "x[np.newaxis]"),
+])
+def test_wrong_dimension_hints_lead_somewhere_that_works(shape, hint):
+    conv = Convolution(np.ones((2, 1, 5, 5)), np.zeros(2))
+    with pytest.raises(ValueError, match="4-D input") as e:
+        conv.forward(np.zeros(shape))
+    assert hint in str(e.value)
+    if shape == (100, 784):  # following the hint works
+        assert conv.forward(np.zeros(shape).reshape(-1, 1, 28, 28)).shape == (100, 2, 24, 24)

@@ -1,5 +1,5 @@
-"""LeNet for notebook 7.7: its layer list agrees with the network, the helpers the notebook uses,
-and the shipped parameters reach the accuracies the notebook states."""
+"""LeNet-5 (7.7): shapes and parameter counts for every switch, gradients, its layer list against
+the network, and the shipped records against what the notebook states."""
 
 from __future__ import annotations
 
@@ -7,17 +7,16 @@ import numpy as np
 import pytest
 
 from cnnlib import LeNet
-from cnnlib.alexnet import layer_table
-from cnnlib.diagrams import layer_flow_html, layer_kind, trace_shapes
-from cnnlib.evaluate import input_dependence, layer_outputs
+from cnnlib.architecture import layer_table
 from cnnlib.lenet import LENET5
-from cnnlib.plots import before_after, compare_curves, image_grid
+
+from gradcheck import spot_check_gradients
 
 
 def test_layer_list_agrees_with_the_network():
     net = LeNet("relu", "max", seed=0)
     shapes = dict(net.layer_shapes((1, 1, 28, 28)))
-    rows = layer_table(28, channels=1, layers=LENET5)
+    rows = layer_table(LENET5, 28, channels=1)
     for r in rows[1:]:
         assert (1, *r["shape"]) == shapes[r["name"]]
     by_layer = {r["name"]: r["params"] for r in rows if r["params"]}
@@ -26,56 +25,6 @@ def test_layer_list_agrees_with_the_network():
     # multiply-adds: filters x (C*FH*FW) x output positions, counted by hand from the paper's layout
     assert [r["macs"] for r in rows if r["macs"]] == [6 * 25 * 28 * 28, 16 * 150 * 10 * 10, 120 * 400, 120 * 84,
                                                       84 * 10]
-
-
-def test_lenet_diagram_colours_the_paper_names():
-    assert [layer_kind(n) for n in ("C1", "S2", "C5", "F6", "Act1", "Output", "Softmax", "Conv1")] == \
-        ["conv", "pool", "conv", "affine", "activation", "affine", "softmax", "conv"]
-    html = layer_flow_html(trace_shapes(LeNet(seed=0).layers, (1, 1, 28, 28)))
-    assert html.count("cnnlib-layer-conv") == 3 and html.count("cnnlib-layer-pool") == 2
-    assert html.count("cnnlib-layer-affine") == 2 and html.count("cnnlib-layer-activation") == 4
-
-
-def test_input_dependence():
-    same = np.ones((5, 3, 2, 2))
-    assert input_dependence(same) == 0.0
-    rng = np.random.default_rng(0)
-    a = rng.standard_normal((4000, 3))
-    assert input_dependence(a) == pytest.approx(1 / np.sqrt(2 / np.pi), rel=0.05)  # std 1 / mean |N(0,1)|
-    net = LeNet("relu", "max", seed=0)
-    x = rng.random((3, 1, 28, 28)).astype(np.float32)
-    outs = layer_outputs(net, x)
-    assert list(outs) == list(net.layers) and np.array_equal(outs["Output"], net.predict(x))
-
-
-def test_compare_curves_and_rgb_images():
-    import matplotlib.pyplot as plt
-
-    h1 = {"epoch": [1, 2], "test_acc": [0.5, 0.9]}
-    ax = compare_curves({"a": h1, "b": {"epoch": [1, 2], "test_acc": [0.1, 0.2]}}, "test_acc")
-    assert [line.get_label() for line in ax.get_lines()] == ["a", "b"]
-    assert list(ax.get_lines()[0].get_ydata()) == [0.5, 0.9]
-    with pytest.raises(ValueError, match="has no 'train_loss'"):
-        compare_curves({"a": h1}, "train_loss")
-    fig = image_grid([np.zeros((4, 4, 3)), np.zeros((4, 4))])
-    assert len(fig.axes) == 2
-    with pytest.raises(ValueError, match="RGB images"):
-        image_grid([np.zeros((3, 4, 4))])
-    plt.close("all")
-
-
-def test_before_after_scatter():
-    import matplotlib.pyplot as plt
-
-    x = np.arange(50.0).reshape(2, 25)
-    ax = before_after(x, x / 2, lines={"half": 0.5}, max_points=30)
-    (points,) = ax.collections
-    offsets = points.get_offsets()
-    assert len(offsets) == 30 and np.allclose(offsets[:, 1], offsets[:, 0] / 2)
-    assert list(ax.get_lines()[0].get_ydata()) == [0, 24.5]
-    with pytest.raises(ValueError, match="same number of values"):
-        before_after(x, x[0])
-    plt.close("all")
 
 
 # What notebook 7.7 states about the shipped runs (its summary): final test accuracy on the full
@@ -99,3 +48,36 @@ def test_shipped_lenet_records_say_what_the_notebook_states(name):
     assert len(history["epoch"]) == 12 and history["test_acc"][-1] == accuracy
     first = [next((e for e, a in zip(history["epoch"], history["test_acc"]) if a >= v), None) for v in (0.97, 0.98, 0.99)]
     assert first == reach
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu"])
+@pytest.mark.parametrize("pooling", ["average", "max"])
+def test_lenet_shapes_and_counts(activation, pooling):
+    net = LeNet(activation, pooling, seed=0)
+    shapes = dict(net.layer_shapes((1, 1, 28, 28)))
+    assert shapes["C1"] == (1, 6, 28, 28)    # 28x28 padded by 2 = the paper's 32x32 input
+    assert shapes["S2"] == (1, 6, 14, 14)
+    assert shapes["C3"] == (1, 16, 10, 10)
+    assert shapes["S4"] == (1, 16, 5, 5)
+    assert shapes["C5"] == (1, 120, 1, 1)
+    assert shapes["F6"] == (1, 84) and shapes["Output"] == (1, 10)
+    counts = {k: v.size for k, v in net.params.items()}
+    # C1 156, C3 2,416 (the paper's partial table: 1,516), C5 48,120, F6 10,164, output 850
+    assert counts["W1"] + counts["b1"] == 156 and counts["W2"] + counts["b2"] == 2416
+    assert counts["W3"] + counts["b3"] == 48120 and counts["W4"] + counts["b4"] == 10164
+    assert net.parameter_count() == 61706
+
+
+@pytest.mark.parametrize("activation, pooling", [("sigmoid", "average"), ("relu", "max"), ("tanh", "average")])
+def test_lenet_gradients(activation, pooling):
+    net = LeNet(activation, pooling, dtype=np.float64, seed=1)
+    rng = np.random.default_rng(2)
+    x, t = rng.random((2, 1, 28, 28)), np.array([3, 7])
+    spot_check_gradients(net, x, t)
+
+
+def test_lenet_rejects_unknown_switches():
+    with pytest.raises(ValueError, match="activation must be one of"):
+        LeNet("gelu")
+    with pytest.raises(ValueError, match="pooling must be 'average' or 'max'"):
+        LeNet("relu", "min")

@@ -3,19 +3,27 @@
 Mechanics (404s, corrupted, truncated and broken downloads, a damaged cache) run on a tiny synthetic
 IDX set with its own hashes; the real data is downloaded once per module from a loopback HTTP server
 and then shared by the tests of shapes, dtypes, ranges and label counts.
+
+Shared and read-only folders: worker processes (one per student's kernel) load from one folder at the
+same moment; read-only folders use real permissions (chmod, or the user nobody when run as root).
 """
 
 import contextlib
+import errno
 import functools
 import gzip
 import hashlib
 import io
+import json
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
+import time
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -25,7 +33,7 @@ import numpy as np
 import pytest
 
 import cnnlib
-from cnnlib import mnist
+from cnnlib import mnist, mnist_files
 from cnnlib.mnist import IdxFile, MNIST_FILES, MnistDownloadError, load_arrays
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -131,11 +139,14 @@ def test_download_into_an_empty_cache_then_load_from_it_offline(synthetic, good_
     cache = tmp_path / "cache"  # does not exist yet
     assert_same_arrays(load_arrays(cache, [good_mirror], specs), arrays)
     assert_cache_holds_exactly_the_good_files(cache, folder)
-    log = capsys.readouterr().err
-    assert f"downloading {good_mirror}train-images-idx3-ubyte.gz into {cache}" in log
+    out, err = capsys.readouterr()
+    # Messages and progress bars go to stdout: in a notebook, stderr looks like an error (pink box).
+    assert f"MNIST: downloading {good_mirror}train-images-idx3-ubyte.gz into {cache}" in out
+    assert "train-images-idx3-ubyte.gz: 100%" in out
+    assert err == ""
     # A warm cache needs no mirror at all.
     assert_same_arrays(load_arrays(cache, [dead_url()], specs), arrays)
-    assert capsys.readouterr().err == ""
+    assert capsys.readouterr() == ("", "")
 
 
 def test_a_mirror_answering_404_is_skipped_for_the_next(synthetic, good_mirror, tmp_path, capsys):
@@ -147,7 +158,7 @@ def test_a_mirror_answering_404_is_skipped_for_the_next(synthetic, good_mirror, 
         assert_same_arrays(load_arrays(cache, [missing, good_mirror], specs), arrays)
     assert_cache_holds_exactly_the_good_files(cache, folder)
     assert f"{missing}t10k-labels-idx1-ubyte.gz: HTTP 404 File not found; trying the next mirror" \
-        in capsys.readouterr().err
+        in capsys.readouterr().out
 
 
 def test_corrupted_truncated_and_mixed_up_files_are_rejected(synthetic, good_mirror, tmp_path, capsys):
@@ -173,7 +184,7 @@ def test_corrupted_truncated_and_mixed_up_files_are_rejected(synthetic, good_mir
     with serve(bad) as bad_url, serve(mixed) as mixed_url:
         assert_same_arrays(load_arrays(cache, [bad_url, mixed_url, good_mirror], specs), arrays)
     assert_cache_holds_exactly_the_good_files(cache, folder)
-    log = capsys.readouterr().err
+    log = capsys.readouterr().out
     assert "train-images-idx3-ubyte.gz: sent a file that failed verification: SHA-256 of the decompressed " \
            "data is" in log
     assert "train-labels-idx1-ubyte.gz: sent a file that failed verification: damaged or truncated" in log
@@ -193,7 +204,7 @@ def test_each_kind_of_wrong_file_is_rejected_with_its_reason(synthetic, tmp_path
     _, specs, arrays = synthetic
     path = tmp_path / "t10k-images-idx3-ubyte.gz"
     path.write_bytes(content(idx_bytes(arrays["x_test"])))
-    with pytest.raises(mnist._Rejected, match=re.escape(reason)):
+    with pytest.raises(mnist_files.Rejected, match=re.escape(reason)):
         mnist.read_idx_gz(path, specs[2])
 
 
@@ -205,7 +216,7 @@ def test_a_dropped_connection_is_rejected_for_the_next_mirror(synthetic, good_mi
     assert_cache_holds_exactly_the_good_files(cache, folder)
     size = (folder / "train-images-idx3-ubyte.gz").stat().st_size
     assert f"train-images-idx3-ubyte.gz: the connection broke after {size // 2} of {size} bytes" \
-        in capsys.readouterr().err
+        in capsys.readouterr().out
 
 
 def test_every_mirror_failing_gives_one_clear_error_and_a_clean_cache(synthetic, tmp_path):
@@ -229,6 +240,21 @@ def test_every_mirror_failing_gives_one_clear_error_and_a_clean_cache(synthetic,
     assert listing(cache) == []
 
 
+def test_a_damaged_cache_that_cannot_be_repaired_is_removed_and_listed_as_missing(synthetic, tmp_path):
+    good, specs, _ = synthetic
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    for name in NAMES:
+        (cache / name).write_bytes((good / name).read_bytes())
+    (cache / "t10k-labels-idx1-ubyte.gz").write_bytes(b"")
+    (cache / "mnist.npz").write_bytes(b"PK\3\4 not a zip file")
+    with pytest.raises(MnistDownloadError) as caught:
+        load_arrays(cache, [dead_url()], specs)
+    assert "    t10k-labels-idx1-ubyte.gz   (missing)\n" in str(caught.value)
+    assert "    t10k-images-idx3-ubyte.gz   (already there, verified)\n" in str(caught.value)
+    assert listing(cache) == sorted(NAMES[:3])  # a later load does not meet the damaged files again
+
+
 def test_the_public_loader_raises_the_same_error_without_internet(tmp_path, monkeypatch):
     monkeypatch.setenv("CNNLIB_MNIST_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("CNNLIB_MNIST_MIRRORS", dead_url())
@@ -248,7 +274,7 @@ def test_a_corrupted_file_in_the_cache_is_detected_and_fetched_again(synthetic, 
     (cache / "t10k-images-idx3-ubyte.gz").write_bytes(gz(bytes(x_test)))
     assert_same_arrays(load_arrays(cache, [good_mirror], specs), arrays)
     assert_cache_holds_exactly_the_good_files(cache, folder)
-    log = capsys.readouterr().err
+    log = capsys.readouterr().out
     assert f"{cache / 't10k-images-idx3-ubyte.gz'} failed verification (SHA-256" in log
     assert log.count("MNIST: downloading") == 1  # only the bad file was fetched again
 
@@ -281,7 +307,7 @@ def test_a_damaged_npz_is_detected_and_rebuilt_from_the_cached_gz_files(syntheti
     damage(cache / "mnist.npz", arrays)
     capsys.readouterr()
     assert_same_arrays(load_arrays(cache, [dead_url()], specs), arrays)  # no download needed
-    assert f"{cache / 'mnist.npz'} failed verification" in capsys.readouterr().err
+    assert f"{cache / 'mnist.npz'} failed verification" in capsys.readouterr().out
     assert_cache_holds_exactly_the_good_files(cache, folder)
     with np.load(cache / "mnist.npz", allow_pickle=False) as npz:
         assert_same_arrays(dict(npz), arrays)
@@ -333,6 +359,334 @@ def test_mirror_list_and_cache_folder_come_from_the_environment(monkeypatch, tmp
             mnist.configured_mirrors()
 
 
+# ----------------------------------------------------------------------------- shared and read-only folders
+
+# A worker process: the kernel of one student. It imports the loader, says "ready", waits for a line
+# on stdin (so that several start loading at the same moment), loads, and prints one RESULT line:
+# the shape and SHA-256 (of the IDX header + data, computed here independently) of every array, or
+# the error; when it ran; whether it could write into the folder.
+WORKER = r'''
+import hashlib, json, os, sys, time
+from cnnlib import mnist
+folder, mirror, specs = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+files = tuple(mnist.IdxFile(s["key"], s["name"], tuple(s["shape"]), s["sha256"]) for s in specs) or mnist.MNIST_FILES
+print("ready", flush=True)
+sys.stdin.readline()
+start = time.time()
+try:
+    arrays = mnist.load_arrays(folder, [mirror], files)
+    result = {"arrays": {k: [list(a.shape), hashlib.sha256(bytes([0, 0, 8, a.ndim]) + b"".join(
+        n.to_bytes(4, "big") for n in a.shape) + a.tobytes()).hexdigest()] for k, a in arrays.items()}}
+except Exception as e:
+    result = {"error": f"{type(e).__name__}: {e}"}
+result.update(start=start, end=time.time(), writable=os.access(folder, os.W_OK))
+print("RESULT " + json.dumps(result), flush=True)
+'''
+
+
+def start_worker(folder: Path, mirror: str, specs=(), user=(), **popen) -> subprocess.Popen:
+    """Start a WORKER on ``folder``; specs: the expected files (default: the real MNIST);
+    user: a command prefix that runs it as another user."""
+    spec_json = json.dumps([{"key": s.key, "name": s.name, "shape": s.shape, "sha256": s.sha256} for s in specs])
+    return subprocess.Popen([*user, sys.executable, "-c", WORKER, str(folder), mirror, spec_json], cwd=ROOT,
+                            stdin=subprocess.PIPE, text=True, **popen)
+
+
+def run_workers(n: int, folder: Path, mirror: str, specs=(), user=()) -> list[dict]:
+    """Start ``n`` workers on ``folder``, release them together, return their RESULTs (+ out, err)."""
+    workers = [start_worker(folder, mirror, specs, user, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+               for _ in range(n)]
+    try:
+        for worker in workers:  # the barrier: everyone has started and imported the loader
+            if worker.stdout.readline() != "ready\n":
+                worker.kill()
+                pytest.fail(f"a worker did not start: {worker.communicate()[1]}")
+        for worker in workers:
+            worker.stdin.write("go\n")
+            worker.stdin.flush()
+        outputs = [worker.communicate(timeout=120) for worker in workers]
+    finally:
+        for worker in workers:
+            if worker.poll() is None:
+                worker.kill()
+                worker.wait()
+    results = []
+    for worker, (out, err) in zip(workers, outputs):
+        lines = [line for line in out.splitlines() if line.startswith("RESULT ")]
+        assert worker.returncode == 0 and len(lines) == 1, err
+        results.append({**json.loads(lines[0][len("RESULT "):]), "out": out, "err": err})
+    return results
+
+
+def expected_result(specs) -> dict:
+    return {s.key: [list(s.shape), s.sha256] for s in specs}
+
+
+@pytest.fixture
+def read_only_folder(tmp_path):
+    """``make(files) -> (folder, user)``: a folder holding ``files`` ({name: bytes}) that workers
+    started with the command prefix ``user`` can read but not write.
+
+    Not as root: the folder is made read-only (chmod 555). As root, who may write anyway, the workers
+    run as the unprivileged user ``nobody`` (setpriv), on a folder outside root's private tmp_path.
+    These are real permissions, so the loader meets the PermissionError a student would.
+    """
+    made = []
+
+    def make(files: dict) -> tuple[Path, list]:
+        if os.name != "posix":
+            pytest.skip("folder permissions are POSIX-only; test_a_read_only_file_system_* covers the logic")
+        user = []
+        if os.geteuid() == 0:
+            user = _unprivileged_user()
+            folder = Path(tempfile.mkdtemp(prefix="cnnlib-readonly-"))
+        else:
+            folder = tmp_path / "read-only"
+            folder.mkdir()
+        made.append(folder)
+        for name, content in files.items():
+            (folder / name).write_bytes(content)
+            os.chmod(folder / name, 0o644)
+        os.chmod(folder, 0o555)
+        if not user and os.access(folder, os.W_OK):
+            pytest.skip("this user may write into read-only folders (a capability such as CAP_DAC_OVERRIDE)")
+        return folder, user
+
+    yield make
+    for folder in made:
+        os.chmod(folder, 0o755)
+        if os.geteuid() == 0:
+            shutil.rmtree(folder)
+
+
+@functools.cache
+def _unprivileged_user() -> list:
+    """The command prefix that runs a program as ``nobody``; skips the test when there is none."""
+    import pwd
+
+    setpriv = shutil.which("setpriv")
+    try:
+        nobody = pwd.getpwnam("nobody")
+    except KeyError:
+        nobody = None
+    if setpriv is None or nobody is None:
+        pytest.skip("running as root, and setpriv or the user nobody is missing to test as a normal user")
+    user = [setpriv, f"--reuid={nobody.pw_uid}", f"--regid={nobody.pw_gid}", "--clear-groups"]
+    probe = subprocess.run([*user, sys.executable, "-c", "import cnnlib.mnist"], cwd=ROOT,
+                           capture_output=True, text=True)
+    if probe.returncode:
+        pytest.skip(f"the user nobody cannot run this Python and cnnlib: {probe.stderr.strip()[-300:]}")
+    return user
+
+
+def _damaged(content: bytes) -> bytes:
+    flipped = bytearray(content)
+    flipped[len(flipped) // 2] ^= 0xFF
+    return bytes(flipped)
+
+
+@pytest.mark.parametrize("case", ["four .gz files", "four .gz files and a damaged npz"])
+def test_a_read_only_folder_with_the_four_gz_files_loads_without_caching(synthetic, read_only_folder, case):
+    good, specs, _ = synthetic
+    files = {name: (good / name).read_bytes() for name in NAMES}
+    if "npz" in case:
+        npz = io.BytesIO()
+        np.savez(npz, **{s.key: np.zeros(s.shape, np.uint8) for s in specs})  # wrong data
+        files["mnist.npz"] = npz.getvalue()
+    folder, user = read_only_folder(files)
+    [result] = run_workers(1, folder, dead_url(), specs, user)
+    assert result.get("error") is None and result["arrays"] == expected_result(specs)
+    assert result["writable"] is False and "Traceback" not in result["err"]
+    assert (f"MNIST: the data is loaded, but mnist.npz could not be saved, so the next load reads the .gz files "
+            f"again: cannot write mnist.npz into the MNIST cache folder {folder} (Permission denied). "
+            "Set CNNLIB_MNIST_DIR to a writable folder.") in result["out"]
+    assert ("mnist.npz failed verification" in result["out"]) == ("npz" in case)
+    assert listing(folder) == sorted(files)  # nothing written, nothing deleted
+
+
+@pytest.mark.parametrize("npz", [False, True])
+def test_a_damaged_gz_in_a_read_only_folder_gives_the_usual_hint(synthetic, good_mirror, read_only_folder, npz):
+    good, specs, _ = synthetic
+    files = {name: (good / name).read_bytes() for name in NAMES}
+    files["train-images-idx3-ubyte.gz"] = _damaged(files["train-images-idx3-ubyte.gz"])
+    if npz:
+        files["mnist.npz"] = b"PK\3\4 not a zip file"
+    folder, user = read_only_folder(files)
+    [result] = run_workers(1, folder, good_mirror, specs, user)
+    assert result["error"] == (f"OSError: cannot write train-images-idx3-ubyte.gz into the MNIST cache folder "
+                               f"{folder} (Permission denied). Set CNNLIB_MNIST_DIR to a writable folder.")
+    assert f"MNIST: {folder / 'train-images-idx3-ubyte.gz'} failed verification (" in result["out"]
+    assert result["writable"] is False and "Traceback" not in result["err"]
+    assert listing(folder) == sorted(files)
+
+
+def test_a_read_only_file_system_is_detected_by_the_failed_write(synthetic, good_mirror, tmp_path, monkeypatch,
+                                                                 capsys):
+    # Runs everywhere (also as root and on Windows): the write fails as on a read-only mount.
+    good, specs, arrays = synthetic
+
+    def read_only_mkstemp(*args, **kwargs):
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS))
+
+    monkeypatch.setattr(mnist_files, "mkstemp", read_only_mkstemp)
+    folder = tmp_path / "mounted"
+    folder.mkdir()
+    for name in NAMES:
+        (folder / name).write_bytes((good / name).read_bytes())
+    assert_same_arrays(load_arrays(folder, [good_mirror], specs), arrays)
+    assert (f"mnist.npz could not be saved, so the next load reads the .gz files again: cannot write mnist.npz "
+            f"into the MNIST cache folder {folder} ({os.strerror(errno.EROFS)}). Set CNNLIB_MNIST_DIR") \
+        in capsys.readouterr().out
+    (folder / "t10k-labels-idx1-ubyte.gz").write_bytes(b"")  # damaged: needs a download, which cannot be kept
+    with pytest.raises(OSError, match=re.escape(f"cannot write t10k-labels-idx1-ubyte.gz into the MNIST cache "
+                                                f"folder {folder} ({os.strerror(errno.EROFS)}). Set CNNLIB_MNIST_DIR")):
+        load_arrays(folder, [good_mirror], specs)
+    assert listing(folder) == sorted(NAMES)
+
+
+def test_a_file_that_vanishes_after_the_check_counts_as_missing(synthetic, good_mirror, tmp_path, monkeypatch):
+    # What another kernel does between our stat() and open(): here made to happen every time.
+    good, specs, arrays = synthetic
+    cache = tmp_path / "cache"
+    load_arrays(cache, [good_mirror], specs)
+
+    def vanishing(read):
+        def read_after_removal(path, *args):
+            if Path(path).name in NAMES + ["mnist.npz"]:  # not the temporary file of a download
+                Path(path).unlink()
+            return read(path, *args)
+        return read_after_removal
+
+    monkeypatch.setattr(mnist, "read_npz", vanishing(mnist.read_npz))
+    monkeypatch.setattr(mnist, "read_idx_gz", vanishing(mnist.read_idx_gz))
+    assert_same_arrays(load_arrays(cache, [good_mirror], specs), arrays)
+    assert_cache_holds_exactly_the_good_files(cache, good)
+
+
+def test_a_damaged_file_is_deleted_only_if_no_other_kernel_replaced_it(tmp_path):
+    path = tmp_path / "mnist.npz"
+    path.write_bytes(b"damaged")
+    seen = path.stat()
+    (tmp_path / "new").write_bytes(b"another kernel's good copy")
+    os.replace(tmp_path / "new", path)
+    mnist_files.remove_if_unchanged(path, seen)
+    assert path.read_bytes() == b"another kernel's good copy"
+    mnist_files.remove_if_unchanged(path, path.stat())
+    assert not path.exists()
+    mnist_files.remove_if_unchanged(path, seen)  # already gone: no error
+
+
+class _StallingHandler(_QuietHandler):
+    """Sends half of each file, then waits for ``release`` (set per server) before sending the rest."""
+
+    release: threading.Event
+
+    def copyfile(self, source, outputfile):
+        data = source.read()
+        try:
+            outputfile.write(data[: len(data) // 2])
+            outputfile.flush()
+            self.release.wait(30)
+            outputfile.write(data[len(data) // 2:])
+        except OSError:  # the client was killed
+            pass
+
+
+@contextlib.contextmanager
+def stalling_mirror(folder):
+    """(base URL, release event) of a mirror whose downloads hang half-way until released."""
+    release = threading.Event()
+    handler = type("Stalling", (_StallingHandler,), {"release": release})
+    with serve(folder, handler) as url:
+        try:
+            yield url, release
+        finally:
+            release.set()
+
+
+def part_files(folder: Path) -> list[str]:
+    return [name for name in listing(folder) if name.endswith(".part")]
+
+
+def wait_for_part_file(folder: Path) -> str:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        parts = [p for p in part_files(folder) if (folder / p).stat().st_size > 0]
+        if parts:
+            return parts[0]
+        time.sleep(0.02)
+    pytest.fail(f"no download started in {folder}")
+
+
+def test_stale_part_files_are_deleted_and_others_kept(synthetic, good_mirror, tmp_path, capsys):
+    good, specs, arrays = synthetic
+    cache = tmp_path / "cache"
+    load_arrays(cache, [good_mirror], specs)
+    old = time.time() - mnist_files.STALE_PART_SECONDS - 60
+    recent = time.time() - mnist_files.STALE_PART_SECONDS + 60
+    stale = [".mnist.npz.k2j4h_9x.part", ".train-images-idx3-ubyte.gz.a1b2c3d4.part"]
+    kept = [".t10k-labels-idx1-ubyte.gz.recent00.part",  # could still be written by a kernel
+            ".other.npz.a1b2c3d4.part", "notes.part", ".mnist.npz.k2j4h_9x.tmp"]  # not the loader's
+    for name in stale + kept:
+        (cache / name).write_bytes(b"partial")
+        os.utime(cache / name, (old, old) if "recent" not in name else (recent, recent))
+    (cache / ".mnist.npz.folder00.part").mkdir()  # not a regular file: not ours
+    os.utime(cache / ".mnist.npz.folder00.part", (old, old))
+    kept.append(".mnist.npz.folder00.part")
+    capsys.readouterr()
+    assert_same_arrays(load_arrays(cache, [dead_url()], specs), arrays)  # a warm load cleans up too
+    assert listing(cache) == sorted(NAMES + ["mnist.npz"] + kept)
+    assert f"MNIST: deleted 2 temporary file(s) left in {cache} by an interrupted download" in capsys.readouterr().out
+
+
+def test_a_kernel_killed_mid_download_leaves_a_part_file_that_is_cleaned_once_stale(synthetic, good_mirror,
+                                                                                    tmp_path, capsys):
+    good, specs, arrays = synthetic
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    with stalling_mirror(good) as (slow, _):
+        kernel = start_worker(cache, slow, specs, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        kernel.stdin.write("go\n")
+        kernel.stdin.flush()
+        part = wait_for_part_file(cache)
+        kernel.kill()  # the student restarts the kernel mid-download
+        kernel.wait()
+    assert part_files(cache) == [part]
+    # Fresh, so it may be another kernel's live download: kept while this load repairs the cache.
+    assert_same_arrays(load_arrays(cache, [good_mirror], specs), arrays)
+    assert part_files(cache) == [part]
+    old = time.time() - mnist_files.STALE_PART_SECONDS - 1
+    os.utime(cache / part, (old, old))  # an hour later
+    capsys.readouterr()
+    assert_same_arrays(load_arrays(cache, [dead_url()], specs), arrays)
+    assert "deleted 1 temporary file(s)" in capsys.readouterr().out
+    assert_cache_holds_exactly_the_good_files(cache, good)
+
+
+def test_a_live_download_in_another_kernel_is_not_deleted_under_it(synthetic, good_mirror, tmp_path):
+    good, specs, arrays = synthetic
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    results = {}
+    with stalling_mirror(good) as (slow, release):
+        def other_kernel():
+            try:
+                results["slow"] = load_arrays(cache, [slow], specs)
+            except BaseException as e:  # reported by the assertion below
+                results["slow"] = e
+
+        thread = threading.Thread(target=other_kernel)
+        thread.start()
+        part = wait_for_part_file(cache)
+        assert_same_arrays(load_arrays(cache, [good_mirror], specs), arrays)  # meanwhile, this kernel loads
+        assert part in part_files(cache)
+        release.set()
+        thread.join(30)
+    assert not isinstance(results["slow"], BaseException), results["slow"]
+    assert_same_arrays(results["slow"], arrays)
+    assert_cache_holds_exactly_the_good_files(cache, good)
+
+
 # ----------------------------------------------------------------------------- the real data
 
 def _complete(folder: Path) -> bool:
@@ -366,7 +720,7 @@ def cold(real_source, tmp_path_factory):
     """load_mnist(normalize=False, flatten=False) into an empty cache from a loopback mirror."""
     cache = tmp_path_factory.mktemp("mnist-cache")
     log = io.StringIO()
-    with serve(real_source) as url, pytest.MonkeyPatch.context() as mp, contextlib.redirect_stderr(log):
+    with serve(real_source) as url, pytest.MonkeyPatch.context() as mp, contextlib.redirect_stdout(log):
         mp.setenv("CNNLIB_MNIST_DIR", str(cache))
         mp.setenv("CNNLIB_MNIST_MIRRORS", url)
         data = cnnlib.load_mnist(normalize=False, flatten=False)
@@ -434,4 +788,30 @@ def test_command_line_failure_exits_non_zero_with_the_clear_error(tmp_path):
     done = subprocess.run([sys.executable, "-m", "cnnlib.mnist"], cwd=tmp_path, env=env,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 1
-    assert "put these 4 files into the folder" in done.stderr and done.stdout == ""
+    assert "put these 4 files into the folder" in done.stderr  # the error on stderr, once
+    assert "put these" not in done.stdout and "MNIST: downloading" in done.stdout
+
+
+# ----------------------------------------------------------------------------- a classroom on a shared folder
+
+def test_three_kernels_repairing_one_damaged_folder_at_once_all_get_the_data(cold, real_source, tmp_path):
+    """Three processes, released together, load from a folder with one byte flipped in mnist.npz and
+    one in train-images-idx3-ubyte.gz: each finds both damaged, downloads the .gz again and rebuilds
+    the npz, while the others replace the same files under it."""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    damaged = ["mnist.npz", "train-images-idx3-ubyte.gz"]
+    for name in NAMES + ["mnist.npz"]:
+        content = (cold["cache"] / name).read_bytes()
+        (shared / name).write_bytes(_damaged(content) if name in damaged else content)
+    results = run_workers(3, shared, real_source.as_uri() + "/")
+    assert [result.get("error") for result in results] == [None, None, None]
+    for result in results:
+        assert result["arrays"] == expected_result(MNIST_FILES)
+        assert all(f"{shared / name} failed verification" in result["out"] for name in damaged)
+    # They really ran at the same time: everyone started before anyone finished.
+    assert max(r["start"] for r in results) < min(r["end"] for r in results)
+    assert listing(shared) == sorted(NAMES + ["mnist.npz"])  # no leftover temporary file
+    for name in NAMES:
+        assert (shared / name).read_bytes() == (real_source / name).read_bytes(), name
+    mnist_files.read_npz(shared / "mnist.npz", MNIST_FILES)  # verifies, else raises

@@ -1,7 +1,7 @@
 """The one size formula: the book's cases, the explanations, floor mode, and properties."""
 
-import re
 
+import numpy as np
 import pytest
 from hypothesis import given, strategies as st
 
@@ -34,7 +34,7 @@ def test_invalid_size_message_names_numbers_remainder_and_fixes():
     assert "remainder 1" in msg
     assert "whole number" in msg
     assert "pad=1" in msg            # (7 + 2 - 3) = 6 is divisible by 3
-    assert "stride=1 or 2 or 4" in msg
+    assert "stride=1 or 2." in msg       # not 4: a stride longer than the filter skips input cells
     assert "floor=True" in msg and "OH = 2" in msg and "input row 6 is never visited" in msg
 
 
@@ -42,7 +42,7 @@ def test_message_says_when_no_padding_can_help():
     # numerator odd, stride even: 2P never fixes the parity
     msg = check_output_size(10, 3, stride=4).message
     assert "No padding can fix it" in msg
-    assert "stride=1 or 7" in msg
+    assert "stride=1." in msg           # not 7: it would skip 4 of every 7 rows
     assert "input rows 7, 8, 9 are never visited" in msg
 
 
@@ -111,3 +111,22 @@ def test_properties_against_window_counting(h, f, s, p, d):
         assert check_output_size(h, f, t, p, d).valid
     if not c.valid:
         assert c.message and (c.nearest_strides or c.numerator < 0)
+
+
+def test_suggestions_come_from_arithmetic_and_are_never_absurd():
+    # AlexNet's conv1 at 224: 213/4. 213 = 3·71, but a stride of 71 or 213 would skip most of the image.
+    c = check_output_size(224, 11, stride=4)
+    assert c.nearest_strides == (1, 3)
+    # Sizes far beyond any image: the divisors come from trial division up to the square root, so this
+    # returns at once (a search over every stride up to 10**12 would not finish).
+    c = check_output_size(10**12 + 2, 3, stride=2)            # numerator 10**12 - 1 = 3^3·7·11·13·37·101·9901
+    assert (c.remainder, c.floor_output_size) == (1, (10**12 - 1) // 2 + 1)
+    assert c.nearest_strides == (1, 3) and c.nearest_pads == ()  # odd numerator, even stride: no pad helps
+    assert conv_output_size(10**12, 3, stride=1) == 10**12 - 2
+
+
+@pytest.mark.parametrize("value, fix", [(5.0, "Write 5 instead."), (np.float32(3), "Write 3 instead."), (2.5, "")])
+def test_float_sizes_say_how_to_fix_them(value, fix):
+    with pytest.raises(TypeError) as e:
+        conv_output_size(28, value)
+    assert "filter_size must be a whole number" in str(e.value) and fix in str(e.value)

@@ -1,6 +1,6 @@
 """The AlexNet input-size explorer (7.7): change the input size, watch the layer table.
 
-For the input size and batch chosen, it shows what :func:`cnnlib.alexnet.layer_table`
+For the input size and batch chosen, it shows what :func:`cnnlib.architecture.layer_table`
 computes (every number comes from there, every size from :mod:`cnnlib.shapes`):
 
 * a summary: input and output shapes, total parameters, multiply-adds for the batch, the
@@ -21,12 +21,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
-from ..alexnet import ALEXNET, LayerSizeError, layer_table, valid_input_sizes
+from ..alexnet import ALEXNET
+from ..shapes import shape_text
+from ..architecture import LayerSizeError, layer_table, valid_input_sizes
 from .base import Control, Explorer
 from .explain import explain_html
 from .grid import grid_html, notice
 
-__all__ = ["AlexNetSettings", "AlexNetView", "AlexNetExplorer", "COLUMNS", "megabytes", "shape_text"]
+__all__ = ["AlexNetSettings", "AlexNetView", "AlexNetExplorer", "COLUMNS", "megabytes"]
 
 BATCHES = (("1", 1), ("32", 32), ("128", 128))  # 128: the paper's batch size
 CONTROLS = (
@@ -64,11 +66,6 @@ def megabytes(nbytes: int) -> str:
     return f"{nbytes / 1e6:,.1f} MB"
 
 
-def shape_text(shape) -> str:
-    """(96, 55, 55) -> '96×55×55'; (4096,) -> '4096'."""
-    return "×".join(str(v) for v in shape)
-
-
 def _percent(part: int, total: int) -> str:
     """'14.6%'; blank for a layer without any (pooling, LRN, dropout) or without a total."""
     return f"{100 * part / total:.1f}%" if total and part else ""
@@ -86,7 +83,7 @@ class AlexNetExplorer(Explorer):
     def __init__(self, **settings):
         super().__init__(**settings)
         lo, hi = CONTROLS[0].lo, CONTROLS[0].hi
-        self.valid_sizes = tuple(valid_input_sizes(lo, hi))
+        self.valid_sizes = tuple(valid_input_sizes(ALEXNET, lo, hi))
 
     def view_window_count(self, settings) -> int:
         return 0
@@ -95,7 +92,7 @@ class AlexNetExplorer(Explorer):
         s = settings or self.settings()
         self.check_settings(s)
         try:
-            rows, error = layer_table(s.input_size), None
+            rows, error = layer_table(ALEXNET, s.input_size), None
         except LayerSizeError as e:
             rows, error = e.rows, e
         nearest = tuple(sorted(self.valid_sizes, key=lambda v: (abs(v - s.input_size), v))[:2])
@@ -131,7 +128,7 @@ class AlexNetExplorer(Explorer):
         for r in rows:
             is_layer = r["kind"] != "input"
             values.append([
-                r["name"], shape_text(r["shape"]),
+                r["name"], shape_text(r["shape"], "×"),
                 f"{r['params']:,}" if is_layer else "", _percent(r["params"], total_params) if is_layer else "",
                 f"{r['macs'] * s.batch:,}" if is_layer else "", _percent(r["macs"], total_macs) if is_layer else "",
                 megabytes(r["im2col_bytes"] * s.batch) if r["im2col_bytes"] else "",

@@ -19,6 +19,7 @@ as one HTML string for the static copy beside each widget in a notebook.
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass, fields, replace
 
 import ipywidgets as widgets
@@ -40,13 +41,18 @@ class Control:
     row: str = "basic"
     options: tuple = ()
 
-    def check(self, value):
+    def check(self, value, hi=None):
+        """A clear ValueError unless ``value`` is allowed; ``hi`` replaces the static upper end for a
+        control whose range depends on other settings (see :meth:`Explorer.limits`)."""
         if self.options:
             allowed = [v for _, v in self.options]
             if value not in allowed:
                 raise ValueError(f"{self.name} must be one of {allowed}; got {value!r}.")
-        elif not (isinstance(value, int) and self.lo <= value <= self.hi):
-            raise ValueError(f"{self.name} must be a whole number from {self.lo} to {self.hi}; got {value!r}.")
+            return
+        hi = self.hi if hi is None else hi
+        whole = isinstance(value, numbers.Integral) and not isinstance(value, bool)
+        if not (whole and self.lo <= value <= hi):
+            raise ValueError(f"{self.name} must be a whole number from {self.lo} to {hi}; got {value!r}.")
 
 
 class Explorer:
@@ -60,8 +66,13 @@ class Explorer:
     play_interval_ms = 700
 
     def __init__(self, **settings):
+        # numpy integers (np.int64(5)) are whole numbers too; store plain ints so views and reprs agree.
+        settings = {k: int(v) if isinstance(v, numbers.Integral) and not isinstance(v, bool) else v
+                    for k, v in settings.items()}
         self.defaults = self.Settings(**settings)
         self.check_settings(self.defaults)
+        for name, (hi, _) in self.limits(self.defaults).items():  # e.g. a window position that exists
+            next(c for c in self.CONTROLS if c.name == name).check(getattr(self.defaults, name), hi=hi)
         self._widget = None
         self.controls: dict = {}
         self.outputs: dict = {}
@@ -71,7 +82,10 @@ class Explorer:
     # ---- pure side -------------------------------------------------------------------------
 
     def check_settings(self, settings) -> None:
-        """A clear ValueError for a value outside a control's range (before anything is drawn)."""
+        """A clear ValueError for a value outside a control's range (before anything is drawn). For a
+        control whose range depends on the other settings (see :meth:`limits`) that is its largest
+        range; views show a value past the current end at the end, as the slider does, and the
+        constructor refuses it."""
         for control in self.CONTROLS:
             control.check(getattr(settings, control.name))
 

@@ -26,18 +26,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..book_examples import BOOK_B, BOOK_W, BOOK_X
 from ..layers import Convolution
+from ..shapes import shape_text
 from .base import Control, Explorer
 from .explain import formula_html, geometry_report_html
 from .geometry import WindowGeometry, window_geometry
 from .grid import grid_html, legend_html, notice, panel, row, symbol, format_number
 
-__all__ = ["ConvSettings", "ConvView", "ConvExplorer", "conv_data", "BOOK_X", "BOOK_W", "BOOK_B"]
-
-# The book's example (그림 7-3, 7-5).
-BOOK_X = np.array([[1, 2, 3, 0], [0, 1, 2, 3], [3, 0, 1, 2], [2, 3, 0, 1]])
-BOOK_W = np.array([[2, 0, 1], [0, 1, 2], [1, 0, 2]])
-BOOK_B = 3
+__all__ = ["ConvSettings", "ConvView", "ConvExplorer", "conv_data"]
 
 CONTROLS = (
     Control("H", "입력 높이 H", 1, 12),
@@ -113,9 +110,6 @@ class ConvView:
     window_count: int
 
 
-def _shape(t) -> str:
-    return "(" + ", ".join(str(v) for v in t) + ("," if len(t) == 1 else "") + ")"
-
 
 def _padded(img: np.ndarray, pad: int) -> np.ndarray:
     return np.pad(img, pad) if pad else img
@@ -181,13 +175,13 @@ class ConvExplorer(Explorer):
     def _shapes_html(self, x_shape, w_shape, out_shape, floor=False) -> str:
         N, C, H, W = x_shape
         FN, _, FH, FW = w_shape
-        out = _shape(out_shape) if out_shape else "계산할 수 없음"
+        out = shape_text(out_shape) if out_shape else "계산할 수 없음"
         suffix = " — 내림(floor) 모드의 크기 (책의 식으로는 정수가 아님)" if out_shape and floor else ""
         block = (f"({C}, {H}, {W}) ⊛ ({FN}, {C}, {FH}, {FW}) → ({FN}, {out_shape[2]}, {out_shape[3]})"
                  if out_shape else "")
         lines = [
-            f"입력 x (N, C, H, W) = <b>{_shape(x_shape)}</b>",
-            f"필터 W (FN, C, FH, FW) = <b>{_shape(w_shape)}</b>, 편향 b (FN,) = <b>{_shape((FN,))}</b>",
+            f"입력 x (N, C, H, W) = <b>{shape_text(x_shape)}</b>",
+            f"필터 W (FN, C, FH, FW) = <b>{shape_text(w_shape)}</b>, 편향 b (FN,) = <b>{shape_text((FN,))}</b>",
             f"출력 (N, FN, OH, OW) = <b>{out}</b>{suffix}",
         ]
         if block:

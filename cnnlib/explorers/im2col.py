@@ -10,7 +10,7 @@ Four views (the ``mode`` control), all for small seeded integers:
   ``dcol`` entries one input cell receives (why col2im *adds*) and col2im(im2col(x)) =
   copy count ⊙ x (why it is not im2col's inverse);
 * ``pool`` — max pooling the book's way: im2col, one row per window and channel, the max of
-  each row (:class:`cnnlib.im2col_pooling.Im2colPooling`), checked against :class:`cnnlib.Pooling`;
+  each row (:class:`cnnlib.Pooling`, the book's route), checked against :class:`cnnlib.fast_layers.FastPooling`;
 * ``pool-backward`` — each gradient routed to its row's argmax cell, then ``col2im``.
 
 **Linked highlighting**: the ``position`` control is the im2col row r (Play walks through the
@@ -33,15 +33,16 @@ from dataclasses import dataclass, replace
 import ipywidgets as widgets
 import numpy as np
 
+from ..book_examples import BOOK_POOL_X
 from ..im2col import col2im, im2col
-from ..im2col_pooling import Im2colPooling
+from ..fast_layers import FastPooling
 from ..layers import Convolution, Pooling
+from ..shapes import shape_text
 from .base import Control, Explorer
 from .conv import CONTROLS as CONV_CONTROLS, conv_data
 from .explain import formula_html, geometry_report_html
 from .geometry import WindowGeometry, window_geometry
 from .grid import format_number, grid_html, notice, panel, row, symbol
-from .pool import BOOK_POOL_X
 
 __all__ = ["Im2colSettings", "Im2colView", "Im2colExplorer", "MODES", "shown_rows", "Gap"]
 
@@ -163,9 +164,6 @@ def _used(marks):
 def _grid(values, marks=None, **kwargs) -> str:
     return grid_html(_fmt(values), marks=_used(marks), **kwargs)
 
-
-def _shape(t) -> str:
-    return "(" + ", ".join(str(v) for v in t) + ("," if len(t) == 1 else "") + ")"
 
 
 def _signed(v) -> str:
@@ -373,7 +371,7 @@ class Im2colExplorer(Explorer):
         hidden = "" if len(samples) == s.N else (
             f'<div style="font-size:12px;color:#6b7280">(칸이 많아 데이터 n = {n}만 그립니다. '
             f"다른 데이터는 '데이터 n' 슬라이더로 고르세요.)</div>")
-        return panel(f"{title} (N, C, H, W) = {_shape(x.shape)}, 패딩 P = {p}",
+        return panel(f"{title} (N, C, H, W) = {shape_text(x.shape)}, 패딩 P = {p}",
                      row(*blocks, align="flex-start") + hidden)
 
     def _conv_forward_html(self, s, geom, x, v, Wt, b) -> str:
@@ -395,13 +393,13 @@ class Im2colExplorer(Explorer):
                                              marks={"current": {r: set(range(s.FN))}}))
         w_rows = list(range(K)) if K <= 27 else list(range(6)) + [Gap(K - 8), K - 2, K - 1]
         col_labels = self._col_labels(s)
-        w_grid = matrix_html(col_W, w_rows, role="col-w", title=f"col_W = W.reshape(FN, −1).T {_shape(col_W.shape)}",
+        w_grid = matrix_html(col_W, w_rows, role="col-w", title=f"col_W = W.reshape(FN, −1).T {shape_text(col_W.shape)}",
                              label=lambda i: col_labels[i], col_labels=[f"f{f}" for f in range(s.FN)])
-        b_grid = _grid(b.reshape(1, -1), role="bias", title=f"b {_shape(b.shape)}",
+        b_grid = _grid(b.reshape(1, -1), role="bias", title=f"b {shape_text(b.shape)}",
                            col_labels=[f"f{f}" for f in range(s.FN)])
-        stage = row(_scroll(panel(f"im2col 행렬 col {_shape(col.shape)} — 창 하나가 행 하나", _stack(*im2col_grids))),
+        stage = row(_scroll(panel(f"im2col 행렬 col {shape_text(col.shape)} — 창 하나가 행 하나", _stack(*im2col_grids))),
                     symbol("@"), w_grid, symbol("+"), b_grid, symbol("="),
-                    panel(f"col @ col_W + b {_shape(product.shape)}", _stack(*product_grids)), align="flex-start")
+                    panel(f"col @ col_W + b {shape_text(product.shape)}", _stack(*product_grids)), align="flex-start")
 
         terms = []
         for f in range(s.FN):
@@ -426,7 +424,7 @@ class Im2colExplorer(Explorer):
                              title=f"데이터 n = {n}의 행들 → reshape (OH, OW, FN): 칸마다 필터 FN개의 값"),
                    symbol("→"), panel("transpose(0, 3, 1, 2) → (N, FN, OH, OW): 필터마다 한 장", row(*out_blocks)),
                    align="flex-start")
-        agree = _line(f"행렬 곱으로 구한 출력과 Convolution.forward의 출력 {_shape(out.shape)}: {_agree(v['agrees'])}",
+        agree = _line(f"행렬 곱으로 구한 출력과 Convolution.forward의 출력 {shape_text(out.shape)}: {_agree(v['agrees'])}",
                       f"{self.css_prefix}-agree")
         key = _key(f"{_KEY_COLOURS[0]}: 지금 창 (데이터 n = {n}, 출력 칸 ({oy}, {ox})) ↔ {_KEY_COLOURS[1]}: "
                    f"im2col의 행 r = {r}, 그 행이 만든 곱의 행, 출력 칸. 열 이름 c·ij = 채널 c, 창 안의 칸 (i, j). "
@@ -494,7 +492,7 @@ class Im2colExplorer(Explorer):
             dcol_grids.append(matrix_html(dcol, rows_k, role="dcol", title=title, label=label,
                                           col_labels=self._col_labels(s),
                                           marks={"current": {r: set(range(K))}, "winner": focus_cells}))
-        wt = _grid(col_W.T, role="col-w-t", title=f"col_W.T {_shape(col_W.T.shape)}",
+        wt = _grid(col_W.T, role="col-w-t", title=f"col_W.T {shape_text(col_W.T.shape)}",
                        row_labels=[f"f{f}" for f in range(s.FN)], col_labels=self._col_labels(s))
 
         dout_blocks = []
@@ -503,8 +501,8 @@ class Im2colExplorer(Explorer):
                                       marks={"current": [(oy, ox)]} if k == n else None) for f in range(s.FN))
             dout_blocks.append(panel(f"데이터 n = {k}", row(grids)))
         first = row(*dout_blocks, align="flex-start")
-        second = row(panel(f"dout {_shape(dout_mat.shape)}", _stack(*dout_grids)), symbol("@"), _scroll(wt), symbol("="),
-                     _scroll(panel(f"dcol {_shape(dcol.shape)}", _stack(*dcol_grids))), align="flex-start")
+        second = row(panel(f"dout {shape_text(dout_mat.shape)}", _stack(*dout_grids)), symbol("@"), _scroll(wt), symbol("="),
+                     _scroll(panel(f"dcol {shape_text(dcol.shape)}", _stack(*dcol_grids))), align="flex-start")
 
         # col2im: every dcol entry goes back to the cell it was copied from; copies add up
         marks_here = geom.input_marks((oy, ox))
@@ -531,15 +529,15 @@ class Im2colExplorer(Explorer):
                          f"({_agree(same)}), x가 아닙니다. 되돌리는 것이 아니라 복사본을 모두 더하는 것 "
                          f"(adjoint) — 그래서 역전파에 딱 맞습니다.", f"{self.css_prefix}-not-inverse")
                  + not_inverse)
-        agree = _line(f"이 길로 구한 dx와 Convolution.backward의 dx {_shape(dx.shape)}: {_agree(v['agrees'])}",
+        agree = _line(f"이 길로 구한 dx와 Convolution.backward의 dx {shape_text(dx.shape)}: {_agree(v['agrees'])}",
                       f"{self.css_prefix}-agree")
         key = _key(f"{_KEY_COLOURS[1]}: 출력 칸 ({oy}, {ox})의 기울기와 행 r = {r}. {_KEY_COLOURS[0]}: 행 r의 값이 "
                    f"col2im으로 돌아가는 창. {_KEY_COLOURS[2]}: 입력 칸 하나와 그 칸으로 더해지는 dcol 원소들.")
         return (f'<div class="{self.css_prefix}-stage">' + key
-                + panel(f"1. dout (N, FN, OH, OW) = {_shape(dout.shape)} → transpose(0, 2, 3, 1).reshape(−1, FN): "
+                + panel(f"1. dout (N, FN, OH, OW) = {shape_text(dout.shape)} → transpose(0, 2, 3, 1).reshape(−1, FN): "
                         f"im2col의 행 순서로", first)
                 + panel("2. dcol = dout @ col_W.T — im2col 행렬과 같은 모양", second)
-                + panel(f"3. col2im(dcol) → dx (N, C, H, W) = {_shape(dx.shape)}, 데이터 n = {n}", third)
+                + panel(f"3. col2im(dcol) → dx (N, C, H, W) = {shape_text(dx.shape)}, 데이터 n = {n}", third)
                 + agree + "</div>")
 
     # ---- max pooling ------------------------------------------------------------------------
@@ -547,8 +545,8 @@ class Im2colExplorer(Explorer):
     def _pool(self, s, geom, x, v):
         OH, OW = geom.out_hw
         floor = geom.drawn_in_floor_mode
-        book = Im2colPooling(s.FH, s.FW, s.stride, s.pad, floor=floor)
-        fast = Pooling(s.FH, s.FW, s.stride, s.pad, floor=floor)
+        book = Pooling(s.FH, s.FW, s.stride, s.pad, floor=floor)
+        fast = FastPooling(s.FH, s.FW, s.stride, s.pad, floor=floor)
         out = book.forward(x)
         fast_out = fast.forward(x)
         agrees = np.array_equal(out, fast_out) and np.array_equal(
@@ -614,7 +612,7 @@ class Im2colExplorer(Explorer):
                 grids = "".join(_grid(out[k, c], role="output", title=f"out[{k}, {c}]",
                                           marks={"current": [(oy, ox)]} if k == n else None) for c in range(s.C))
                 out_blocks.append(panel(f"데이터 n = {k}", row(grids)))
-            pool_panel = panel(f"col.reshape(−1, FH·FW) {_shape(col_pool.shape)} — 창 하나·채널 하나가 행 하나",
+            pool_panel = panel(f"col.reshape(−1, FH·FW) {shape_text(col_pool.shape)} — 창 하나·채널 하나가 행 하나",
                                _stack(*pool_grids))
             stage = row(pool_panel, symbol("→"), panel("max(axis=1)", _stack(*side_grids)), symbol("→"),
                         panel("reshape(N, OH, OW, C).transpose(0, 3, 1, 2)", row(*out_blocks)), align="flex-start")
@@ -622,7 +620,7 @@ class Im2colExplorer(Explorer):
                 _line(f"행 {q}: max({', '.join(format_number(a) for a in col_pool[q])}) = "
                       f"<b>{format_number(col_pool[q].max())}</b> (argmax = {int(arg_max[q])}) → out[{n}, {c}, {oy}, {ox}]",
                       f"{self.css_prefix}-row-max") for c, q in enumerate(current))
-            agree = _line(f"이 길로 구한 출력·argmax와 Pooling.forward의 출력 {_shape(out.shape)}·arg_max: "
+            agree = _line(f"이 길로 구한 출력·argmax와 FastPooling.forward의 출력 {shape_text(out.shape)}·arg_max: "
                           f"{_agree(v['agrees'])}",
                           f"{self.css_prefix}-agree")
             key = _key(f"{_KEY_COLOURS[0]}: 지금 창 (데이터 n = {n}, 출력 칸 ({oy}, {ox})) ↔ {_KEY_COLOURS[1]}: "
@@ -637,7 +635,7 @@ class Im2colExplorer(Explorer):
             grids = "".join(_grid(dout[k, c], role="dout", title=f"dout[{k}, {c}]",
                                       marks={"current": [(oy, ox)]} if k == n else None) for c in range(s.C))
             dout_blocks.append(panel(f"데이터 n = {k}", row(grids)))
-        stage = row(panel(f"dout {_shape(dout.shape)}", row(*dout_blocks)), symbol("→"),
+        stage = row(panel(f"dout {shape_text(dout.shape)}", row(*dout_blocks)), symbol("→"),
                     panel("dout.transpose(0, 2, 3, 1) → 열 하나 / dmax: argmax 칸에만", row(*side_grids)),
                     align="flex-start")
         window = geom.input_marks((oy, ox))["window"][p : p + s.H, p : p + s.W]
@@ -667,7 +665,7 @@ class Im2colExplorer(Explorer):
                      if len(terms) > 1 else f" = <b>{total}</b>")
             lines.append(_line(f"채널 {c}: dout[{n}, {c}, {oy}, {ox}] = {g} → 행 {q}의 argmax 칸 {int(arg_max[q])} → "
                                f"dx[{n}, {c}, {wy - p}, {wx - p}]{added}", f"{self.css_prefix}-route"))
-        agree = _line(f"이 길로 구한 dx와 Pooling.backward의 dx {_shape(dx.shape)}: {_agree(v['agrees'])}",
+        agree = _line(f"이 길로 구한 dx와 FastPooling.backward의 dx {shape_text(dx.shape)}: {_agree(v['agrees'])}",
                       f"{self.css_prefix}-agree")
         key = _key(f"{_KEY_COLOURS[1]}: 출력 칸 ({oy}, {ox})의 기울기와 {rows_text}. {_KEY_COLOURS[2]}: argmax 칸 — "
                    f"기울기는 그 칸으로만 갑니다 (나머지는 0). {_KEY_COLOURS[0]}: 창 전체.")
@@ -681,42 +679,42 @@ class Im2colExplorer(Explorer):
 
     def _shapes_html(self, s, geom) -> str:
         N, C, H, W, FH, FW, FN = s.N, s.C, s.H, s.W, s.FH, s.FW, s.FN
-        x = f"x (N, C, H, W) = <b>{_shape((N, C, H, W))}</b>"
+        x = f"x (N, C, H, W) = <b>{shape_text((N, C, H, W))}</b>"
         if not geom.fits:
             body = _line(x) + _line("출력 (OH, OW)와 im2col 행렬: <b>계산할 수 없음</b>")
             return f'<div class="{self.css_prefix}-shape-lines">{body}</div>'
         OH, OW = geom.out_hw
         rows, K = N * OH * OW, C * FH * FW
         col = (f"col = im2col(x, {FH}, {FW}, stride={s.stride}, pad={s.pad}): (N·OH·OW, C·FH·FW) = "
-               f"({N}·{OH}·{OW}, {C}·{FH}·{FW}) = <b>{_shape((rows, K))}</b>")
+               f"({N}·{OH}·{OW}, {C}·{FH}·{FW}) = <b>{shape_text((rows, K))}</b>")
         floor = (" — 내림(floor) 모드의 크기 (책의 식으로는 정수가 아님)" if geom.drawn_in_floor_mode else "")
         if s.mode == "conv":
             lines = [x, col + floor,
-                     f"W (FN, C, FH, FW) = {_shape((FN, C, FH, FW))} → col_W = W.reshape(FN, −1).T: "
-                     f"(C·FH·FW, FN) = <b>{_shape((K, FN))}</b>",
-                     f"col @ col_W + b: <b>{_shape((rows, FN))}</b> → reshape(N, OH, OW, FN) = {_shape((N, OH, OW, FN))} "
-                     f"→ transpose(0, 3, 1, 2) → (N, FN, OH, OW) = <b>{_shape((N, FN, OH, OW))}</b>"]
+                     f"W (FN, C, FH, FW) = {shape_text((FN, C, FH, FW))} → col_W = W.reshape(FN, −1).T: "
+                     f"(C·FH·FW, FN) = <b>{shape_text((K, FN))}</b>",
+                     f"col @ col_W + b: <b>{shape_text((rows, FN))}</b> → reshape(N, OH, OW, FN) = {shape_text((N, OH, OW, FN))} "
+                     f"→ transpose(0, 3, 1, 2) → (N, FN, OH, OW) = <b>{shape_text((N, FN, OH, OW))}</b>"]
         elif s.mode == "conv-backward":
-            lines = [x + f" · 순전파(forward)가 저장한 col {_shape((rows, K))}, col_W {_shape((K, FN))}" + floor,
-                     f"dout (N, FN, OH, OW) = {_shape((N, FN, OH, OW))} → transpose(0, 2, 3, 1).reshape(−1, FN) = "
-                     f"<b>{_shape((rows, FN))}</b>",
-                     f"dcol = dout @ col_W.T: {_shape((rows, FN))} @ {_shape((FN, K))} = <b>{_shape((rows, K))}</b> "
+            lines = [x + f" · 순전파(forward)가 저장한 col {shape_text((rows, K))}, col_W {shape_text((K, FN))}" + floor,
+                     f"dout (N, FN, OH, OW) = {shape_text((N, FN, OH, OW))} → transpose(0, 2, 3, 1).reshape(−1, FN) = "
+                     f"<b>{shape_text((rows, FN))}</b>",
+                     f"dcol = dout @ col_W.T: {shape_text((rows, FN))} @ {shape_text((FN, K))} = <b>{shape_text((rows, K))}</b> "
                      "(im2col 행렬과 같은 모양)",
-                     f"dx = col2im(dcol, x.shape, {FH}, {FW}, stride={s.stride}, pad={s.pad}) = <b>{_shape((N, C, H, W))}</b>",
-                     f"dW = (col.T @ dout).T.reshape(FN, C, FH, FW) = {_shape((FN, C, FH, FW))}, "
-                     f"db = dout.sum(axis=(0, 2, 3)) = {_shape((FN,))}"]
+                     f"dx = col2im(dcol, x.shape, {FH}, {FW}, stride={s.stride}, pad={s.pad}) = <b>{shape_text((N, C, H, W))}</b>",
+                     f"dW = (col.T @ dout).T.reshape(FN, C, FH, FW) = {shape_text((FN, C, FH, FW))}, "
+                     f"db = dout.sum(axis=(0, 2, 3)) = {shape_text((FN,))}"]
         else:
             P = FH * FW
             lines = [x + f" · 풀링 창 FH×FW = {FH}×{FW}", col + floor,
-                     f"col.reshape(−1, FH·FW) = (N·OH·OW·C, FH·FW) = <b>{_shape((rows * C, P))}</b>: 행마다 창 하나의 채널 하나"]
+                     f"col.reshape(−1, FH·FW) = (N·OH·OW·C, FH·FW) = <b>{shape_text((rows * C, P))}</b>: 행마다 창 하나의 채널 하나"]
             if s.mode == "pool":
-                lines.append(f"max(axis=1): {_shape((rows * C,))} → reshape(N, OH, OW, C) = {_shape((N, OH, OW, C))} "
-                             f"→ transpose(0, 3, 1, 2) → (N, C, OH, OW) = <b>{_shape((N, C, OH, OW))}</b>")
+                lines.append(f"max(axis=1): {shape_text((rows * C,))} → reshape(N, OH, OW, C) = {shape_text((N, OH, OW, C))} "
+                             f"→ transpose(0, 3, 1, 2) → (N, C, OH, OW) = <b>{shape_text((N, C, OH, OW))}</b>")
             else:
-                lines += [f"dout (N, C, OH, OW) = {_shape((N, C, OH, OW))} → transpose(0, 2, 3, 1) → "
-                          f"dmax {_shape((rows * C, P))}: 행마다 argmax 칸에만 기울기",
-                          f"dcol = dmax.reshape(N·OH·OW, C·FH·FW) = {_shape((rows, K))} → col2im → dx "
-                          f"<b>{_shape((N, C, H, W))}</b>"]
+                lines += [f"dout (N, C, OH, OW) = {shape_text((N, C, OH, OW))} → transpose(0, 2, 3, 1) → "
+                          f"dmax {shape_text((rows * C, P))}: 행마다 argmax 칸에만 기울기",
+                          f"dcol = dmax.reshape(N·OH·OW, C·FH·FW) = {shape_text((rows, K))} → col2im → dx "
+                          f"<b>{shape_text((N, C, H, W))}</b>"]
         body = "".join(_line(t) for t in lines)
         return f'<div class="{self.css_prefix}-shape-lines" style="margin:4px 0 6px 0">{body}</div>'
 
@@ -734,8 +732,8 @@ class Im2colExplorer(Explorer):
                          note="이름 없는 가장자리 줄 = 패딩. 모든 데이터·채널이 같은 지도입니다.")
         ratio = col.nbytes / x.nbytes
         lines = [
-            f"입력 x {_shape(x.shape)}: {x.size}개 × {x.itemsize}바이트 = <b>{x.nbytes:,} B</b>",
-            f"im2col 행렬 {_shape(col.shape)}: {col.size}개 × {col.itemsize}바이트 = <b>{col.nbytes:,} B</b> "
+            f"입력 x {shape_text(x.shape)}: {x.size}개 × {x.itemsize}바이트 = <b>{x.nbytes:,} B</b>",
+            f"im2col 행렬 {shape_text(col.shape)}: {col.size}개 × {col.itemsize}바이트 = <b>{col.nbytes:,} B</b> "
             f"→ 입력의 <b>{ratio:.2f}배</b>",
             f"입력 칸 하나는 평균 {inner.sum() / inner.size:.2f}번, 많게는 {int(inner.max())}번 복사됩니다"
             + (f"; 패딩의 0도 채널마다 {pad_copies}번 복사됩니다." if p else "."),

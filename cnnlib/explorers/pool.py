@@ -18,16 +18,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..book_examples import BOOK_POOL_X
 from ..layers import Pooling
+from ..shapes import shape_text
 from .base import Control, Explorer
 from .explain import formula_html, geometry_report_html
 from .geometry import WindowGeometry, window_geometry
 from .grid import format_number, grid_html, legend_html, notice, panel, row, symbol
 
-__all__ = ["PoolSettings", "PoolView", "PoolExplorer", "pool_data", "BOOK_POOL_X"]
+__all__ = ["PoolSettings", "PoolView", "PoolExplorer", "pool_data"]
 
-# The book's example (그림 7-14).
-BOOK_POOL_X = np.array([[1, 2, 1, 0], [0, 1, 2, 3], [3, 0, 1, 2], [2, 4, 0, 1]])
 
 METHODS = (("최대 (max)", "max"), ("평균 (average)", "average"))
 CONTROLS = (
@@ -39,7 +39,8 @@ CONTROLS = (
     Control("pad", "패딩 P (padding)", 0, 2),
     Control("method", "방법 (method)", row="advanced", options=METHODS),
     Control("C", "채널 C", 1, 3, row="advanced"),
-    Control("position", "창 위치 (window)", 0, 143, row="window"),
+    # the largest window count: 12x12 input, padding 2, 1x1 window, stride 1 -> 16*16 positions
+    Control("position", "창 위치 (window)", 0, 255, row="window"),
 )
 _MAX = {c.name: c.hi for c in CONTROLS}
 
@@ -87,9 +88,6 @@ class PoolView:
     window_count: int
 
 
-def _shape(t) -> str:
-    return "(" + ", ".join(str(v) for v in t) + ")"
-
 
 class PoolExplorer(Explorer):
     """Interactive pooling; see the module docstring."""
@@ -123,7 +121,8 @@ class PoolExplorer(Explorer):
             layer = Pooling(s.pool_h, s.pool_w, s.stride, s.pad, method=s.method, floor=geom.drawn_in_floor_mode)
             out_shape = layer.output_shape(x.shape)
             output = layer.forward(x)
-            arg_max = layer.arg_max
+            if s.method == "max":  # the book's flat arg_max has one row per (n, oh, ow, c)
+                arg_max = layer.arg_max.reshape(out_shape[0], out_shape[2], out_shape[3], out_shape[1])
             cell = geom.position(min(s.position, geom.window_count - 1))
 
         winners = window_values = None
@@ -133,7 +132,7 @@ class PoolExplorer(Explorer):
             if s.method == "max":
                 # the layer's choice (arg_max: index of the winning cell in reading order)
                 winners = tuple((rows[0] + k // s.pool_w, cols[0] + k % s.pool_w)
-                                for k in (int(arg_max[0, c, oy, ox]) for c in range(s.C)))
+                                for k in (int(arg_max[0, oy, ox, c]) for c in range(s.C)))
 
         formula = (f'<div class="{self.css_prefix}-formula-lines">'
                    + "".join(formula_html(c) for c in geom.checks) + "</div>")
@@ -146,11 +145,11 @@ class PoolExplorer(Explorer):
                         winners=winners, window_values=window_values, window_count=geom.window_count)
 
     def _shapes_html(self, x_shape, out_shape, floor=False) -> str:
-        out = f"<b>{_shape(out_shape)}</b>" if out_shape else "<b>계산할 수 없음</b>"
+        out = f"<b>{shape_text(out_shape)}</b>" if out_shape else "<b>계산할 수 없음</b>"
         if out_shape and floor:
             out += " — 내림(floor) 모드의 크기 (책의 식으로는 정수가 아님)"
         lines = [
-            f"입력 (N, C, H, W) = <b>{_shape(x_shape)}</b> → 출력 (N, C, OH, OW) = {out}",
+            f"입력 (N, C, H, W) = <b>{shape_text(x_shape)}</b> → 출력 (N, C, OH, OW) = {out}",
             "학습할 매개변수(parameter): <b>없음</b> · 채널 수 C는 그대로 (채널마다 따로 풀링)",
         ]
         body = "".join(f'<div style="font-family:monospace;font-size:13px">{line}</div>' for line in lines)

@@ -1,19 +1,22 @@
-"""Helpers the notebooks call: network diagrams, image grids, deterministic shifts."""
+"""Network diagrams (cnnlib.diagrams) and the shapes they show (cnnlib.network.trace_shapes)."""
 
 from collections import OrderedDict
 
-import matplotlib
 import numpy as np
-import pytest
 
-matplotlib.use("Agg")
-
-from cnnlib import Affine, Convolution, Pooling, Relu, SimpleConvNet
-from cnnlib.augment import shift
-from cnnlib.diagrams import layer_flow_html, layer_kind, trace_shapes
-from cnnlib.plots import image_grid
+from cnnlib import Affine, Convolution, LeNet, Pooling, Relu, SimpleConvNet
+from cnnlib.diagrams import layer_flow_html, layer_kind
+from cnnlib.network import trace_shapes
 
 from explorer_html import visible_text
+
+
+def test_lenet_diagram_colours_the_paper_names():
+    assert [layer_kind(n) for n in ("C1", "S2", "C5", "F6", "Act1", "Output", "Softmax", "Conv1")] == \
+        ["conv", "pool", "conv", "affine", "activation", "affine", "softmax", "conv"]
+    html = layer_flow_html(trace_shapes(LeNet(seed=0).layers, (1, 1, 28, 28)))
+    assert html.count("cnnlib-layer-conv") == 3 and html.count("cnnlib-layer-pool") == 2
+    assert html.count("cnnlib-layer-affine") == 2 and html.count("cnnlib-layer-activation") == 4
 
 
 def test_trace_shapes_gives_each_layers_output_shape():
@@ -36,25 +39,3 @@ def test_layer_flow_html_shows_every_layer_and_shape():
     assert "cnnlib-layer-conv" in h and "cnnlib-layer-pool" in h and "<style" not in h
     assert [layer_kind(n) for n in ("Conv2", "Pool1", "Affine3", "Relu1", "Softmax", "LRN")] == \
         ["conv", "pool", "affine", "activation", "softmax", "other"]
-
-
-def test_image_grid_layouts():
-    import matplotlib.pyplot as plt
-    fig = image_grid(np.zeros((2, 3, 5, 5)), row_labels=["a", "b"])
-    assert len(fig.axes) == 6
-    fig2 = image_grid([np.zeros((4, 4))] * 5, titles=list("abcde"), ncols=3)
-    assert len(fig2.axes) == 6 and fig2.axes[5].axison is False
-    with pytest.raises(ValueError, match="2-D images"):
-        image_grid([np.zeros((1, 4, 4))])
-    plt.close("all")
-
-
-def test_shift_moves_and_fills_with_zero():
-    x = np.arange(2 * 16, dtype=float).reshape(2, 1, 4, 4)
-    right = shift(x, 0, 1)
-    np.testing.assert_array_equal(right[:, :, :, 1:], x[:, :, :, :-1])
-    assert not right[:, :, :, 0].any()
-    np.testing.assert_array_equal(shift(shift(x, 1, -1), -1, 1)[:, :, :3, 1:], x[:, :, :3, 1:])
-    np.testing.assert_array_equal(shift(x, 0, 0), x)
-    with pytest.raises(ValueError, match="out of view"):
-        shift(x, 4, 0)

@@ -1,0 +1,150 @@
+"""A learner's random walk through every explorer.
+
+Seeded random sequences of control changes, each value drawn from the control's *current* range (its
+minimum, its maximum — after ranges that depend on other settings have followed — a value inside, or a
+value beyond the end, which the slider clamps), Play run to its end, and the im2col explorer's row
+pickers. After every change: no exception, dependent ranges agree with the geometry, the outputs show the
+current settings, and an invalid setting shows its explanation. The counts are printed (pytest -s).
+"""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+
+from cnnlib import SimpleConvNet
+from cnnlib.explorers import AlexNetExplorer, ConvExplorer, FeatureMapExplorer, Im2colExplorer, PoolExplorer
+
+from test_explorers import _checks, assert_explanation
+
+STEPS = 400
+
+
+def feature_map_explorer():
+    rng = np.random.default_rng(3)
+    net = SimpleConvNet(input_dim=(1, 12, 12), conv_param={"filter_num": 4, "filter_size": 3},
+                        hidden_size=5, seed=1)
+    return FeatureMapExplorer(network=net, images=rng.random((30, 1, 12, 12)), labels=rng.integers(0, 10, 30),
+                              initial_network=SimpleConvNet(input_dim=(1, 12, 12),
+                                                            conv_param={"filter_num": 4, "filter_size": 3},
+                                                            hidden_size=5, seed=2))
+
+
+EXPLORERS = {
+    "conv": ConvExplorer,
+    "pool": PoolExplorer,
+    "im2col": Im2colExplorer,
+    "alexnet": AlexNetExplorer,
+    "featuremap": feature_map_explorer,
+}
+
+
+def geometry_checks(name, s):
+    """The size checks of a setting, computed here from the formula (not by the explorer)."""
+    if name == "conv":
+        return _checks(s.H, s.W, s.FH, s.FW, s.stride, s.pad, s.dilation)
+    if name == "pool":
+        return _checks(s.H, s.W, s.pool_h, s.pool_w, s.stride, s.pad, kind="pool")
+    if name == "im2col":
+        if s.mode.startswith("pool"):  # the pooling modes use FH x FW as the pooling window
+            return _checks(s.H, s.W, s.FH, s.FW, s.stride, s.pad, kind="pool")
+        return _checks(s.H, s.W, s.FH, s.FW, s.stride, s.pad)
+    return None
+
+
+def window_count(checks, s, name):
+    if not all(c.floor_output_size for c in checks):
+        return 0
+    count = checks[0].floor_output_size * checks[1].floor_output_size
+    return count * s.N if name == "im2col" else count
+
+
+def next_value(rng, w):
+    """What a learner does with one control: its current ends, a value inside, or past the end."""
+    if hasattr(w, "options") and not hasattr(w, "min"):
+        return rng.choice([v for _, v in w.options])
+    kind = rng.random()
+    if kind < 0.3:
+        return w.min
+    if kind < 0.6:
+        return w.max
+    if kind < 0.9:
+        return rng.randint(w.min, w.max)
+    return w.max + rng.randint(1, 50)  # typed past the end: the slider clamps it
+
+
+def assert_state(name, ex, stats):
+    s = ex.settings()
+    parts = {p: ex.outputs[p].value for p in ex.PARTS}
+    assert all(isinstance(v, str) and v for v in parts.values())
+    checks = geometry_checks(name, s)
+    if checks is not None:
+        count = window_count(checks, s, name)
+        pos = ex.controls["position"]
+        assert pos.max == max(count - 1, 0) and pos.disabled == (count <= 1)
+        assert ex.play.max == pos.max and 0 <= pos.value <= pos.max
+        assert_explanation(parts["explanation"], checks)
+        stats["invalid"] += not all(c.valid for c in checks)
+        stats["states"].add(s)
+    elif name == "alexnet":
+        v = ex.view(s)
+        stats["invalid"] += v.error is not None
+        if v.error is not None:
+            assert v.error.layer.name in parts["explanation"] and "✗" in parts["explanation"]
+        stats["states"].add(s)
+    else:
+        stats["states"].add(s)
+    if stats["changes"] % 11 == 0:  # the outputs are the pure view of the current settings
+        view = ex.view(s)
+        assert all(parts[p] == getattr(view, p) for p in ex.PARTS)
+
+
+@pytest.mark.parametrize("name", sorted(EXPLORERS))
+def test_random_walk_with_current_ends_play_and_invalid_settings(name):
+    ex = EXPLORERS[name]()
+    ex.widget
+    rng = random.Random(f"walk-{name}")
+    stats = {"changes": 0, "invalid": 0, "plays": 0, "states": set()}
+    pickers = getattr(ex, "pickers", {})
+    for _ in range(STEPS):
+        enabled = [w for w in ex.controls.values() if not w.disabled]
+        enabled += [w for w in pickers.values() if not w.disabled]
+        if ex.play is not None and not ex.play.disabled and rng.random() < 0.15:
+            ex.play.value = ex.play.max          # Play run to its end
+            assert ex.controls["position"].value == ex.controls["position"].max
+            stats["plays"] += 1
+        else:
+            w = rng.choice(enabled)
+            w.value = next_value(rng, w)
+        stats["changes"] += 1
+        assert_state(name, ex, stats)
+    print(f"\n{name}: {stats['changes']} changes, {len(stats['states'])} distinct states, "
+          f"{stats['invalid']} invalid, {stats['plays']} plays to the end, 0 errors")
+    assert len(stats["states"]) > 40
+
+
+def test_pool_window_position_reaches_its_end_after_padding_grows_the_range():
+    """The reported freeze: 12x12, stride 1, pad 1 gives 13x13 = 169 windows; position 150 and the end
+    must work, and so must every later change."""
+    ex = PoolExplorer()
+    ex.set(H=12, W=12, stride=1, pad=1)
+    pos = ex.controls["position"]
+    assert pos.max == 168
+    ex.set(position=150)
+    assert "창 위치 150 (0–168)" in ex.outputs["detail"].value
+    ex.play.value = ex.play.max
+    assert "출력 칸 (12, 12)" in ex.outputs["detail"].value
+    ex.set(pad=2, pool_h=1, pool_w=1)  # the largest range: 16 x 16 windows
+    assert pos.max == 255
+    ex.set(position=255)
+    ex.set(C=3, method="average")
+    assert pos.value == 255
+
+
+def test_numpy_integers_are_whole_numbers():
+    assert ConvExplorer(H=np.int64(5)).settings().H == 5
+    assert type(PoolExplorer(pad=np.int32(1)).settings().pad) is int
+    with pytest.raises(ValueError, match="position must be a whole number from 0 to 3; got 4"):
+        ConvExplorer(position=4)  # the book's 4x4 example has 2x2 = 4 window positions
