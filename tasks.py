@@ -130,6 +130,9 @@ def ensure_env(extras=()) -> None:
     """
     if sys.version_info < (3, 10):
         sys.exit(f"Python 3.10 or newer is needed; this is {sys.version.split()[0]}.")
+    if VENV.is_symlink():  # installing would change the environment of whatever checkout it points at
+        sys.exit(f"[tasks] .venv is a link to {os.readlink(VENV)}, not this checkout's own environment. "
+                 "Remove the link (rm .venv) and run the command again.")
     wanted = set(extras)
     state = read_stamp() if PYTHON.exists() else None
     if state is None and not PYTHON.exists():

@@ -3,6 +3,7 @@
 import os
 import platform
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -110,6 +111,27 @@ def test_a_failed_install_says_what_to_do(tmp_path, monkeypatch):
     monkeypatch.setenv(tasks.ENV_OFFLINE, str(tmp_path / "room"))
     tasks.PIP_LOG.write_text("ERROR: No matching distribution found for numpy==2.4.6\n")
     assert "lacks a package" in tasks._pip_advice() and "tasks.py download" in tasks._pip_advice()
+
+
+def test_no_environment_is_committed():
+    """A committed .venv (even a link) would make every clone, CI's too, use someone else's environment."""
+    if not (ROOT / ".git").exists():
+        pytest.skip("not a git checkout")
+    tracked = subprocess.run(["git", "ls-files", "--", ".venv", "*.egg-info"], cwd=ROOT, capture_output=True,
+                             text=True, check=True).stdout.split()
+    assert tracked == []
+
+
+def test_a_linked_venv_is_refused(tmp_path):
+    """tasks.py installs into .venv; a link to another checkout's environment would change that one."""
+    checkout = tmp_path / "checkout"
+    checkout.mkdir()
+    shutil.copy(ROOT / "tasks.py", checkout)
+    (tmp_path / "elsewhere").mkdir()
+    (checkout / ".venv").symlink_to(tmp_path / "elsewhere")
+    done = subprocess.run([sys.executable, "tasks.py", "lab"], cwd=checkout, capture_output=True, text=True)
+    assert done.returncode != 0 and "rm .venv" in done.stderr
+    assert list((tmp_path / "elsewhere").iterdir()) == []
 
 
 def test_every_file_of_the_numeric_mark_exists():
