@@ -1,11 +1,28 @@
 """Test-suite guards: with --require-all-notebooks (what `python3 tasks.py test` passes),
-the run fails unless nbval collected cells from every notebook in notebooks/."""
+the run fails unless nbval collected cells from every notebook in notebooks/.
+
+The `numeric` mark: the test files of cnnlib's arithmetic. `python3 tasks.py test` runs them a second
+time with OPENBLAS_NUM_THREADS=1 (`pytest -m numeric`), so no result depends on the BLAS kernel or
+thread count. A new file of that kind is added to NUMERIC_TEST_FILES, the one list.
+"""
 
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+
+NUMERIC_TEST_FILES = frozenset({
+    "test_layers.py", "test_fast_layers.py", "test_im2col.py", "test_shapes.py", "test_convnet.py",
+    "test_alexnet.py", "test_lenet.py", "test_optimizers.py", "test_evaluate.py", "test_filters.py",
+    "test_receptive.py", "test_images.py", "test_train.py", "test_shipped_params.py",
+})
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.path.name in NUMERIC_TEST_FILES:
+            item.add_marker(pytest.mark.numeric)
 
 
 def pytest_addoption(parser):

@@ -1,13 +1,23 @@
-"""Project wiring: dependency lists in step, paths independent of the working directory."""
+"""Project wiring: dependency lists and pinned versions in step, paths independent of the working directory."""
 
 import os
+import platform
 import re
+import shutil
 import subprocess
 import sys
-import tomllib
 from pathlib import Path
 
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10: pytest brings tomli, the same parser
+    import tomli as tomllib
+
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+import tasks  # noqa: E402  (the project's commands: constraints.txt helpers)
 
 
 def _name(requirement: str) -> str:
@@ -15,24 +25,121 @@ def _name(requirement: str) -> str:
     return re.split(r"[<>=!~ \[;]", requirement.strip(), maxsplit=1)[0].lower().replace("_", "-")
 
 
-def _normalise(requirements) -> set[str]:
-    return {re.sub(r"\s+", "", r).lower().replace("_", "-") for r in requirements}
-
-
-def test_environment_yml_names_the_same_packages_as_pyproject():
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    declared = _normalise(project["dependencies"]) | _normalise(
-        r for reqs in project["optional-dependencies"].values() for r in reqs)
-    conda, section = set(), None
+def _environment_yml() -> dict[str, str]:
+    """environment.yml's direct conda dependencies (not under `- pip:`): {normalised name: version}."""
+    conda, section = {}, None
     for line in (ROOT / "environment.yml").read_text().splitlines():
         if re.match(r"^\S", line):  # a top-level key: channels, dependencies, ...
             section = line.split(":")[0]
             continue
         m = re.match(r"^  -\s+([^#\s][^#]*?)\s*(#.*)?$", line)  # a direct item (not under `- pip:`)
         if section == "dependencies" and m and m.group(1) != "pip:":
-            conda.add(m.group(1))
-    conda = {c for c in _normalise(conda) if c != "pip" and not c.startswith("python")}
+            name, _, version = re.sub(r"\s+", "", m.group(1)).partition("==")
+            conda[_name(name)] = version
+    return {n: v for n, v in conda.items() if n not in ("pip", "python")}  # `python=3.11` -> "python"
+
+
+def _declared() -> set[str]:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    return {_name(r) for r in project["dependencies"]} | {
+        _name(r) for reqs in project["optional-dependencies"].values() for r in reqs}
+
+
+def test_environment_yml_names_the_same_packages_as_pyproject():
+    conda, declared = set(_environment_yml()), _declared()
     assert conda == declared, f"only in environment.yml: {conda - declared}; only in pyproject: {declared - conda}"
+
+
+def test_environment_yml_pins_the_versions_of_constraints_txt():
+    pins = tasks.read_lock()
+    wrong = {n: (v, pins.get(n, ("not in constraints.txt",))[0]) for n, v in _environment_yml().items()
+             if v != pins.get(n, (None,))[0]}
+    assert not wrong, f"environment.yml version vs constraints.txt: {wrong} (python3 tasks.py upgrade writes both)"
+    assert re.search(r"^  - python=3\.\d+$", (ROOT / "environment.yml").read_text(), re.M)
+
+
+def test_constraints_txt_pins_every_package_installed_here_at_its_version():
+    """CI tests exactly the locked set: what `tasks.py test` installed must be what constraints.txt says."""
+    from packaging.markers import Marker
+
+    pins = {k: v for k, (v, marker) in tasks.read_lock().items() if not marker or Marker(marker).evaluate()}
+    closure = tasks.dependency_closure()
+    wrong = {k: (version, pins[k]) for k, (_, version, _) in closure.items() if k in pins and pins[k] != version}
+    assert not wrong, f"installed vs constraints.txt: {wrong}. Delete .venv, or run `python3 tasks.py upgrade`."
+    tested_on = re.search(r"^# tested-on: (\w+) (\S+), (\w+) (\d+\.\d+)", tasks.LOCK.read_text(), re.M)
+    assert tested_on, "constraints.txt lacks its '# tested-on:' line"
+    here = (platform.system(), platform.machine(), platform.python_implementation(),
+            "{}.{}".format(*sys.version_info[:2]))
+    if here != tested_on.groups():
+        pytest.skip(f"completeness is checked on {' '.join(tested_on.groups())} (this is {' '.join(here)})")
+    # Here the lock is exactly what `tasks.py upgrade` would write from this environment: every
+    # package pinned, at the installed version, with the same Python markers.
+    body = [ln for ln in tasks.LOCK.read_text().splitlines() if ln and not ln.startswith("#")]
+    assert [ln for ln in tasks.lock_text().splitlines() if ln and not ln.startswith("#")] == body
+
+
+def test_python_marker_keeps_only_what_excludes_a_supported_python():
+    assert tasks.python_marker(">=3.11") == 'python_full_version >= "3.11"'
+    assert tasks.python_marker(">=3.11.5") == 'python_full_version >= "3.11.5"'
+    assert tasks.python_marker(">=3.8, !=3.9.*") == ""  # nothing this project supports is excluded
+    assert tasks.python_marker(">=3.9,<3.14") == 'python_full_version < "3.14"'
+    assert tasks.python_marker("") == ""
+
+
+def test_read_lock_and_pin_environment_yml(tmp_path):
+    lock = tmp_path / "constraints.txt"
+    lock.write_text("# a comment\nNumPy==2.4.6 ; python_full_version >= \"3.11\"\nJinja2==3.1.6\n\n")
+    pins = tasks.read_lock(lock)
+    assert pins == {"numpy": ("2.4.6", 'python_full_version >= "3.11"'), "jinja2": ("3.1.6", "")}
+    yml = "dependencies:\n  - python=3.10\n  - pip\n  - numpy==2.0.0\n  - other==1.0\n"
+    assert tasks.pin_environment_yml(yml, pins, "3.11") == \
+        "dependencies:\n  - python=3.11\n  - pip\n  - numpy==2.4.6\n  - other==1.0\n"
+
+
+def test_a_failed_install_says_what_to_do(tmp_path, monkeypatch):
+    monkeypatch.setattr(tasks, "ROOT", tmp_path)
+    monkeypatch.setattr(tasks, "PIP_LOG", tmp_path / ".venv" / "pip-install.log")
+    monkeypatch.delenv(tasks.ENV_OFFLINE, raising=False)
+    tasks.PIP_LOG.parent.mkdir()
+    noise = "WARNING: Location '/opt/wheels' is ignored: it is either a non-existing path or lacks a specific scheme.\n"
+    tasks.PIP_LOG.write_text(noise * 30 + "ERROR: Could not find a version that satisfies the requirement numpy==2.4.6\n")
+    assert tasks._pip_error() == "ERROR: Could not find a version that satisfies the requirement numpy==2.4.6"
+    assert "Check the internet connection" in tasks._pip_advice() and tasks.ENV_OFFLINE in tasks._pip_advice()
+    tasks.PIP_LOG.write_text("ERROR: Failed building wheel for argon2-cffi-bindings\n")
+    assert "no ready-made wheel of argon2-cffi-bindings" in tasks._pip_advice()
+    (tmp_path / "room" / "wheels").mkdir(parents=True)
+    monkeypatch.setenv(tasks.ENV_OFFLINE, str(tmp_path / "room"))
+    tasks.PIP_LOG.write_text("ERROR: No matching distribution found for numpy==2.4.6\n")
+    assert "lacks a package" in tasks._pip_advice() and "tasks.py download" in tasks._pip_advice()
+
+
+def test_no_environment_is_committed():
+    """A committed .venv (even a link) would make every clone, CI's too, use someone else's environment."""
+    if not (ROOT / ".git").exists():
+        pytest.skip("not a git checkout")
+    tracked = subprocess.run(["git", "ls-files", "--", ".venv", "*.egg-info"], cwd=ROOT, capture_output=True,
+                             text=True, check=True).stdout.split()
+    assert tracked == []
+
+
+def test_a_linked_venv_is_refused(tmp_path):
+    """tasks.py installs into .venv; a link to another checkout's environment would change that one."""
+    checkout = tmp_path / "checkout"
+    checkout.mkdir()
+    shutil.copy(ROOT / "tasks.py", checkout)
+    (tmp_path / "elsewhere").mkdir()
+    (checkout / ".venv").symlink_to(tmp_path / "elsewhere")
+    done = subprocess.run([sys.executable, "tasks.py", "lab"], cwd=checkout, capture_output=True, text=True)
+    assert done.returncode != 0 and "rm .venv" in done.stderr
+    assert list((tmp_path / "elsewhere").iterdir()) == []
+
+
+def test_every_file_of_the_numeric_mark_exists():
+    """`tasks.py test` reruns these with OPENBLAS_NUM_THREADS=1; a renamed file must not drop out silently."""
+    from conftest import NUMERIC_TEST_FILES
+
+    assert NUMERIC_TEST_FILES and all((ROOT / "tests" / name).is_file() for name in NUMERIC_TEST_FILES), \
+        sorted(n for n in NUMERIC_TEST_FILES if not (ROOT / "tests" / n).is_file())
 
 
 def test_runtime_requirements_are_what_the_issue_names():
