@@ -15,7 +15,8 @@ import pytest
 from cnnlib.explorers import Im2colExplorer, Im2colSettings
 from cnnlib.explorers.conv import CONTROLS as CONV_CONTROLS
 from cnnlib.explorers.grid import format_number
-from cnnlib.explorers.im2col import CONTROLS, PICKERS, ROW_LIMIT, Gap, shown_rows
+from cnnlib.explorers.grid import ROW_LIMIT, Gap, shown_rows
+from cnnlib.explorers.im2col import CONTROLS, PICKERS
 from cnnlib.explorers.tensor import axes_html
 from cnnlib.im2col import window_view
 from cnnlib.reference import (col2im_loops, conv_backward_loops, conv_forward_loops, im2col_loops,
@@ -116,9 +117,9 @@ def assert_shown(ex: Im2colExplorer, parts: dict, s: Im2colSettings):
 
     if any(c.floor_output_size is None for c in checks):
         assert "계산할 수 없음" in shapes
-        assert "창이 들어가지 않아 im2col 행렬을 만들 수 없습니다" in T(matrix)
+        assert "윈도우가 들어가지 않아 im2col 행렬을 만들 수 없습니다" in T(matrix)
         assert not G(matrix, "im2col") and not G(matrix, "pool-col")
-        assert "창이 들어가지 않아" in T(parts["memory"])
+        assert "윈도우가 들어가지 않아" in T(parts["memory"])
         return
 
     col = im2col_loops(x, s.FH, s.FW, s.stride, s.pad)       # slides while a window fits (= floor mode)
@@ -219,7 +220,7 @@ def _assert_conv(ex, matrix, s, x, col, r, n, oy, ox, R, counts):
     inner = counts[p : p + s.H, p : p + s.W]
     focus = dx_grids[0].marked("winner")
     if not window:
-        assert not focus and "이 창은 패딩만 읽습니다" in text
+        assert not focus and "이 윈도우는 패딩만 읽습니다" in text
     else:
         (fy, fx), = focus
         assert inner[fy, fx] == max(inner[y, xx] for y, xx in window)
@@ -370,7 +371,7 @@ def test_invalid_stride_is_explained_and_drawn_in_floor_mode():
     ex.set(H=7, W=7, stride=3, mode="conv-backward")
     parts = widget_parts(ex)
     text = T(parts["explanation"])
-    assert "출력 높이(height) OH가 정수가 아닙니다" in text and "입력의 6번 행(row)은 어떤 창도 읽지 않습니다" in text
+    assert "출력 높이(height) OH가 정수가 아닙니다" in text and "입력의 6번 행(row)은 어떤 윈도우도 읽지 않습니다" in text
     assert "(2·2·2, 1·3·3)" not in T(parts["shapes"])   # backward: dcol shape instead
     dropped = {(6, j) for j in range(7)} | {(i, 6) for i in range(7)}
     dx = G(parts["matrix"], "dx")[0]
@@ -400,7 +401,7 @@ def test_sweep_has_no_exceptions_and_explains_every_invalid_setting():
         invalid += not v.geometry.valid
         if not v.geometry.fits:
             nofit += 1
-            assert v.col is None and "창이 들어가지 않아" in v.matrix
+            assert v.col is None and "윈도우가 들어가지 않아" in v.matrix
             continue
         floor += not v.geometry.valid
         assert v.agrees is True and v.col.shape == (v.window_count, s.C * s.FH * s.FW)
@@ -417,8 +418,7 @@ def test_widgets_have_stable_labels_and_classes():
     ex = Im2colExplorer()
     box = ex.widget
     assert "cnnlib-im2col" in box._dom_classes
-    for part in ("formula", "shapes", "explanation", "matrix", "memory"):
-        assert f"cnnlib-im2col-{part}" in ex.outputs[part]._dom_classes
+    assert set(ex.live_view.names) == {"formula", "shapes", "explanation", "matrix", "memory"}
     for name, w in ex.controls.items():
         assert f"cnnlib-im2col-control-{name}" in w._dom_classes
     for name, w in ex.pickers.items():
@@ -426,7 +426,19 @@ def test_widgets_have_stable_labels_and_classes():
     descriptions = [w.description for w in list(ex.controls.values()) + list(ex.pickers.values())]
     assert len(set(descriptions)) == len(descriptions) and all(descriptions)
     assert "cnnlib-im2col-play" in ex.play._dom_classes
-    assert any(ex.pickers["sample"] in getattr(c, "children", ()) for c in box.children)   # shown beside Play
+    controls = box.children[0]
+    assert any(ex.pickers["sample"] in getattr(c, "children", ()) for c in controls.children)   # beside Play
+
+
+def test_pooling_views_name_the_pooling_window_and_hide_fn():
+    ex = Im2colExplorer()
+    ex.widget
+    assert ex.controls["FH"].description == "필터 높이 FH" and ex.numbers["FN"].widget.layout.display is None
+    ex.set(mode="pool")
+    assert ex.controls["FH"].description == "풀링 높이 FH" and ex.controls["FW"].description == "풀링 너비 FW"
+    assert ex.numbers["FN"].widget.layout.display == "none"
+    ex.set(mode="conv-backward")
+    assert ex.controls["FW"].description == "필터 너비 FW" and ex.numbers["FN"].widget.layout.display is None
 
 
 def test_controls_are_the_convolution_explorers():
@@ -447,10 +459,9 @@ def test_static_view_and_repr():
     static = ex.static_html()
     assert static == Im2colExplorer().static_html()
     ex.widget
-    for part in ex.PARTS:
-        assert ex.outputs[part].value in static
+    assert {p: ex.outputs[p].value for p in ex.PARTS} == ex.live_html(ex.defaults)
     assert repr(ex) == "Im2colExplorer(mode=conv, N=2, C=1, H=4, W=4, FH=3, FW=3, P=0, S=1, FN=2, r=0)"
-    assert ex._repr_mimebundle_()["text/plain"] == repr(ex)
+    assert ex._repr_mimebundle_()["text/html"] == static
     with pytest.raises(ValueError, match="mode must be one of"):
         Im2colExplorer(mode="average")
     with pytest.raises(ValueError, match=r"\(n, oy, ox\) = \(0, 2, 0\) is outside"):

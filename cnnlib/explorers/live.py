@@ -1,0 +1,212 @@
+"""The live view of an explorer: one small custom widget (anywidget; its JavaScript ships in this file,
+so it works offline) that shows the explorer's HTML parts and reports clicks back to Python.
+
+* **Parts**: one synced string trait per part (``part_<name>``): a slider move sends only the parts that
+  changed, with class names instead of inline styles (:mod:`.style`); the stylesheet (``_css``) is
+  loaded once. Parts are laid out in rows (``layout``) as the static copy is (:func:`layout_html`).
+* **Clicks and hover**: a click on a cell of a grid that names itself (``data-pick``, see
+  :func:`.grid.grid_html`) sends ``{event: 'pick', grid, row, col, how}``; resting the pointer on a cell
+  for 150 ms sends the same with ``how: 'hover'``. :meth:`LiveView.on_pick` registers the Python side;
+  headless tests call the explorer's ``pick`` directly.
+* **State kept across updates**: fold-outs (``<details data-key>``) stay as the learner left them,
+  scroll boxes keep their position, and a capped scroll box brings its highlighted row into view.
+
+The bundle an explorer displays (``Explorer._repr_mimebundle_``) holds the widget view, the static copy
+as ``text/html`` (what GitHub and an untrusted notebook show) and a sentence as ``text/plain``;
+``STALE_HINT_HTML`` is shown just before it.
+"""
+
+from __future__ import annotations
+
+import anywidget
+import traitlets
+
+from .style import stylesheet
+
+__all__ = ["LiveView", "layout_html", "layout_names", "CONTROL_CSS", "STALE_HINT_HTML", "PLAIN_TEXT"]
+
+PLAIN_TEXT = "셀을 실행하면 탐색기가 나타납니다 (JupyterLab에서 이 셀을 실행하세요)."
+
+_ESM = r"""
+function render({ model, el }) {
+  const prefix = model.get("prefix");
+  el.classList.add("cnnlib-live", `${prefix}-live`);
+  const boxes = {};
+  const place = (parent, p) => {
+    const box = document.createElement("div");
+    box.className = `cnnlib-part ${prefix}-${p}`;
+    parent.appendChild(box);
+    boxes[p] = box;
+  };
+  for (const items of model.get("layout")) {  // rows of parts; an inner list is a column
+    const row = document.createElement("div");
+    row.className = "cnnlib-live-row";
+    for (const item of items) {
+      if (Array.isArray(item)) {
+        const column = document.createElement("div");
+        column.className = "cnnlib-live-column";
+        item.forEach((p) => place(column, p));
+        row.appendChild(column);
+      } else place(row, item);
+    }
+    el.appendChild(row);
+  }
+  const opened = new Map();  // fold-outs as the learner left them
+  const onToggle = (e) => { const d = e.target; if (d.dataset && d.dataset.key) opened.set(d.dataset.key, d.open); };
+  el.addEventListener("toggle", onToggle, true);
+
+  const reveal = (box) => {  // the highlighted row of a capped box, into view inside the box only
+    const cur = box.querySelector("td.is-current");
+    if (!cur) return;
+    const b = box.getBoundingClientRect(), c = cur.getBoundingClientRect();
+    if (c.top < b.top + 18 || c.bottom > b.bottom - 4) box.scrollTop += c.top - b.top - (b.height - c.height) / 2;
+  };
+  let pending = new Set();
+  const apply = () => {
+    const names = [...pending];
+    pending = new Set();
+    const kept = new Map();
+    el.querySelectorAll(".cnnlib-scroll[data-key]").forEach((s) => kept.set(s.dataset.key, [s.scrollLeft, s.scrollTop]));
+    for (const p of names) boxes[p].innerHTML = model.get(`part_${p}`);
+    el.querySelectorAll("details[data-key]").forEach((d) => { if (opened.has(d.dataset.key)) d.open = opened.get(d.dataset.key); });
+    el.querySelectorAll(".cnnlib-scroll[data-key]").forEach((s) => {
+      const v = kept.get(s.dataset.key);
+      if (v) { s.scrollLeft = v[0]; s.scrollTop = v[1]; }
+    });
+    el.querySelectorAll(".cnnlib-scroll.x-cap").forEach(reveal);
+    el.dispatchEvent(new CustomEvent("cnnlib-updated", { bubbles: true }));
+  };
+  const changed = (p) => () => { if (!pending.size) queueMicrotask(apply); pending.add(p); };
+  const names = Object.keys(boxes);
+  for (const p of names) model.on(`change:part_${p}`, changed(p));
+  pending = new Set(names);
+  apply();
+
+  const target = (node) => {
+    const cell = node && node.closest ? node.closest("td, th") : null;
+    if (!cell || !el.contains(cell)) return null;
+    const table = cell.closest("table[data-pick]");
+    if (!table) return null;
+    const tr = cell.parentElement;
+    const row = tr.dataset.r !== undefined ? Number(tr.dataset.r)
+      : [...table.rows].filter((r) => r.querySelector("td")).indexOf(tr);
+    if (row < 0) return null;
+    const col = cell.tagName === "TD" ? [...tr.querySelectorAll("td")].indexOf(cell) : -1;
+    return { grid: table.dataset.pick, row, col };
+  };
+  let last = "", timer = null;
+  const send = (t, how) => {
+    const k = `${t.grid}|${t.row}|${t.col}`;
+    if (how === "hover" && k === last) return;
+    last = k;
+    model.send({ event: "pick", how, ...t });
+  };
+  const onClick = (e) => { const t = target(e.target); if (t) { clearTimeout(timer); send(t, "click"); } };
+  const onOver = (e) => {
+    clearTimeout(timer);
+    const t = target(e.target);
+    if (t) timer = setTimeout(() => send(t, "hover"), 150);
+  };
+  const onLeave = () => { clearTimeout(timer); last = ""; };
+  el.addEventListener("click", onClick);
+  el.addEventListener("mouseover", onOver);
+  el.addEventListener("mouseleave", onLeave);
+  return () => {
+    clearTimeout(timer);
+    el.removeEventListener("toggle", onToggle, true);
+    el.removeEventListener("click", onClick);
+    el.removeEventListener("mouseover", onOver);
+    el.removeEventListener("mouseleave", onLeave);
+  };
+}
+export default { render };
+"""
+
+# The explorer's box and its ipywidgets controls (scoped to explorers, loaded with the live view).
+CONTROL_CSS = """
+.cnnlib-explorer { max-width: 100%; }
+.cnnlib-explorer .cnnlib-controls { border-bottom: 1px solid #e5e7eb; padding: 0 0 4px 0; margin: 0 0 6px 0;
+  background: var(--jp-layout-color0, #fff); }
+.cnnlib-explorer .cnnlib-pairs { display: grid; grid-template-columns: repeat(auto-fill, 300px); column-gap: 4px; }
+.cnnlib-explorer .cnnlib-group-label { font-size: 11px; color: #6b7280; margin: 2px 0 0 2px; line-height: 14px; }
+.cnnlib-explorer .widget-label { font-size: 12px; }
+.cnnlib-explorer .widget-toggle-buttons { display: flex; flex-wrap: wrap; align-items: center; }
+.cnnlib-explorer .widget-toggle-buttons .widget-label { width: auto !important; margin-right: 6px; white-space: nowrap; }
+.cnnlib-explorer .widget-toggle-button { height: 24px; line-height: 22px; font-size: 12px; padding: 0 8px;
+  margin: 1px 2px 1px 0; }
+.cnnlib-explorer .widget-toggle-button.mod-active { background: #1d4ed8; color: #fff; font-weight: bold;
+  box-shadow: inset 0 0 0 1px #1e3a8a; }
+.cnnlib-explorer .widget-text input { padding: 0 4px; }
+.cnnlib-explorer .cnnlib-clamp { font-size: 12px; color: #b45309; min-height: 0; }
+.cnnlib-live-row { display: flex; flex-wrap: wrap; align-items: flex-start; gap: 2px 18px; }
+.cnnlib-part { min-width: 0; max-width: 100%; }
+.cnnlib-live-column { min-width: 0; max-width: 100%; flex: 1 1 240px; }
+.cnnlib-part:empty { display: none; }
+.cnnlib-live table[data-pick] td { cursor: pointer; }
+.cnnlib-live table[data-pick] td:hover { outline: 2px solid #1d4ed8; outline-offset: -2px; }
+.cnnlib-live details > summary { cursor: pointer; }
+"""
+
+# Shown before a live explorer: invisible itself, it makes the widget manager's "Error displaying widget:
+# model not found" (a notebook reopened after its kernel was replaced) say what to do.
+STALE_HINT_HTML = (
+    '<style class="cnnlib-stale-hint">'
+    ".jp-OutputArea-child:has(style.cnnlib-stale-hint){display:none}"
+    ".jp-OutputArea-output.jupyter-widgets:not(:has(*))::after{display:block;margin-top:4px;padding:4px 8px;"
+    "background:#fffbeb;border-left:4px solid #b45309;color:#111827;font-size:13px;white-space:normal;"
+    "content:'이 탐색기는 이전 실행의 것이라 다시 그릴 수 없습니다. 셀을 다시 실행하세요 "
+    "(Shift+Enter, 또는 Run ▸ Run All Cells).'}"
+    "</style>")
+
+
+class LiveView(anywidget.AnyWidget):
+    """The parts of one explorer, laid out in rows; see the module docstring."""
+
+    _esm = _ESM
+    _css = stylesheet() + CONTROL_CSS
+    prefix = traitlets.Unicode("").tag(sync=True)
+    layout = traitlets.List().tag(sync=True)
+
+    def __init__(self, prefix: str, layout):
+        names = layout_names(layout)
+        self.add_traits(**{f"part_{p}": traitlets.Unicode("").tag(sync=True) for p in names})
+        super().__init__(prefix=prefix, layout=[[list(i) if isinstance(i, tuple) else i for i in r] for r in layout])
+        self.names = tuple(names)
+        self._pick = None
+        self.on_msg(self._message)
+
+    def show(self, parts: dict) -> None:
+        """Set the parts' HTML in one message (only the changed ones are sent)."""
+        with self.hold_sync():
+            for name, html in parts.items():
+                setattr(self, f"part_{name}", html)
+
+    def part(self, name: str) -> str:
+        return getattr(self, f"part_{name}")
+
+    def on_pick(self, callback) -> None:
+        """``callback(grid, row, col, how)`` for each click or hover on a pickable grid."""
+        self._pick = callback
+
+    def _message(self, _widget, content, _buffers) -> None:
+        if content.get("event") == "pick" and self._pick is not None:
+            self._pick(str(content["grid"]), int(content["row"]), int(content["col"]), content.get("how", "click"))
+
+
+def layout_names(layout) -> list[str]:
+    """The part names of a layout (rows of names; a tuple inside a row is a column), in order."""
+    return [p for items in layout for item in items for p in (item if isinstance(item, tuple) else (item,))]
+
+
+def layout_html(prefix: str, layout, parts: dict) -> str:
+    """The parts in rows, as the live view lays them out, with inline styles (the static copy)."""
+    def part(p):
+        return f'<div class="cnnlib-part {prefix}-{p}" style="min-width:0;max-width:100%">{parts[p]}</div>' if parts[p] else ""
+
+    rows = []
+    for items in layout:
+        cells = "".join(f'<div class="cnnlib-live-column">{"".join(part(p) for p in item)}</div>'
+                        if isinstance(item, tuple) else part(item) for item in items)
+        rows.append('<div class="cnnlib-live-row" style="display:flex;flex-wrap:wrap;align-items:flex-start;'
+                    f'gap:2px 18px">{cells}</div>')
+    return "".join(rows)
