@@ -61,22 +61,29 @@ INTERACTIVE = ", ".join(f".widget-{kind}" for kind in (
 class Step:
     """One learner action on an explorer and the visible text it must produce (see the module doc)."""
 
-    control: str
+    control: str = ""
     expect: Mapping[str, str] = field(default_factory=dict)
     press: tuple[str, ...] | str = ()
     to: str | None = None
+    type: str | None = None     # typed into the number box beside a slider
+    click: str | None = None    # a CSS selector inside the explorer: that element is clicked (a grid cell)
     explorer: int = 0
 
     def __post_init__(self):
         if isinstance(self.press, str):
             object.__setattr__(self, "press", (self.press,))
         if not self.expect:
-            raise ValueError(f"Step({self.control!r}) expects nothing: give expect={{'css-class': 'text'}}")
-        if self.press and self.to is not None:
-            raise ValueError(f"Step({self.control!r}): give either press= or to=, not both")
+            raise ValueError(f"Step({self.control or self.click!r}) expects nothing: give expect={{'css-class': 'text'}}")
+        if sum(bool(x) for x in (self.press, self.to is not None, self.type is not None, self.click)) > 1:
+            raise ValueError(f"Step({self.control!r}): give either press= or to=, not both (nor type=/click=)")
+        if not self.control and not self.click:
+            raise ValueError("a Step names a control, or a cell to click (click=)")
 
     def __str__(self):
-        how = f"press {'+'.join(self.press)}" if self.press else f"set to {self.to!r}" if self.to is not None else "click"
+        if self.click:
+            return f"click {self.click!r} (explorer {self.explorer})"
+        how = (f"press {'+'.join(self.press)}" if self.press else f"set to {self.to!r}" if self.to is not None
+               else f"type {self.type!r}" if self.type is not None else "click")
         return f"{how} on {self.control!r} (explorer {self.explorer})"
 
 
@@ -476,7 +483,18 @@ class Learner:
                                      f"expected it to contain {text!r}") from None
 
     def _act(self, root, step: Step) -> None:
+        if step.click:
+            cell = root.locator(step.click)
+            if cell.count() < 1:
+                raise AssertionError(f"{step}: nothing matches {step.click!r} in the explorer")
+            cell.first.click()
+            return
         control = _find_control(root, step.control)
+        if step.type is not None:
+            box = _number_box(control)
+            box.fill(step.type)
+            box.press("Enter")
+            return
         kind = control.get_attribute("class") or ""
         if "widget-slider" in kind:
             target = control.locator(".noUi-handle").first
@@ -530,9 +548,30 @@ def _find_control(root, label: str):
     return found
 
 
+def _number_box(control):
+    """The number box beside a slider (cnnlib's explorers), or fail."""
+    box = control.locator("xpath=..").locator(".widget-text input")
+    if box.count() != 1:
+        raise AssertionError("the slider has no number box beside it")
+    return box
+
+
+class _BoxReadout:
+    """A slider's number box read like its readout."""
+
+    def __init__(self, box):
+        self.box = box
+
+    def inner_text(self) -> str:
+        return self.box.input_value()
+
+
 def _slide_to(page, control, handle, step: Step, max_presses: int = 500) -> None:
-    """Move a slider with the arrow keys, as a learner would, until its readout shows step.to."""
+    """Move a slider with the arrow keys, as a learner would, until its readout (or the number box beside
+    it) shows step.to."""
     readout = control.locator(".widget-readout")
+    if not readout.is_visible():
+        readout = _BoxReadout(_number_box(control))
     handle.focus()
     key = None
     for _ in range(max_presses):

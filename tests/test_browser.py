@@ -74,6 +74,7 @@ chromium``). Without one the browser tests skip with the reason; with ``CNNLIB_R
 from __future__ import annotations
 
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -87,52 +88,62 @@ EXPLORER_CHECKS: dict[str, list[Step]] = {
     # "<notebook file name>": [Step("<control label>", to=... or press=..., expect={"<css class>": "<text>"}), ...],
     "7.2-convolution-layer.ipynb": [
         # the book's 4x4 input and 3x3 filter: padding 0 -> 1 makes the output 4x4 (그림 7-6)
-        Step("패딩 P (padding)", to="1", expect={"cnnlib-conv-formula": "(4 + 2·1 − 3)/1 + 1 = 3 + 1 = 4",
-                                                 "cnnlib-conv-shapes": "(N, FN, OH, OW) = (1, 1, 4, 4)"}),
+        Step("패딩 P", to="1", expect={"cnnlib-conv-formula": "(4 + 2·1 − 3)/1 + 1 = 3 + 1 = 4",
+                                      "cnnlib-conv-shapes": "출력 (1, 1, 4, 4)"}),
+        # clicking output cell (2, 1) selects its window: position 2·4 + 1 = 9
+        Step(click="table.cnnlib-grid-output tr:nth-child(3) td:nth-child(2)",
+             expect={"cnnlib-conv-products": "출력 칸 (2, 1) 계산 — 윈도우 위치 9"}),
         # stride 2 then leaves a remainder: the explanation appears instead of a traceback
-        Step("스트라이드 S (stride)", to="2", expect={"cnnlib-conv-explanation": "정수가 아닙니다",
-                                                   "cnnlib-conv-formula": "3/2 + 1"}),
+        Step("스트라이드 S", to="2", expect={"cnnlib-conv-explanation": "정수가 아닙니다",
+                                          "cnnlib-conv-formula": "3/2 + 1"}),
+        # a typed height past the end is clamped, and the explorer says so
+        Step("입력 높이 H", type="99", expect={"cnnlib-conv-clamp": "입력 높이 H: 99 → 12"}),
     ],
     "7.3-pooling-layer.ipynb": [
         # the book's 그림 7-14: average pooling of the first window is (1 + 2 + 0 + 1)/4 = 1
-        Step("방법 (method)", to="평균 (average)", expect={"cnnlib-pool-detail": "(1 + 2 + 0 + 1) / 4 = 4/4 = 1"}),
+        Step("방법", to="평균 (average)", expect={"cnnlib-pool-detail": "(1 + 2 + 0 + 1) / 4 = 4/4 = 1"}),
+        # clicking input cell (3, 3) selects the window that reads it: output cell (1, 1)
+        Step(click="table.cnnlib-grid-input tr:nth-child(5) td:nth-child(5)",
+             expect={"cnnlib-pool-detail": "출력 칸 (1, 1) 계산"}),
         # a 5x5 input with 2x2 windows and stride 2 leaves a remainder: explained, not a traceback
         Step("입력 높이 H", to="5", expect={"cnnlib-pool-explanation": "정수가 아닙니다",
                                           "cnnlib-pool-formula": "3/2 + 1"}),
     ],
     "7.4-implementing-conv-pooling.ipynb": [
         # two 4x4 samples, 3x3 filter: padding 1 makes 2·4·4 = 32 rows, each pixel copied 9 times on average
-        Step("패딩 P (padding)", to="1", expect={"cnnlib-im2col-shapes": "(2·4·4, 1·3·3) = (32, 9)",
-                                                 "cnnlib-im2col-memory": "입력의 9.00배"}),
+        Step("패딩 P", to="1", expect={"cnnlib-im2col-shapes": "im2col 행렬 (32, 9)",
+                                      "cnnlib-im2col-memory": "입력의 9.00배"}),
         # picking output row 2 selects im2col row r = 0·16 + 2·4 + 0 = 8
         Step("출력 행 oy", to="2", expect={"cnnlib-im2col-matrix": "im2col의 행 r = 8"}),
+        # clicking a row of the im2col matrix selects it (row 16: sample 1's first row)
+        Step(click='table.cnnlib-grid-im2col tr[data-r="16"] td', expect={"cnnlib-im2col-matrix": "im2col의 행 r = 16"}),
         # the backward view: dout → dcol → col2im
-        Step("보기 (view)", to="합성곱 역전파 (conv backward)", expect={"cnnlib-im2col-matrix": "dcol = dout @ col_W.T"}),
+        Step("보기", to="합성곱 역전파", expect={"cnnlib-im2col-matrix": "dcol = dout @ col_W.T"}),
         # stride 2 leaves a remainder: explained, drawn in floor mode
-        Step("스트라이드 S (stride)", to="2", expect={"cnnlib-im2col-explanation": "정수가 아닙니다",
-                                                   "cnnlib-im2col-formula": "3/2 + 1"}),
+        Step("스트라이드 S", to="2", expect={"cnnlib-im2col-explanation": "정수가 아닙니다",
+                                          "cnnlib-im2col-formula": "3/2 + 1"}),
+        # the pooling view names its sliders after the pooling window
+        Step("보기", to="최대 풀링 순전파", expect={"cnnlib-im2col-matrix": "max(axis=1)"}),
     ],
     "7.6-cnn-visualization.ipynb": [
-        # test image 1 of MNIST is a 2; the summary and the probability rows follow the slider
-        Step("이미지 번호 (image)", to="1", expect={"cnnlib-featuremap-summary": "정답 (label) 2"}),
+        # test image 1 of MNIST is a 2; the summary and the probability rows follow the number box
+        Step("이미지 번호", type="1", expect={"cnnlib-featuremap-summary": "정답 (label) 2"}),
         # filter 0 -> 1: the summary and the filter grid's title name the new filter
-        Step("필터 번호 (filter)", to="1", expect={"cnnlib-featuremap-summary": "필터 (filter) 1 (30개 중)",
-                                                 "cnnlib-featuremap-maps": "W1[1]"}),
+        Step("필터 번호", to="1", expect={"cnnlib-featuremap-summary": "필터 (filter) 1 (30개 중)",
+                                        "cnnlib-featuremap-maps": "W1[1]"}),
         # the weights before training
-        Step("가중치 (weights)", to="학습 전 (initial)",
-             expect={"cnnlib-featuremap-summary": "가중치 (weights): 학습 전 (initial)"}),
+        Step("가중치", to="학습 전 (initial)", expect={"cnnlib-featuremap-summary": "가중치 (weights): 학습 전 (initial)"}),
     ],
     "7.7-representative-cnns.ipynb": [
         # the paper's 224: conv1's (224 − 11)/4 + 1 leaves a remainder, explained where the table stops
-        Step("입력 크기 (input size)", to="224", expect={"cnnlib-alexnet-explanation": "213 ÷ 4의 나머지(remainder)는 1",
-                                                       "cnnlib-alexnet-table": "✗ 정수가 아님"}),
-        # 259 passes every layer: pool5 is 7x7, so fc6 holds 256·7·7·4096 + 4096 parameters
-        Step("입력 크기 (input size)", to="259", expect={"cnnlib-alexnet-table": "51,384,320"}),
+        Step("입력 크기", type="224", expect={"cnnlib-alexnet-explanation": "213 ÷ 4의 나머지(remainder)는 1",
+                                            "cnnlib-alexnet-table": "✗ 정수가 아님"}),
+        # 259 passes every layer (a quick choice): pool5 is 7x7, so fc6 holds 256·7·7·4096 + 4096 parameters
+        Step(click='button.cnnlib-alexnet-quick:text-is("259")', expect={"cnnlib-alexnet-table": "51,384,320"}),
         # the paper's batch of 128 images
-        Step("배치 크기 (batch)", to="128", expect={"cnnlib-alexnet-summary": "× 128장"}),
+        Step("배치 크기", to="128", expect={"cnnlib-alexnet-summary": "× 128장"}),
     ],
 }
-
 
 
 # --------------------------------------------------------------------------- the harness's own notebooks
@@ -198,6 +209,7 @@ def lab(chromium, tmp_path_factory):
                         ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
         write_notebook(server.root / "harness" / "selftest-good.ipynb", SELFTEST_GOOD)
         write_notebook(server.root / "harness" / "selftest-broken.ipynb", SELFTEST_BROKEN)
+        write_notebook(server.root / "harness" / "stale.ipynb", STALE_NOTEBOOK)
         server.wait_ready()
         yield server
     finally:
@@ -217,6 +229,8 @@ def test_a_step_must_expect_something():
         Step("padding", to="1")
     with pytest.raises(ValueError, match="either press= or to="):
         Step("padding", to="1", press="ArrowRight", expect={"cnn-shape": "4"})
+    with pytest.raises(ValueError, match="names a control, or a cell"):
+        Step(expect={"cnn-shape": "4"})
 
 
 # --------------------------------------------------------------------------- tests in the browser
@@ -324,3 +338,38 @@ def measure_largest(learner, notebook, record):
     record["largest paint"] = screen.paint_times(learner, spec)
     screen.save(notebook, record, ARTIFACTS)
     print(f"\n{notebook}: {record}")
+
+
+# --------------------------------------------------------------------------- one picture, before and after running
+
+STALE_NOTEBOOK = ["from cnnlib.explorers import PoolExplorer\nexplorer = PoolExplorer()\nexplorer"]
+
+
+@pytest.mark.browser
+def test_an_explorer_is_one_picture_and_a_stale_one_says_what_to_do(learner):
+    """Opened without running (untrusted), the explorer cell shows the static view, not a repr; run, it shows
+    the live explorer alone; saved and reopened with a new kernel, the widget manager's 'model not found'
+    is followed by what to do."""
+    path = "harness/stale.ipynb"
+    learner.open(path)
+    learner.run_all()
+    assert learner.notebook_problems() == []
+    panel = learner.panel
+    assert panel.locator(".cnnlib-pool .cnnlib-pool-grids").count() == 1      # the live explorer ...
+    assert panel.locator(".cnnlib-pool-static").count() == 0                  # ... alone: no static copy
+    learner._command("docmanager:save")
+    time.sleep(1.5)
+    learner.page.evaluate("() => window.jupyterapp.commands.execute('application:close-all')")
+    learner.lab.shutdown_kernels()
+    learner.open(path)
+    hint = learner.page.wait_for_function("""() => {
+      const out = [...document.querySelectorAll('.jp-OutputArea-output.jupyter-widgets')]
+        .find(el => el.textContent.includes('Error displaying widget'));
+      return out && getComputedStyle(out, '::after').content;
+    }""", timeout=30_000).json_value()
+    assert "셀을 다시 실행하세요" in hint, hint
+
+    learner.open("notebooks/7.3-pooling-layer.ipynb")          # committed: executed by nbconvert, untrusted
+    static = learner.panel.locator(".cnnlib-pool-static")
+    assert static.count() == 1 and "정적 그림" in static.inner_text()
+    assert "PoolExplorer(" not in learner.panel.inner_text()

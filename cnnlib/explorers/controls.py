@@ -17,8 +17,9 @@ import ipywidgets as widgets
 
 __all__ = ["Control", "NumberControl", "CONV_CONTROLS", "make_widget", "LABEL_PX", "TRACK_PX"]
 
-LABEL_PX = 100   # the description's width: lines the sliders up
-TRACK_PX = 120   # a small range's track (1–12: 11 px a step)
+LABEL_PX = 92    # the description's width: lines the sliders up
+TRACK_PX = 110   # a small range's track (1–12: 10 px a step; it was 84 px)
+BOX_PX = 52      # the number box
 WIDE_TRACK_PX = 360  # a large range's track (window position, im2col row, image number)
 
 
@@ -85,7 +86,7 @@ class NumberControl:
             tooltip=control.hint or None,
             style={"description_width": f"{LABEL_PX}px"},
             layout=widgets.Layout(width=f"{LABEL_PX + track + 8}px", margin="1px 2px 1px 0"))
-        self.box = widgets.IntText(value=value, layout=widgets.Layout(width="58px", margin="1px 10px 1px 0"))
+        self.box = widgets.IntText(value=value, layout=widgets.Layout(width=f"{BOX_PX}px", margin="1px 8px 1px 0"))
         self.box.add_class(f"{prefix}-box")
         self.box.add_class(f"{prefix}-box-{control.name}")
         self._on_clamp = on_clamp

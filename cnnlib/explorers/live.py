@@ -3,7 +3,7 @@ so it works offline) that shows the explorer's HTML parts and reports clicks bac
 
 * **Parts**: one synced string trait per part (``part_<name>``): a slider move sends only the parts that
   changed, with class names instead of inline styles (:mod:`.style`); the stylesheet (``_css``) is
-  loaded once. Parts are laid out in rows (``layout``) as the static copy is (:func:`layout_html`).
+  loaded once. Parts are laid out in ``rows`` as the static copy is (:func:`layout_html`).
 * **Clicks and hover**: a click on a cell of a grid that names itself (``data-pick``, see
   :func:`.grid.grid_html`) sends ``{event: 'pick', grid, row, col, how}``; resting the pointer on a cell
   for 150 ms sends the same with ``how: 'hover'``. :meth:`LiveView.on_pick` registers the Python side;
@@ -38,7 +38,7 @@ function render({ model, el }) {
     parent.appendChild(box);
     boxes[p] = box;
   };
-  for (const items of model.get("layout")) {  // rows of parts; an inner list is a column
+  for (const items of model.get("rows")) {  // rows of parts; an inner list is a column
     const row = document.createElement("div");
     row.className = "cnnlib-live-row";
     for (const item of items) {
@@ -127,7 +127,7 @@ CONTROL_CSS = """
 .cnnlib-explorer { max-width: 100%; }
 .cnnlib-explorer .cnnlib-controls { border-bottom: 1px solid #e5e7eb; padding: 0 0 4px 0; margin: 0 0 6px 0;
   background: var(--jp-layout-color0, #fff); }
-.cnnlib-explorer .cnnlib-pairs { display: grid; grid-template-columns: repeat(auto-fill, 300px); column-gap: 4px; }
+.cnnlib-explorer .cnnlib-pairs { display: grid; grid-template-columns: repeat(auto-fill, 272px); column-gap: 4px; }
 .cnnlib-explorer .cnnlib-group-label { font-size: 11px; color: #6b7280; margin: 2px 0 0 2px; line-height: 14px; }
 .cnnlib-explorer .widget-label { font-size: 12px; }
 .cnnlib-explorer .widget-toggle-buttons { display: flex; flex-wrap: wrap; align-items: center; }
@@ -137,6 +137,8 @@ CONTROL_CSS = """
 .cnnlib-explorer .widget-toggle-button.mod-active { background: #1d4ed8; color: #fff; font-weight: bold;
   box-shadow: inset 0 0 0 1px #1e3a8a; }
 .cnnlib-explorer .widget-text input { padding: 0 4px; }
+.cnnlib-explorer .widget-play { width: auto; margin-right: 8px; }
+.cnnlib-explorer .widget-play .jupyter-button { width: 34px; height: 26px; padding: 0; flex: 0 0 auto; }
 .cnnlib-explorer .cnnlib-clamp { font-size: 12px; color: #b45309; min-height: 0; }
 .cnnlib-live-row { display: flex; flex-wrap: wrap; align-items: flex-start; gap: 2px 18px; }
 .cnnlib-part { min-width: 0; max-width: 100%; }
@@ -165,12 +167,12 @@ class LiveView(anywidget.AnyWidget):
     _esm = _ESM
     _css = stylesheet() + CONTROL_CSS
     prefix = traitlets.Unicode("").tag(sync=True)
-    layout = traitlets.List().tag(sync=True)
+    rows = traitlets.List().tag(sync=True)   # (not 'layout': every DOM widget has a Layout of that name)
 
     def __init__(self, prefix: str, layout):
         names = layout_names(layout)
         self.add_traits(**{f"part_{p}": traitlets.Unicode("").tag(sync=True) for p in names})
-        super().__init__(prefix=prefix, layout=[[list(i) if isinstance(i, tuple) else i for i in r] for r in layout])
+        super().__init__(prefix=prefix, rows=[[list(i) if isinstance(i, tuple) else i for i in r] for r in layout])
         self.names = tuple(names)
         self._pick = None
         self.on_msg(self._message)
