@@ -464,7 +464,7 @@ class Learner:
         root = explorers.nth(step.explorer)
         outputs = {}
         for css_class, text in step.expect.items():
-            out = root.locator(f".{css_class}")
+            out = root.locator(f".jupyter-widgets .{css_class}")   # in the live widget, not a static copy
             if out.count() != 1:
                 raise AssertionError(f"{step}: expected one element with class {css_class!r} in the explorer, "
                                      f"found {out.count()}")

@@ -176,7 +176,7 @@ def _assert_conv(ex, matrix, s, x, col, r, n, oy, ox, R, counts):
         assert_matrix(G(matrix, "im2col"), col, R, {r}, N)
         assert_matrix(G(matrix, "product"), product, R, {r}, N)
         (wg,) = G(matrix, "col-w")
-        labels = [f"{c}·{i}{j}" for c in range(C) for i in range(s.FH) for j in range(s.FW)]
+        labels = [f"{c}·{i}{j}" if C > 1 else f"{i}{j}" for c in range(C) for i in range(s.FH) for j in range(s.FW)]
         for label, texts in zip(wg.row_labels, wg.texts):
             if not label.startswith("⋮"):
                 np.testing.assert_array_equal([float(t) for t in texts], col_W[labels.index(label)])

@@ -37,7 +37,7 @@ LO, HI = 32, 323
 VALID_SIZES = tuple(valid_input_sizes(ALEXNET, LO, HI))   # every layer's output a whole number
 BATCHES = (("1", 1), ("32", 32), ("128", 128))  # 128: the paper's batch size
 CONTROLS = (
-    Control("input_size", "입력 크기", LO, HI, hint="input size", quick=VALID_SIZES),
+    Control("input_size", "입력 크기", LO, HI, hint="input size", quick=VALID_SIZES, track=230),
     Control("batch", "배치 크기", options=BATCHES, hint="batch"),
 )
 COLUMNS = ("층", "출력 형상", "매개변수", "비율", "곱셈-누산", "비율", "im2col 메모리")

@@ -187,12 +187,14 @@ class Explorer:
             if not items:
                 continue
             options = [shown for c, shown in items if c.options]
-            ranges = [shown for c, shown in items if not c.options]
+            wide = [shown for c, shown in items if not c.options and (c.wide or c.quick)]   # a row each
+            ranges = [shown for c, shown in items if not c.options and not (c.wide or c.quick)]
             pairs = [widgets.VBox(ranges[i : i + 2]) for i in range(0, len(ranges), 2)]
             if group == "advanced":
                 label = widgets.HTML('<div class="cnnlib-group-label">고급 (advanced)</div>')
                 rows.append(label)
             rows.extend(options)
+            rows.extend(wide)   # (declared order: the image number before the filter number)
             if pairs:
                 grid = widgets.Box(pairs)
                 grid.add_class("cnnlib-pairs")

@@ -37,6 +37,7 @@ class Control:
     options: tuple = ()
     hint: str = ""
     quick: tuple = ()
+    track: int = 0     # the slider's track in pixels (0: by the range)
 
     def check(self, value, hi=None):
         """A clear ValueError unless ``value`` is allowed; ``hi`` replaces the static upper end for a
@@ -78,7 +79,7 @@ class NumberControl:
     is told ``(control, typed, kept)`` so the explorer can say so."""
 
     def __init__(self, control: Control, value: int, prefix: str, on_clamp):
-        track = WIDE_TRACK_PX if control.wide else TRACK_PX
+        track = control.track or (WIDE_TRACK_PX if control.wide else TRACK_PX)
         self.control = control
         self.slider = widgets.IntSlider(
             value=value, min=control.lo, max=control.hi, step=1, continuous_update=True, readout=False,
@@ -98,6 +99,7 @@ class NumberControl:
             b = widgets.Button(description=str(v), layout=widgets.Layout(width="auto", margin="1px 2px"),
                                tooltip=f"{control.description} = {v}")
             b.add_class(f"{prefix}-quick")
+            b.add_class("cnnlib-quick")
             b.on_click(lambda _b, v=v: setattr(self.slider, "value", v))
             parts.append(b)
         self.widget = widgets.HBox(parts, layout=widgets.Layout(align_items="center", flex_flow="row wrap"))

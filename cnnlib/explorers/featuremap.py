@@ -196,7 +196,7 @@ class FeatureMapExplorer(Explorer):
         options = tuple(o for o in WEIGHTS if o[1] in self.networks)
         # Ranges follow the data: an instance attribute, read by the base class's checks and widgets.
         self.CONTROLS = (
-            Control("index", "이미지 번호", 0, len(self.images) - 1, hint="test image", row="window"),
+            Control("index", "이미지 번호", 0, len(self.images) - 1, hint="test image"),
             Control("filter", "필터 번호", 0, self.filter_count - 1, hint="filter"),
             Control("weights", "가중치", options=options, hint="weights"),
         )
@@ -263,23 +263,23 @@ class FeatureMapExplorer(Explorer):
         pool = self.networks[s.weights].layers["Pool1"]
         k_scale = float(np.abs(kernel).max())
         blocks = [
-            self._map_block(image, role="input", title=f"입력 x (input) {H}×{W}", palette="gray",
+            self._map_block(image, role="input", title=f"입력 x {H}×{W}", palette="gray",
                             heat=np.clip(np.round(np.asarray(image, float) * HEAT_STEPS) / HEAT_STEPS, 0, 1)),
             symbol("⊛"),
             self._map_block(kernel, role="filter", palette="diverging", heat=_levels(kernel, k_scale),
                             show_numbers=True,
                             numbers=np.vectorize(lambda v: _fixed(v, _decimals(kernel)), otypes=[object])(kernel),
-                            title=f"필터 W1[{f}] (filter) {kernel.shape[0]}×{kernel.shape[1]}, "
+                            title=f"필터 W1[{f}] {kernel.shape[0]}×{kernel.shape[1]}<br>"
                                   f"편향 b1[{f}] (bias) = {_fixed(bias, _decimals([bias]))}"),
             symbol("→"),
             self._map_block(conv, role="conv", palette="diverging", heat=_levels(conv, scale),
-                            title=f"합성곱 후 (after Conv1) {OH}×{OW}, 편향 포함"),
+                            title=f"합성곱 후 {OH}×{OW}<br>(Conv1, 편향 포함)"),
             symbol("→"),
             self._map_block(relu, role="relu", palette="diverging", heat=_levels(relu, scale),
-                            title=f"ReLU 후 (after Relu1) {OH}×{OW}"),
+                            title=f"ReLU 후 {OH}×{OW}<br>(Relu1)"),
             symbol("→"),
             self._map_block(pooled, role="pool", palette="diverging", heat=_levels(pooled, scale),
-                            title=f"풀링 후 (after Pool1, {pool.pool_h}×{pool.pool_w} max) {PH}×{PW}"),
+                            title=f"풀링 후 {PH}×{PW}<br>(Pool1, {pool.pool_h}×{pool.pool_w} 최대)"),
         ]
         blue, red = heat_colors(-1, "diverging")[0], heat_colors(1, "diverging")[0]
         legend = (f"<div{attrs(f'{self.css_prefix}-legend', 'x-key')}>"

@@ -24,7 +24,7 @@ from html import escape
 
 import numpy as np
 
-from .style import MARKS, PALETTES, attrs, cell_attrs, heat_class, heat_colors, is_live
+from .style import MARK_STYLE, MARKS, PALETTES, RULES, attrs, cell_attrs, heat_class, heat_colors, is_live
 
 __all__ = ["MARKS", "MARK_LEGEND", "HEAT_PALETTES", "format_number", "format_numbers", "signed", "grid_html",
            "legend_html", "mark_mask", "heat_colors", "matrix_html", "shown_rows", "Gap", "ROW_LIMIT"]
@@ -187,8 +187,14 @@ def _square_rows(rows, cols, masks, heat, palette, px) -> list[str]:
                 cls = " ".join(n for n in names if n)
                 out.append(f'<td{colspan}{f" class={chr(34)}{cls}{chr(34)}" if cls else ""}'
                            f'{f" style={chr(34)}{size}{chr(34)}" if size else ""}></td>')
-            else:
-                out.append(f"<td{colspan}{attrs('g-sq', *names, style=size)}></td>")
+            else:   # static: only what a square needs (a digit is 784 of them)
+                marked = [f"is-{m}" for m in MARKS if m in marks]
+                bg = next((MARK_STYLE[m]["background"] for m in reversed(MARKS) if m in marks), None)
+                bg = bg or (RULES[shade]["background"] if shade else "#fff")
+                border = next((MARK_STYLE[m]["border"] for m in reversed(MARKS) if m in marks and "border" in MARK_STYLE[m]), "0")
+                cls = f' class="{" ".join(marked)}"' if marked else ""
+                out.append(f'<td{colspan}{cls} style="padding:0;border:{border};background:{bg}'
+                           f'{";" + size.rstrip(";") if size else ""}"></td>')
         out.append("</tr>")
     return out
 

@@ -66,7 +66,7 @@ CONTROLS = (
     _CONV["H"], _CONV["W"], _CONV["FH"], _CONV["FW"], _CONV["pad"], _CONV["stride"],
     replace(_CONV["FN"], row="basic"),
     # the im2col row; its largest value: N*OH*OW at the largest settings (3 * 18 * 18 rows)
-    Control("position", "im2col 행 r", 0, 971, row="window", hint="im2col row"),
+    Control("position", "im2col 행 r", 0, 971, row="window", hint="im2col row", track=260),
 )
 _MAX = {c.name: c.hi for c in CONTROLS if not c.options}
 PICKERS = (("sample", "데이터 n"), ("oy", "출력 행 oy"), ("ox", "출력 열 ox"))
@@ -278,9 +278,10 @@ class Im2colExplorer(Explorer):
 
     def _build(self) -> widgets.VBox:
         for name, description in PICKERS:
-            w = widgets.IntSlider(value=0, min=0, max=0, step=1, description=description,
-                                  style={"description_width": f"{LABEL_PX - 30}px"},
-                                  layout=widgets.Layout(width=f"{LABEL_PX + 80}px", margin="1px 10px 1px 0"))
+            # number boxes: the output cell in three numbers, compact beside Play and the row slider
+            w = widgets.BoundedIntText(value=0, min=0, max=0, step=1, description=description,
+                                       style={"description_width": "initial"},
+                                       layout=widgets.Layout(width="auto", margin="1px 8px 1px 0"))
             w.add_class(f"{self.css_prefix}-picker")
             w.add_class(f"{self.css_prefix}-pick-{name}")
             w.observe(self._on_pick, names="value")

@@ -91,7 +91,7 @@ def forward_html(f: Frame, v: ConvNumbers) -> str:
     groups = shown_rows(R, s.N, [r])
     im2col_grids, product_grids = [], []
     for k, rows in enumerate(groups):
-        title = f"데이터 n = {k}: 행 {k * R}–{(k + 1) * R - 1}"
+        title = f"n = {k}: 행 {k * R}–{(k + 1) * R - 1}"
         im2col_grids.append(matrix_html(v.col, rows, role="im2col", title=title, label=label, col_labels=cols,
                                         marks={"current": {r: set(range(K))}}, pick="im2col"))
         product_grids.append(matrix_html(v.product, rows, role="product", title=title, label=label,
@@ -105,7 +105,7 @@ def forward_html(f: Frame, v: ConvNumbers) -> str:
         inputs_html(f),
         panel(f"im2col 행렬 col {shape_text(v.col.shape)}", scroll(stack(*im2col_grids), data_key="col", cap=True)),
         symbol("@"), stack(w_grid, b_grid), symbol("="),
-        panel(f"col @ col_W + b {shape_text(v.product.shape)}", scroll(stack(*product_grids), data_key="product", cap=True)),
+        panel(f"곱 {shape_text(v.product.shape)}", scroll(stack(*product_grids), data_key="product", cap=True)),
         symbol("→"), panel(f"출력 {shape_text(v.output.shape)}", blocks_html(f, v.output, "output", "out", pick="output")))
 
     terms = []
@@ -123,8 +123,8 @@ def forward_html(f: Frame, v: ConvNumbers) -> str:
                          title=f"데이터 n = {n}의 행들 → reshape (OH, OW, FN): 칸마다 필터 FN개의 값"),
                symbol("→"), text("transpose(0, 3, 1, 2) → (N, FN, OH, OW): 필터마다 한 장 (위의 출력)"))
     keyline = key(f"{colour(0)}: 지금 윈도우 (데이터 n = {n}, 출력 칸 ({oy}, {ox})) ↔ {colour(1)}: im2col의 행 r = {r}, "
-                  f"그 행이 만든 곱의 행, 출력 칸. 열 이름 c·ij = 채널 c, 윈도우 안의 칸 (i, j); 행 이름 r: (oy, ox). "
-                  f"칸을 누르면 그 윈도우로 갑니다.")
+                  f"그 행이 만든 곱 col @ col_W + b의 행, 출력 칸 · 칸을 누르면 그 윈도우로 · 열 "
+                  + ("c·ij = 채널 c, " if s.C > 1 else "ij = ") + "윈도우 안의 칸 (i, j)")
     return (f'<div class="{f.prefix}-stage">' + keyline + main + scroll("".join(terms), data_key="terms")
             + fold("reshape + transpose로 4차원 출력으로", scroll(back, data_key="back"), data_key="reshape")
             + line(f"행렬 곱으로 구한 출력과 Convolution.forward의 출력 {shape_text(v.output.shape)}: {agree(v.agrees)}",
@@ -143,7 +143,7 @@ def backward_html(f: Frame, v: ConvNumbers) -> str:
     groups = shown_rows(R, s.N, [r])
     dout_grids, dcol_grids = [], []
     for k, rows_k in enumerate(groups):
-        title = f"데이터 n = {k}: 행 {k * R}–{(k + 1) * R - 1}"
+        title = f"n = {k}: 행 {k * R}–{(k + 1) * R - 1}"
         dout_grids.append(matrix_html(dout_mat, rows_k, role="dout-matrix", title=title, label=label,
                                       col_labels=[f"f{j}" for j in range(s.FN)],
                                       marks={"current": {r: set(range(s.FN))}}, pick="dout-matrix"))

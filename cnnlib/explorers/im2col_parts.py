@@ -12,8 +12,7 @@ import numpy as np
 from ..shapes import shape_text
 from .geometry import WindowGeometry
 from .grid import grid_html
-from .layout import KEY_COLOURS, key, panel, row, scroll, stack, text
-from .style import attrs
+from .layout import KEY_COLOURS, panel, row, scroll, stack, text
 
 __all__ = ["Frame", "INPUT_CELLS", "inputs_html", "blocks_html", "agree", "colour", "stage"]
 
@@ -40,9 +39,9 @@ class Frame:
         return OH * OW
 
     def col_labels(self) -> list[str]:
-        """Columns of the im2col matrix: 'c·ij' = channel c, window cell (i, j)."""
+        """Columns of the im2col matrix: 'c·ij' = channel c, window cell (i, j) ('ij' for one channel)."""
         s = self.s
-        return [f"{c}·{i}{j}" for c in range(s.C) for i in range(s.FH) for j in range(s.FW)]
+        return [f"{c}·{i}{j}" if s.C > 1 else f"{i}{j}" for c in range(s.C) for i in range(s.FH) for j in range(s.FW)]
 
     def row_label(self):
         OW = self.geom.out_hw[1]
@@ -88,7 +87,7 @@ def inputs_html(f: Frame, winners=None, title="입력 x", cell=True) -> str:
         blocks.append(row("".join(grids), wrap=False))
     hidden = "" if len(samples) == s.N else text(
         f"(칸이 많아 데이터 n = {n}만 그립니다. 다른 데이터는 '데이터 n'으로 고르세요.)", "x-small")
-    return panel(f"{title} {shape_text(x.shape)}, P = {p}", scroll(stack(*blocks), data_key="inputs", cap=True) + hidden)
+    return panel(f"{title} {shape_text(x.shape)}", scroll(stack(*blocks), data_key="inputs", cap=True) + hidden)
 
 
 def blocks_html(f: Frame, arrays, role: str, name: str, pick: str = "") -> str:
@@ -111,9 +110,3 @@ def stage(*blocks) -> str:
     return scroll(row(*blocks, align="flex-start", wrap=False), data_key="stage")
 
 
-def key_line(html: str) -> str:
-    return key(html)
-
-
-def title_line(html: str) -> str:
-    return f"<div{attrs('x-ptitle')}>{html}</div>"

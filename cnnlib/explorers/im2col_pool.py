@@ -101,7 +101,7 @@ def pool_html(f: Frame, v: PoolNumbers, backward: bool) -> str:
     rows_text = f"행 {v.current[0]}" + (f"–{v.current[-1]}" if s.C > 1 else "")
     pool_grids, side_grids = [], []
     for k, rows_k in enumerate(groups):
-        title = f"데이터 n = {k}: 행 {k * R * s.C}–{(k + 1) * R * s.C - 1}"
+        title = f"n = {k}: 행 {k * R * s.C}–{(k + 1) * R * s.C - 1}"
         marks = {"current": {q: set(range(P)) for q in v.current}, "winner": winner_marks(rows_k)}
         if backward:
             flat = v.dout.transpose(0, 2, 3, 1).reshape(-1, 1)

@@ -18,13 +18,17 @@ __all__ = ["row", "stack", "panel", "symbol", "notice", "line", "text", "key", "
 def row(*blocks, css_class: str = "", align: str = "center", wrap: bool = True) -> str:
     """Blocks side by side. ``align``: 'center' for grids joined by symbols, 'flex-start' for panels;
     ``wrap=False`` keeps them on one line (the caller puts the row in a :func:`scroll` box)."""
-    base = "x-nowrap" if not wrap else ("x-row" if align == "center" else "x-row-top")
+    if wrap:
+        base = "x-row" if align == "center" else "x-row-top"
+    else:
+        base = "x-nowrap" if align == "center" else "x-nowrap-top"
     return f"<div{attrs(base, css_class)}>" + "".join(blocks) + "</div>"
 
 
 def stack(*blocks) -> str:
-    """Blocks one under another (grid blocks are inline-blocks, which would sit side by side)."""
-    return "".join(f"<div>{b}</div>" for b in blocks)
+    """Blocks one under another, as one block (grid blocks are inline-blocks, which would sit side by
+    side)."""
+    return "<div>" + "".join(f"<div>{b}</div>" for b in blocks) + "</div>"
 
 
 def panel(title: str, body: str, *, css_class: str = "") -> str:

@@ -8,8 +8,9 @@ so it works offline) that shows the explorer's HTML parts and reports clicks bac
   :func:`.grid.grid_html`) sends ``{event: 'pick', grid, row, col, how}``; resting the pointer on a cell
   for 150 ms sends the same with ``how: 'hover'``. :meth:`LiveView.on_pick` registers the Python side;
   headless tests call the explorer's ``pick`` directly.
-* **State kept across updates**: fold-outs (``<details data-key>``) stay as the learner left them,
-  scroll boxes keep their position, and a capped scroll box brings its highlighted row into view.
+* **Small repaints**: an update patches the DOM (only nodes that differ change), so moving the window
+  repaints a few cells; fold-outs (``<details data-key>``) stay as the learner left them, scroll boxes
+  keep their position, and a capped scroll box brings its highlighted row into view.
 
 The bundle an explorer displays (``Explorer._repr_mimebundle_``) holds the widget view, the static copy
 as ``text/html`` (what GitHub and an untrusted notebook show) and a sentence as ``text/plain``;
@@ -61,19 +62,42 @@ function render({ model, el }) {
     const b = box.getBoundingClientRect(), c = cur.getBoundingClientRect();
     if (c.top < b.top + 18 || c.bottom > b.bottom - 4) box.scrollTop += c.top - b.top - (b.height - c.height) / 2;
   };
+  // Patch the DOM to the new HTML: only nodes that differ change, so a moved window repaints a few
+  // cells, scroll boxes keep their position and fold-outs stay open ('open' is the learner's, not ours).
+  const morph = (from, to) => {
+    if (from.nodeType !== to.nodeType || from.nodeName !== to.nodeName) {
+      from.replaceWith(to.cloneNode(true));
+      return;
+    }
+    if (from.nodeType !== 1) {
+      if (from.nodeValue !== to.nodeValue) from.nodeValue = to.nodeValue;
+      return;
+    }
+    for (const { name, value } of to.attributes) if (from.getAttribute(name) !== value) from.setAttribute(name, value);
+    for (const { name } of [...from.attributes]) if (!to.hasAttribute(name) && name !== "open") from.removeAttribute(name);
+    const a = from.childNodes, b = [...to.childNodes];
+    for (let i = 0; i < b.length; i++) {
+      if (i < a.length) morph(a[i], b[i]);
+      else from.appendChild(b[i]);
+    }
+    while (a.length > b.length) from.removeChild(from.lastChild);
+  };
+  const template = document.createElement("template");
   let pending = new Set();
   const apply = () => {
+    const t0 = performance.now();
     const names = [...pending];
     pending = new Set();
-    const kept = new Map();
-    el.querySelectorAll(".cnnlib-scroll[data-key]").forEach((s) => kept.set(s.dataset.key, [s.scrollLeft, s.scrollTop]));
-    for (const p of names) boxes[p].innerHTML = model.get(`part_${p}`);
+    for (const p of names) {
+      template.innerHTML = model.get(`part_${p}`);
+      const next = document.createElement("div");
+      next.append(template.content);
+      morph(boxes[p], Object.assign(next, { className: boxes[p].className }));
+    }
     el.querySelectorAll("details[data-key]").forEach((d) => { if (opened.has(d.dataset.key)) d.open = opened.get(d.dataset.key); });
-    el.querySelectorAll(".cnnlib-scroll[data-key]").forEach((s) => {
-      const v = kept.get(s.dataset.key);
-      if (v) { s.scrollLeft = v[0]; s.scrollTop = v[1]; }
-    });
     el.querySelectorAll(".cnnlib-scroll.x-cap").forEach(reveal);
+    // how long the patch took (read by the browser test)
+    (window.cnnlibPatchMs = window.cnnlibPatchMs || []).push(performance.now() - t0);
     el.dispatchEvent(new CustomEvent("cnnlib-updated", { bubbles: true }));
   };
   const changed = (p) => () => { if (!pending.size) queueMicrotask(apply); pending.add(p); };
@@ -137,11 +161,16 @@ CONTROL_CSS = """
 .cnnlib-explorer .widget-toggle-button.mod-active { background: #1d4ed8; color: #fff; font-weight: bold;
   box-shadow: inset 0 0 0 1px #1e3a8a; }
 .cnnlib-explorer .widget-text input { padding: 0 4px; }
+.cnnlib-explorer .cnnlib-im2col-picker { width: auto; }
+.cnnlib-explorer .cnnlib-im2col-picker input { width: 46px; flex: 0 0 46px; }
 .cnnlib-explorer .widget-play { width: auto; margin-right: 8px; }
 .cnnlib-explorer .widget-play .jupyter-button { width: 34px; height: 26px; padding: 0; flex: 0 0 auto; }
+.cnnlib-explorer .cnnlib-quick { background: #dcfce7; border: 1px solid #86efac; height: 24px; line-height: 22px;
+  padding: 0 6px; font-size: 12px; }
 .cnnlib-explorer .cnnlib-clamp { font-size: 12px; color: #b45309; min-height: 0; }
 .cnnlib-live-row { display: flex; flex-wrap: wrap; align-items: flex-start; gap: 2px 18px; }
 .cnnlib-part { min-width: 0; max-width: 100%; }
+.cnnlib-live .cnnlib-block { contain: layout paint; }
 .cnnlib-live-column { min-width: 0; max-width: 100%; flex: 1 1 240px; }
 .cnnlib-part:empty { display: none; }
 .cnnlib-live table[data-pick] td { cursor: pointer; }

@@ -49,22 +49,26 @@ RULES = {
     "cnnlib-grid": {"border-collapse": "collapse", "margin": "0", "background": "#fff"},
     "g-th": {"border": "none", "padding": "0 3px", "font": f"10px/1.3 {_MONO}", "color": "#6b7280",
              "background": "#fff", "text-align": "center", "white-space": "nowrap"},
-    "g-td": {"border": "1px solid #9ca3af", "padding": "1px 4px", "text-align": "center", "min-width": "1.4em",
-             "font": f"13px/1.3 {_MONO}", "color": "#111", "background": "#fff"},
+    "g-td": {"border": "1px solid #9ca3af", "padding": "1px 3px", "text-align": "center", "min-width": "1.3em",
+             "font": f"12px/1.25 {_MONO}", "color": "#111", "background": "#fff"},
     "g-td-compact": {"font-size": "11px", "padding": "0 2px"},
-    "g-sq": {"padding": "0", "border": "0"},
+    "g-sq": {"padding": "0", "border": "0", "min-width": "0", "font-size": "0", "line-height": "0"},
     "cnnlib-squares": {"border": "1px solid #9ca3af"},
     "cnnlib-block": {"display": "inline-block", "vertical-align": "top", "margin": "0 6px 6px 0"},
     "g-title": {"font-size": "12px", "margin": "0 0 2px 0", "color": "#111827", "white-space": "nowrap"},
-    "g-note": {"font-size": "12px", "margin": "2px 0 0 0", "color": "#374151"},
+    # a note never widens its grid: it wraps at the table's width
+    "g-note": {"font-size": "12px", "margin": "2px 0 0 0", "color": "#374151", "width": "0", "min-width": "100%"},
     # layout (see layout.py)
     "x-row": {"display": "flex", "flex-wrap": "wrap", "align-items": "center", "gap": "4px 12px", "margin": "0 0 6px 0"},
     "x-row-top": {"display": "flex", "flex-wrap": "wrap", "align-items": "flex-start", "gap": "4px 12px",
                   "margin": "0 0 6px 0"},
-    "x-nowrap": {"display": "flex", "flex-wrap": "nowrap", "align-items": "center", "gap": "4px 10px",
-                 "margin": "0 0 6px 0"},
+    "x-nowrap": {"display": "flex", "flex-wrap": "nowrap", "align-items": "center", "gap": "4px 8px",
+                 "margin": "0 0 4px 0"},
+    "x-nowrap-top": {"display": "flex", "flex-wrap": "nowrap", "align-items": "flex-start", "gap": "4px 8px",
+                     "margin": "0 0 4px 0"},
     "x-panel": {"margin": "0 0 6px 0"},
-    "x-ptitle": {"font-weight": "bold", "font-size": "13px", "margin": "0 0 4px 0", "color": "#111827"},
+    "x-ptitle": {"font-weight": "bold", "font-size": "13px", "margin": "0 0 3px 0", "color": "#111827",
+                 "white-space": "nowrap"},
     "x-sym": {"font-size": "20px", "padding": "0 2px", "color": "#374151"},
     "x-line": {"font-family": _MONO, "font-size": "13px", "margin": "2px 0", "white-space": "nowrap"},
     "x-text": {"font-size": "13px", "margin": "2px 0", "color": "#111827"},
@@ -192,8 +196,9 @@ def attrs(*names: str, style: str = "") -> str:
 @lru_cache(maxsize=8192)
 def cell_attrs(marks: frozenset, heat: str | None, inline_: bool, compact: bool = False) -> tuple[str, str, str]:
     """The opening ``<td ...>`` of a grid cell with ``marks`` (a frozenset of MARKS) and heat class, and
-    the tags wrapping its number: marked numbers are bold (``<b>``), padding italic (``<i>``), never-read
-    cells struck through (``<s>``), so the meaning survives where styles are stripped."""
+    the tags wrapping its number: in the static copy marked numbers are bold (``<b>``), padding italic
+    (``<i>``), never-read cells struck through (``<s>``), so the meaning survives where styles are
+    stripped."""
     classes = [f"is-{m}" for m in MARKS if m in marks]
     if heat and not marks:
         classes.insert(0, heat)
@@ -207,6 +212,8 @@ def cell_attrs(marks: frozenset, heat: str | None, inline_: bool, compact: bool 
         td = f'<td{cls} style="{css(props)}">'
     else:
         td = f'<td class="{" ".join(classes)}">' if classes else "<td>"
+    if not inline_:   # live: the stylesheet carries the meaning; fewer nodes to patch
+        return td, "", ""
     tags = list(dict.fromkeys(t for m, t in (("pad", "i"), ("window", "b"), ("unvisited", "s"), ("current", "b"),
                                              ("winner", "b")) if m in marks))
     return td, "".join(f"<{t}>" for t in tags), "".join(f"</{t}>" for t in reversed(tags))
@@ -222,7 +229,7 @@ def stylesheet() -> str:
     for name, props in RULES.items():
         if name.startswith("is-") or name.startswith("h-"):
             lines.append(f"{scope} .cnnlib-grid td.{name}{{{css(props)}}}")
-        elif name.startswith("g-"):
+        elif name in ("g-td", "g-th", "g-sq", "g-td-compact"):   # written above, by tag
             continue
         else:
             lines.append(f"{scope} .{name}{{{css(props)}}}")
