@@ -1,6 +1,6 @@
 """im2col, col2im and Convolution forward+backward: fast versions vs the plain loops, as ratios.
 
-Two cases (issue 2): SimpleConvNet's first layer (N=100, C=1, 28x28, 30 filters 5x5) and a
+Two cases: SimpleConvNet's first layer (N=100, C=1, 28x28, 30 filters 5x5) and a
 multi-channel layer (N=8, C=16, 32x32, 32 filters 3x3, pad 1).
 
 The loops are timed on the first `LOOP_SAMPLES` samples of the batch and scaled to the full

@@ -191,9 +191,7 @@ def _download(url: str, out, spec: IdxFile) -> None:
     import urllib.error
     import urllib.request
 
-    from . import __version__
-
-    request = urllib.request.Request(url, headers={"User-Agent": f"cnnlib/{__version__} (MNIST loader)"})
+    request = urllib.request.Request(url, headers={"User-Agent": "cnnlib (MNIST loader)"})
     try:
         response = urllib.request.urlopen(request, timeout=TIMEOUT)
     except urllib.error.HTTPError as e:

@@ -162,7 +162,7 @@ def test_trainer_cosine_schedule_and_errors():
         Trainer(net, x, t[:5], x, t)
 
 
-# ---- settings that cannot make a network are refused when it is built (issue 13) --------------------
+# ---- settings that cannot make a network are refused when it is built
 
 @pytest.mark.parametrize("kwargs, err, text", [
     ({"conv_param": {"filter_num": 0}}, ValueError, "conv_param['filter_num'] must be at least 1; got 0"),

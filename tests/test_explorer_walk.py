@@ -1,4 +1,4 @@
-"""A learner's random walk through every explorer (issue 13).
+"""A learner's random walk through every explorer.
 
 Seeded random sequences of control changes, each value drawn from the control's *current* range (its
 minimum, its maximum — after ranges that depend on other settings have followed — a value inside, or a

@@ -281,7 +281,7 @@ def test_floor_mode_layers_match_frameworks_convention():
     np.testing.assert_allclose(out, conv_forward_loops(x, W, np.zeros(1), stride=3))
 
 
-# ---- what a learner types: integers, nested lists, empty batches (issue 13) ---------------------
+# ---- what a learner types: integers, nested lists, empty batches
 
 def test_integer_inputs_as_in_the_books_figures_are_computed_in_float():
     x = np.arange(16).reshape(1, 1, 4, 4)                      # integers, as in 그림 7-14

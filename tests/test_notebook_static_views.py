@@ -1,5 +1,5 @@
 """Every widget in a committed notebook has a static view of its default state beside it, so the
-notebook reads on GitHub without a kernel (GUIDE: 'Every widget has a static view')."""
+notebook reads on GitHub without a kernel."""
 
 import json
 from pathlib import Path

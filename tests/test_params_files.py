@@ -1,5 +1,5 @@
 """Parameter files: a file loads only into the network it was saved from, loading is all or nothing,
-and a damaged, empty or pickle file is refused with its name and what to do (issue 13)."""
+and a damaged, empty or pickle file is refused with its name and what to do."""
 
 import json
 import zipfile
