@@ -67,6 +67,7 @@ class Step:
     to: str | None = None
     type: str | None = None     # typed into the number box beside a slider
     click: str | None = None    # a CSS selector inside the explorer: that element is clicked (a grid cell)
+    hover: str | None = None    # ... or the pointer rests on it
     explorer: int = 0
 
     def __post_init__(self):
@@ -74,14 +75,14 @@ class Step:
             object.__setattr__(self, "press", (self.press,))
         if not self.expect:
             raise ValueError(f"Step({self.control or self.click!r}) expects nothing: give expect={{'css-class': 'text'}}")
-        if sum(bool(x) for x in (self.press, self.to is not None, self.type is not None, self.click)) > 1:
-            raise ValueError(f"Step({self.control!r}): give either press= or to=, not both (nor type=/click=)")
-        if not self.control and not self.click:
-            raise ValueError("a Step names a control, or a cell to click (click=)")
+        if sum(bool(x) for x in (self.press, self.to is not None, self.type is not None, self.click, self.hover)) > 1:
+            raise ValueError(f"Step({self.control!r}): give either press= or to=, not both (nor type=/click=/hover=)")
+        if not self.control and not self.click and not self.hover:
+            raise ValueError("a Step names a control, or a cell to click (click=) or hover over (hover=)")
 
     def __str__(self):
-        if self.click:
-            return f"click {self.click!r} (explorer {self.explorer})"
+        if self.click or self.hover:
+            return f"{'click' if self.click else 'hover over'} {self.click or self.hover!r} (explorer {self.explorer})"
         how = (f"press {'+'.join(self.press)}" if self.press else f"set to {self.to!r}" if self.to is not None
                else f"type {self.type!r}" if self.type is not None else "click")
         return f"{how} on {self.control!r} (explorer {self.explorer})"
@@ -483,11 +484,15 @@ class Learner:
                                      f"expected it to contain {text!r}") from None
 
     def _act(self, root, step: Step) -> None:
-        if step.click:
-            cell = root.locator(step.click)
+        if step.click or step.hover:
+            cell = root.locator(step.click or step.hover)
             if cell.count() < 1:
-                raise AssertionError(f"{step}: nothing matches {step.click!r} in the explorer")
-            cell.first.click()
+                raise AssertionError(f"{step}: nothing matches {step.click or step.hover!r} in the explorer")
+            if step.click:
+                cell.first.click()
+            else:
+                cell.first.hover()
+                time.sleep(0.4)   # the explorer acts on a pointer that rests 150 ms
             return
         control = _find_control(root, step.control)
         if step.type is not None:

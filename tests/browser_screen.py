@@ -20,6 +20,11 @@ import time
 from dataclasses import dataclass, field
 
 VIEWPORTS = {"1440x900": {"width": 1440, "height": 900}, "1280x720": {"width": 1280, "height": 720}}
+VISIBLE = 0.98          # a part counts as in view when this fraction of it is
+# Slider-to-paint is measured and saved (artifacts/browser/screen-measurements.json) against the goal of
+# p90 <= 100 ms; the test only fails far above it, so a loaded machine does not make it flaky.
+PAINT_GOAL_MS = 100
+PAINT_LIMIT_MS = 1500
 
 
 @dataclass(frozen=True)

@@ -98,6 +98,8 @@ EXPLORER_CHECKS: dict[str, list[Step]] = {
                                           "cnnlib-conv-formula": "3/2 + 1"}),
         # a typed height past the end is clamped, and the explorer says so
         Step("입력 높이 H", type="99", expect={"cnnlib-conv-clamp": "입력 높이 H: 99 → 12"}),
+        # End reaches the window position's current end: 12x12, P = 1, S = 2 in floor mode: 6x6 windows
+        Step("윈도우 위치", press="End", expect={"cnnlib-conv-products": "윈도우 위치 35 (0–35)"}),
     ],
     "7.3-pooling-layer.ipynb": [
         # the book's 그림 7-14: average pooling of the first window is (1 + 2 + 0 + 1)/4 = 1
@@ -105,6 +107,9 @@ EXPLORER_CHECKS: dict[str, list[Step]] = {
         # clicking input cell (3, 3) selects the window that reads it: output cell (1, 1)
         Step(click="table.cnnlib-grid-input tr:nth-child(5) td:nth-child(5)",
              expect={"cnnlib-pool-detail": "출력 칸 (1, 1) 계산"}),
+        # resting the pointer on output cell (0, 1) selects its window
+        Step(hover="table.cnnlib-grid-output tr:nth-child(1) td:nth-child(2)",
+             expect={"cnnlib-pool-detail": "출력 칸 (0, 1) 계산"}),
         # a 5x5 input with 2x2 windows and stride 2 leaves a remainder: explained, not a traceback
         Step("입력 높이 H", to="5", expect={"cnnlib-pool-explanation": "정수가 아닙니다",
                                           "cnnlib-pool-formula": "3/2 + 1"}),
@@ -319,12 +324,18 @@ def measure_default(learner, notebook):
     for size, viewport in screen.VIEWPORTS.items():
         learner.page.set_viewport_size(viewport)
         screen.show_file_browser(learner)
-        record[f"default {size}"] = screen.layout(learner, spec)
+        found = record[f"default {size}"] = screen.layout(learner, spec)
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         learner.page.screenshot(path=str(ARTIFACTS / f"{stem}-{size}.png"))
+        # one screen: the controls and every part they drive in view together (file browser open)
+        assert found["controls"] >= screen.VISIBLE, f"{notebook} at {size}: controls partly out of view: {found}"
+        hidden = {k: v for k, v in found["keys"].items() if v is None or v < screen.VISIBLE}
+        assert not hidden, f"{notebook} at {size}: parts out of view with the controls: {hidden} ({found})"
+        assert not found["overflow"], f"{notebook} at {size}: {found['overflow']}"
     learner.page.set_viewport_size(screen.VIEWPORTS["1440x900"])
     screen.scroll_to(learner, spec.prefix)
     record["default paint"] = screen.paint_times(learner, spec)
+    assert record["default paint"]["p90_ms"] < screen.PAINT_LIMIT_MS, record["default paint"]
     return record
 
 
@@ -338,6 +349,8 @@ def measure_largest(learner, notebook, record):
     record["largest paint"] = screen.paint_times(learner, spec)
     screen.save(notebook, record, ARTIFACTS)
     print(f"\n{notebook}: {record}")
+    assert not record["largest 1440x900"]["overflow"], record["largest 1440x900"]["overflow"]
+    assert record["largest paint"]["p90_ms"] < screen.PAINT_LIMIT_MS, record["largest paint"]
 
 
 # --------------------------------------------------------------------------- one picture, before and after running

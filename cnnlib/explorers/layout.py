@@ -12,7 +12,8 @@ from html import escape
 
 from .style import attrs
 
-__all__ = ["row", "stack", "panel", "symbol", "notice", "line", "text", "key", "fold", "scroll", "KEY_COLOURS"]
+__all__ = ["row", "stack", "panel", "symbol", "notice", "line", "text", "key", "fold", "scroll", "keep_arrows",
+           "KEY_COLOURS"]
 
 
 def row(*blocks, css_class: str = "", align: str = "center", wrap: bool = True) -> str:
@@ -41,11 +42,16 @@ def symbol(text_: str) -> str:
     return f"<span{attrs('x-sym')}>{escape(text_)}</span>"
 
 
+def keep_arrows(html: str) -> str:
+    """An arrow in running text stays with the word after it, so no line ends in '→'."""
+    return html.replace(" → ", " →\u00a0")
+
+
 def notice(body: str, *, tone: str = "info", css_class: str = "") -> str:
     """A coloured box (tone: ok, error, note, info) holding HTML."""
     if tone not in ("ok", "error", "note", "info"):
         raise ValueError(f"unknown tone {tone!r}; use ok, error, note or info.")
-    return f"<div{attrs('cnnlib-notice', f'cnnlib-notice-{tone}', f'n-{tone}', css_class)}>{body}</div>"
+    return f"<div{attrs('cnnlib-notice', f'cnnlib-notice-{tone}', f'n-{tone}', css_class)}>{keep_arrows(body)}</div>"
 
 
 def line(html: str, css_class: str = "") -> str:
@@ -56,12 +62,12 @@ def line(html: str, css_class: str = "") -> str:
 
 def text(html: str, css_class: str = "") -> str:
     """One paragraph of explanation."""
-    return f"<div{attrs('x-text', css_class)}>{html}</div>"
+    return f"<div{attrs('x-text', css_class)}>{keep_arrows(html)}</div>"
 
 
 def key(html: str) -> str:
     """A small key under a heading: what the colours mean."""
-    return f"<div{attrs('x-key')}>{html}</div>"
+    return f"<div{attrs('x-key')}>{keep_arrows(html)}</div>"
 
 
 def fold(summary: str, body: str, *, data_key: str, open_: bool = False, css_class: str = "") -> str:

@@ -21,7 +21,7 @@ import numpy as np
 from ..layers import Pooling
 from ..shapes import shape_text
 from .base import Explorer
-from .controls import Control
+from .controls import CONV_CONTROLS, Control
 from .examples import pool_data
 from .explain import formula_html, geometry_report_html
 from .geometry import WindowGeometry, nearest_window, window_geometry
@@ -33,9 +33,9 @@ __all__ = ["PoolSettings", "PoolView", "PoolExplorer", "CONTROLS"]
 
 
 METHODS = (("최대 (max)", "max"), ("평균 (average)", "average"))
+_CONV = {c.name: c for c in CONV_CONTROLS}
 CONTROLS = (
-    Control("H", "입력 높이 H", 1, 12, hint="input height"),
-    Control("W", "입력 너비 W", 1, 12, hint="input width"),
+    _CONV["H"], _CONV["W"],    # the same input sizes as the convolution explorer's
     Control("pool_h", "풀링 높이", 1, 4, hint="pool_h"),
     Control("pool_w", "풀링 너비", 1, 4, hint="pool_w"),
     Control("pad", "패딩 P", 0, 2, hint="padding"),
