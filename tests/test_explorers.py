@@ -14,7 +14,7 @@ import pytest
 from cnnlib import Convolution, Pooling
 from cnnlib.explorers import ConvExplorer, ConvSettings, PoolExplorer, PoolSettings
 from cnnlib.explorers.conv import CONTROLS as CONV_CONTROLS
-from cnnlib.explorers.grid import format_number, grid_html, legend_html, MARKS
+from cnnlib.explorers.grid import format_number
 from cnnlib.explorers.pool import CONTROLS as POOL_CONTROLS
 from cnnlib.reference import conv_forward_loops, im2col_loops, pool_backward_loops, pool_forward_loops
 from cnnlib.shapes import check_output_size
@@ -486,30 +486,6 @@ def test_settings_outside_the_ranges_are_refused_clearly():
         PoolExplorer(method="min")
     with pytest.raises(ValueError, match="no control named 'padding'"):
         ConvExplorer().set(padding=1)
-
-
-def test_grid_renderer():
-    h = grid_html([[1, 2.5], [-0.0, 3]], marks={"window": [(0, 0)], "pad": np.array([[0, 0], [1, 1]], bool)},
-                  role="demo", title="t<i>", row_labels=["a", "b"], col_labels=["0", "1"])
-    (g,) = grids(h, "demo")
-    assert g.texts == [["1", "2.5"], ["0", "3"]]
-    assert g.marked("window") == {(0, 0)} and g.marked("pad") == {(1, 0), (1, 1)}
-    assert "<b>1</b>" in h and "<i>0</i>" in h          # meaning survives if styles are stripped
-    assert "<style" not in h and "<script" not in h and "<svg" not in h
-    assert format_number(1 / 3) == "0.33" and format_number(2.0) == "2" and format_number(-1e-9) == "0"
-    assert all(m in legend_html(MARKS) for m in ("padding", "window"))
-    with pytest.raises(ValueError, match="unknown mark"):
-        grid_html([[1]], marks={"glow": [(0, 0)]})
-    with pytest.raises(ValueError, match="2-D"):
-        grid_html([1, 2])
-    assert "&lt;x&gt;" in grid_html([["<x>"]])
-    counts = np.array([[0, 1], [2, 4]])
-    heat = grid_html(counts, heat=counts / counts.max(), marks={"window": [(0, 1)]})
-    assert "color:#fff;background:#3b82f6" in heat                  # count 4: full blue, white text
-    assert heat.count("background:#3b82f6") == 1 and "background:#fde047" in heat  # the mark wins at (0, 1)
-    assert "color:#111;background:#ffffff" in heat                  # count 0: white
-    with pytest.raises(ValueError, match="heat must have"):
-        grid_html(counts, heat=np.zeros(3))
 
 
 def test_settings_dataclasses_match_the_controls():

@@ -13,7 +13,6 @@ import pytest
 
 from cnnlib import SimpleConvNet, load_mnist
 from cnnlib.explorers import FeatureMapExplorer, FeatureMapSettings
-from cnnlib.explorers.grid import HEAT_PALETTES, grid_html, heat_colors
 from cnnlib.explorers.style import RULES
 from cnnlib.reference import conv_forward_loops, pool_forward_loops
 from cnnlib.train import RECIPES, build_network
@@ -312,20 +311,3 @@ def test_shipped_network_on_mnist():
 
 # ---- the grid renderer's additions ------------------------------------------------------------------------
 
-def test_grid_square_cells_and_palettes():
-    values = np.array([[0.0, 0.0, 0.5], [0.0, 0.0, -1.0]])
-    html = grid_html(values, heat=values, heat_palette="diverging", show_numbers=False, cell_px=5, role="m")
-    assert backgrounds(html)["m"] == [["#ffffff", "#ffffff", heat_colors(0.5, "diverging")[0]],
-                                      ["#ffffff", "#ffffff", "#2563eb"]]
-    assert 'colspan="2"' in html and html.count("width:5px") == 3  # first row fixes the widths, unmerged
-    assert "0.5" not in visible_text(html)
-    assert heat_colors(1, "diverging")[0] == "#dc2626" and heat_colors(0, "diverging")[0] == "#ffffff"
-    assert heat_colors(1, "gray")[0] == "#111827" and set(HEAT_PALETTES) == {"blue", "diverging", "gray"}
-    # the default is the old white-to-blue heatmap, with numbers
-    assert grid_html(values, heat=abs(values)) == grid_html(values, heat=abs(values), heat_palette="blue")
-    with pytest.raises(ValueError, match="unknown heat palette"):
-        grid_html(values, heat=values, heat_palette="rainbow")
-    with pytest.raises(ValueError, match="need show_numbers=True"):
-        grid_html(values, show_numbers=False, row_labels=["a", "b"])
-    with pytest.raises(ValueError, match="cell_px"):
-        grid_html(values, show_numbers=False, cell_px=0)

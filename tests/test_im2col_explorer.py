@@ -15,10 +15,8 @@ import pytest
 from cnnlib.explorers import Im2colExplorer, Im2colSettings
 from cnnlib.explorers.conv import CONTROLS as CONV_CONTROLS
 from cnnlib.explorers.grid import format_number
-from cnnlib.explorers.grid import ROW_LIMIT, Gap, shown_rows
+from cnnlib.explorers.grid import ROW_LIMIT, Gap
 from cnnlib.explorers.im2col import CONTROLS, PICKERS
-from cnnlib.explorers.tensor import axes_html
-from cnnlib.im2col import window_view
 from cnnlib.reference import (col2im_loops, conv_backward_loops, conv_forward_loops, im2col_loops,
                               pool_backward_loops, pool_forward_loops)
 from cnnlib.shapes import check_output_size
@@ -468,29 +466,6 @@ def test_static_view_and_repr():
         ex.row_index(ex.defaults, 0, 2, 0)
 
 
-def test_shown_rows_keeps_each_samples_ends_and_the_current_rows():
-    assert shown_rows(4, 2, [5]) == [[0, 1, 2, 3], [4, 5, 6, 7]]
-    groups = shown_rows(100, 3, [150])
-    assert groups[0] == [0, Gap(98), 99]
-    assert groups[1] == [100, Gap(48), 149, 150, 151, Gap(47), 199]
-    assert groups[2] == [200, Gap(98), 299]
-
-
 # ---- the axes drawing ------------------------------------------------------------------------------
 
 
-def test_axes_html_draws_every_number_in_order_with_axis_names():
-    x = np.arange(1, 33, dtype=float).reshape(1, 2, 4, 4)
-    view = window_view(x, 2, 2)                                  # (N, C, OH, OW, FH, FW) = (1, 2, 3, 3, 2, 2)
-    html = axes_html(view, ["N", "C", "OH", "OW", "FH", "FW"], role="view")
-    drawn = G(html, "view")
-    assert len(drawn) == 18
-    for g, (idx, expected) in zip(drawn, np.ndenumerate(np.empty(view.shape[:4]))):
-        np.testing.assert_array_equal(g.numbers(), view[idx])
-        assert g.title == f"[{idx[0]}, {idx[1]}, {idx[2]}, {idx[3]}]"
-    text = T(html)
-    assert "축 2 OH ↓, 축 3 OW →" in text and "N=0, C=1" in text and "OW=2" in text
-    with pytest.raises(ValueError, match="6-D array"):
-        axes_html(x, ["N", "C", "H", "W"])
-    with pytest.raises(ValueError, match="too large to draw"):
-        axes_html(np.zeros((2, 3, 10, 10, 3, 3)), list("abcdef"))

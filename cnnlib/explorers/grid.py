@@ -134,7 +134,7 @@ def grid_html(values, *, marks=None, role="", title="", note="", row_labels=None
         out.extend(_square_rows(rows, cols, masks, heat, heat_palette, cell_px))
     else:
         out.append(f"<table{data}{attrs('cnnlib-grid', 'cnnlib-compact' if compact else '', role_class)}>")
-        th = f"<th{attrs('g-th')}>"
+        th = "<th>" if is_live() else f"<th{attrs('g-th')}>"   # live: the stylesheet styles th
         if col_labels is not None:
             out.append("<tr>" + (th + "</th>" if row_labels is not None else "")
                        + "".join(f"{th}{escape(str(lab))}</th>" for lab in col_labels) + "</tr>")
