@@ -493,6 +493,8 @@ class Learner:
             else:
                 cell.first.hover()
                 time.sleep(0.4)   # the explorer acts on a pointer that rests 150 ms
+            self.wait_idle()
+            self.page.mouse.move(1, 1)   # then away, as a learner's hand goes back to the controls
             return
         control = _find_control(root, step.control)
         if step.type is not None:

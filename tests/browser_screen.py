@@ -67,6 +67,10 @@ SCREENS = {
         "input_size", "explorer.set(input_size=323, batch=128)"),
 }
 
+# Python that puts the notebook's explorer back to its default settings (in order: ranges before positions).
+RESET = ("import dataclasses as _dc; explorer.set(**{_f.name: getattr(explorer.defaults, _f.name) "
+         "for _f in _dc.fields(explorer.defaults)})")
+
 # The explorer's root (the widget box carrying the prefix class), its controls, and the measurements.
 LAYOUT_JS = """([prefix, keys]) => {
   const root = document.querySelector(`.jp-OutputArea-output .${prefix}`);

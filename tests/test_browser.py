@@ -98,8 +98,8 @@ EXPLORER_CHECKS: dict[str, list[Step]] = {
                                           "cnnlib-conv-formula": "3/2 + 1"}),
         # a typed height past the end is clamped, and the explorer says so
         Step("입력 높이 H", type="99", expect={"cnnlib-conv-clamp": "입력 높이 H: 99 → 12"}),
-        # End reaches the window position's current end: 12x12, P = 1, S = 2 in floor mode: 6x6 windows
-        Step("윈도우 위치", press="End", expect={"cnnlib-conv-products": "윈도우 위치 35 (0–35)"}),
+        # End reaches the window position's current end: H = 12, W = 4, P = 1, S = 2 in floor mode: 6x2 windows
+        Step("윈도우 위치", press="End", expect={"cnnlib-conv-products": "윈도우 위치 11 (0–11)"}),
     ],
     "7.3-pooling-layer.ipynb": [
         # the book's 그림 7-14: average pooling of the first window is (1 + 2 + 0 + 1)/4 = 1
@@ -335,6 +335,7 @@ def measure_default(learner, notebook):
     learner.page.set_viewport_size(screen.VIEWPORTS["1440x900"])
     screen.scroll_to(learner, spec.prefix)
     record["default paint"] = screen.paint_times(learner, spec)
+    screen.run_in_kernel(learner, screen.RESET)   # the explorer checks start from the defaults
     assert record["default paint"]["p90_ms"] < screen.PAINT_LIMIT_MS, record["default paint"]
     return record
 
@@ -383,6 +384,8 @@ def test_an_explorer_is_one_picture_and_a_stale_one_says_what_to_do(learner):
     assert "셀을 다시 실행하세요" in hint, hint
 
     learner.open("notebooks/7.3-pooling-layer.ipynb")          # committed: executed by nbconvert, untrusted
-    static = learner.panel.locator(".cnnlib-pool-static")
-    assert static.count() == 1 and "정적 그림" in static.inner_text()
-    assert "PoolExplorer(" not in learner.panel.inner_text()
+    cell = learner.panel.locator(".jp-CodeCell").filter(has_text="explorer = PoolExplorer()")
+    static = cell.locator(".jp-OutputArea-output .cnnlib-pool-static")
+    assert static.count() == 1 and "정적 그림" in static.inner_text()      # one picture: the static view ...
+    assert cell.locator(".jupyter-widgets").count() == 0                   # ... where no widget can show
+    assert "PoolExplorer(" not in cell.locator(".jp-Cell-outputArea").inner_text()

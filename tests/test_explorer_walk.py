@@ -241,3 +241,18 @@ def test_random_clicks_select_the_window_and_move_the_sliders(name):
         assert_state(name, ex, stats)     # the sliders, ranges and views agree after every click
     print(f"\n{name}: {clicks} clicks on {sorted(seen)}")
     assert clicks > 50 and {"input", "output"} <= seen
+
+
+def test_end_and_home_reach_the_current_ends_of_a_range_that_follows_other_settings():
+    """End on the window slider (what the browser's End key asks for) after padding has grown the range."""
+    ex = ConvExplorer()
+    ex.set(pad=1)                         # 4 -> 16 windows
+    ex.to_end("position")
+    assert ex.controls["position"].value == 15 and "윈도우 위치 15 (0–15)" in ex.outputs["products"].value
+    ex.set(H=12, stride=2)                # floor mode: 6 x 2 windows
+    ex.to_end("position", "max")
+    assert ex.controls["position"].value == ex.controls["position"].max == 11
+    ex.to_end("position", "min")
+    assert ex.controls["position"].value == 0
+    ex.play.value = ex.play.max           # Play run to its end reaches the same end
+    assert ex.controls["position"].value == 11

@@ -167,6 +167,14 @@ class Explorer:
             self._refresh()
         return changes
 
+    def to_end(self, name: str, end: str = "max") -> None:
+        """What End (``end='max'``) or Home (``'min'``) on a slider does: its value goes to the end of its
+        current range, which may depend on the other settings (the window position)."""
+        self.widget
+        w = self.controls.get(name)
+        if w is not None and hasattr(w, "max") and not w.disabled:
+            w.value = w.max if end == "max" else w.min
+
     def _say_clamped(self, control, typed, kept, lo, hi) -> None:
         end = "가장 큰" if typed > hi else "가장 작은"
         self.clamp_note.value = (f"<span{attrs('x-small')}>{control.description}: {typed} → {kept} "
@@ -220,6 +228,7 @@ class Explorer:
         controls = self._controls_box()
         self.live_view = LiveView(self.css_prefix, self.layout)
         self.live_view.on_pick(lambda grid, row, col, how: self.select_cell(grid, row, col, how))
+        self.live_view.on_end(self.to_end)
         self.outputs = {p: Part(self.live_view, p) for p in self.PARTS}
         children = []
         if self.title:

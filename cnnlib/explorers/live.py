@@ -6,8 +6,11 @@ so it works offline) that shows the explorer's HTML parts and reports clicks bac
   loaded once. Parts are laid out in ``rows`` as the static copy is (:func:`layout_html`).
 * **Clicks and hover**: a click on a cell of a grid that names itself (``data-pick``, see
   :func:`.grid.grid_html`) sends ``{event: 'pick', grid, row, col, how}``; resting the pointer on a cell
-  for 150 ms sends the same with ``how: 'hover'``. :meth:`LiveView.on_pick` registers the Python side;
+  for 150 ms (after it moved: a redraw under a resting pointer selects nothing) sends the same with
+  ``how: 'hover'``. :meth:`LiveView.on_pick` registers the Python side;
   headless tests call the explorer's ``pick`` directly.
+* **Home/End** on one of the explorer's sliders go to the ends of its current range (Python sets it:
+  noUiSlider keeps its first range for these keys).
 * **Small repaints**: an update patches the DOM (only nodes that differ change), so moving the window
   repaints a few cells; fold-outs (``<details data-key>``) stay as the learner left them, scroll boxes
   keep their position, and a capped scroll box brings its highlighted row into view.
@@ -126,20 +129,41 @@ function render({ model, el }) {
     model.send({ event: "pick", how, ...t });
   };
   const onClick = (e) => { const t = target(e.target); if (t) { clearTimeout(timer); send(t, "click"); } };
-  const onOver = (e) => {
+  // Hover selects only when the pointer itself moved: a redraw under a resting pointer selects nothing.
+  let px = null, py = null;
+  const onMove = (e) => {
+    if (e.clientX === px && e.clientY === py) return;
+    px = e.clientX;
+    py = e.clientY;
     clearTimeout(timer);
     const t = target(e.target);
     if (t) timer = setTimeout(() => send(t, "hover"), 150);
   };
   const onLeave = () => { clearTimeout(timer); last = ""; };
+  // Home and End on a slider of this explorer go to the ends of its *current* range (noUiSlider keeps the
+  // range it was built with for these keys when the range changes later): Python sets the value.
+  const onKey = (e) => {
+    if (e.key !== "End" && e.key !== "Home") return;
+    const handle = e.target && e.target.closest ? e.target.closest(".noUi-handle") : null;
+    const root = el.closest(".cnnlib-explorer");
+    if (!handle || !root || handle.closest(".cnnlib-explorer") !== root) return;
+    const control = handle.closest(`[class*="${prefix}-control-"]`);
+    const cls = control && [...control.classList].find((c) => c.startsWith(`${prefix}-control-`));
+    if (!cls) return;
+    e.preventDefault();
+    e.stopPropagation();
+    model.send({ event: "end", control: cls.slice(prefix.length + 9), end: e.key === "End" ? "max" : "min" });
+  };
+  document.addEventListener("keydown", onKey, true);
   el.addEventListener("click", onClick);
-  el.addEventListener("mouseover", onOver);
+  el.addEventListener("mousemove", onMove);
   el.addEventListener("mouseleave", onLeave);
   return () => {
     clearTimeout(timer);
+    document.removeEventListener("keydown", onKey, true);
     el.removeEventListener("toggle", onToggle, true);
     el.removeEventListener("click", onClick);
-    el.removeEventListener("mouseover", onOver);
+    el.removeEventListener("mousemove", onMove);
     el.removeEventListener("mouseleave", onLeave);
   };
 }
@@ -203,7 +227,7 @@ class LiveView(anywidget.AnyWidget):
         self.add_traits(**{f"part_{p}": traitlets.Unicode("").tag(sync=True) for p in names})
         super().__init__(prefix=prefix, rows=[[list(i) if isinstance(i, tuple) else i for i in r] for r in layout])
         self.names = tuple(names)
-        self._pick = None
+        self._pick = self._end = None
         self.on_msg(self._message)
 
     def show(self, parts: dict) -> None:
@@ -219,9 +243,15 @@ class LiveView(anywidget.AnyWidget):
         """``callback(grid, row, col, how)`` for each click or hover on a pickable grid."""
         self._pick = callback
 
+    def on_end(self, callback) -> None:
+        """``callback(control name, 'max' or 'min')`` for End or Home pressed on one of the explorer's sliders."""
+        self._end = callback
+
     def _message(self, _widget, content, _buffers) -> None:
         if content.get("event") == "pick" and self._pick is not None:
             self._pick(str(content["grid"]), int(content["row"]), int(content["col"]), content.get("how", "click"))
+        elif content.get("event") == "end" and self._end is not None:
+            self._end(str(content["control"]), str(content["end"]))
 
 
 def layout_names(layout) -> list[str]:
