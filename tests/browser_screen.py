@@ -55,7 +55,7 @@ SCREENS = {
         "cnnlib-im2col",
         {"input": "table.cnnlib-grid-input", "im2col row": "table.cnnlib-grid-im2col tr:has(td.is-current)",
          "product row": "table.cnnlib-grid-product tr:has(td.is-current)", "output": "table.cnnlib-grid-output"},
-        "position", "explorer.set(N=3, C=3, H=12, W=12, pad=3, FN=3)"),
+        "position", "explorer.set(mode='conv', N=3, C=3, H=12, W=12, pad=3, FN=3)"),
     "7.6-cnn-visualization.ipynb": Screen(
         "cnnlib-featuremap",
         {"input": "table.cnnlib-grid-input", "filter": "table.cnnlib-grid-filter", "pool": "table.cnnlib-grid-pool",
@@ -170,7 +170,7 @@ def slider_handle(learner, screen: Screen):
     return root.locator(f".{screen.prefix}-control-{screen.slider} .noUi-handle").first
 
 
-def paint_times(learner, screen: Screen, moves: int = 12) -> dict:
+def paint_times(learner, screen: Screen, moves: int = 8) -> dict:
     """Move the timing slider ``moves`` times (right, and left at its end) and measure each update."""
     page = learner.page
     page.evaluate(WATCH_JS, screen.prefix)

@@ -250,8 +250,9 @@ class FeatureMapExplorer(Explorer):
 
     def _map_block(self, values, *, role, title, heat, palette, show_numbers=False, numbers=None) -> str:
         d = _decimals(values)
-        note = (f"<span{attrs(f'{self.css_prefix}-range')}>최솟값 min {_fixed(values.min(), d)} · "
-                f"최댓값 max {_fixed(values.max(), d)}</span>")
+        nb = "\u00a0"   # the note breaks only between its two halves
+        note = (f"<span{attrs(f'{self.css_prefix}-range')}>최솟값{nb}min{nb}{_fixed(values.min(), d)} · "
+                f"최댓값{nb}max{nb}{_fixed(values.max(), d)}</span>")
         return grid_html(values if numbers is None else numbers, role=role, title=title, note=note, heat=heat,
                          heat_palette=palette, show_numbers=show_numbers, cell_px=CELL_PX, compact=show_numbers)
 
