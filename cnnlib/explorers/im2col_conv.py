@@ -104,9 +104,9 @@ def forward_html(f: Frame, v: ConvNumbers) -> str:
     main = stage(
         inputs_html(f),
         panel(f"im2col 행렬 col {shape_text(v.col.shape)}", scroll(stack(*im2col_grids), data_key="col", cap=True)),
-        symbol("@"), stack(w_grid, b_grid), symbol("="),
+        "@", stack(w_grid, b_grid), "=",
         panel(f"곱 {shape_text(v.product.shape)}", scroll(stack(*product_grids), data_key="product", cap=True)),
-        symbol("→"), panel(f"출력 {shape_text(v.output.shape)}", blocks_html(f, v.output, "output", "out", pick="output")))
+        "→", panel(f"출력 {shape_text(v.output.shape)}", blocks_html(f, v.output, "output", "out", pick="output")))
 
     terms = []
     for j in range(s.FN):
@@ -179,11 +179,11 @@ def backward_html(f: Frame, v: ConvNumbers) -> str:
         grid_html(counts, role="counts", title="복사 횟수 (패딩 제외)", heat=counts / max(counts.max(), 1)),
         symbol("="), grid_html(v.roundtrip[n, 0], role="roundtrip", title=f"col2im(im2col(x))[{n}, 0]"), wrap=False)
     main = stage(
-        panel(f"dout {shape_text(v.dout.shape)}", blocks_html(f, v.dout, "dout", "dout", pick="dout")), symbol("→"),
+        panel(f"dout {shape_text(v.dout.shape)}", blocks_html(f, v.dout, "dout", "dout", pick="dout")), "→",
         panel(f"dout 행렬 {shape_text(dout_mat.shape)}", scroll(stack(*dout_grids), data_key="dout-m", cap=True)),
-        symbol("@"), wt, symbol("="),
+        "@", wt, "=",
         panel(f"dcol {shape_text(v.dcol.shape)}", scroll(stack(*dcol_grids), data_key="dcol", cap=True)),
-        symbol("→"), panel(f"col2im → dx, 데이터 n = {n}", row(*dx_grids, wrap=False)))
+        "→", panel(f"col2im → dx, 데이터 n = {n}", row(*dx_grids, wrap=False)))
     keyline = key(f"{colour(1)}: 출력 칸 ({oy}, {ox})의 기울기와 행 r = {r}. {colour(0)}: 행 r의 값이 col2im으로 "
                   f"돌아가는 윈도우. {colour(2)}: 입력 칸 하나와 그 칸으로 더해지는 dcol 원소들.")
     steps = text("dout (N, FN, OH, OW) → transpose(0, 2, 3, 1).reshape(−1, FN): im2col의 행 순서로 · "

@@ -12,7 +12,7 @@ import numpy as np
 from ..shapes import shape_text
 from .geometry import WindowGeometry
 from .grid import grid_html
-from .layout import KEY_COLOURS, panel, row, scroll, stack, text
+from .layout import KEY_COLOURS, panel, row, scroll, stack, symbol, text
 
 __all__ = ["Frame", "INPUT_CELLS", "inputs_html", "blocks_html", "agree", "colour", "stage"]
 
@@ -105,8 +105,17 @@ def blocks_html(f: Frame, arrays, role: str, name: str, pick: str = "") -> str:
     return scroll(stack(*out), data_key=f"{role}-blocks", cap=True)
 
 
-def stage(*blocks) -> str:
-    """The main row of a view: blocks joined by symbols on one line, scrolling sideways when too wide."""
-    return scroll(row(*blocks, align="flex-start", wrap=False), data_key="stage")
+def stage(*items) -> str:
+    """The main row of a view: blocks joined by operators ('@', '=', '→' given as plain strings). Each
+    operator stays with the block after it, so when the row is too wide for the page it wraps between
+    whole steps and no line ends in an operator."""
+    units, pending = [], None
+    for item in items:
+        if isinstance(item, str) and len(item) <= 2:
+            pending = item
+            continue
+        units.append(row(symbol(pending), item, align="flex-start", wrap=False) if pending else item)
+        pending = None
+    return row(*units, align="flex-start")
 
 

@@ -16,7 +16,7 @@ from ..layers import Pooling
 from ..shapes import shape_text
 from .grid import Gap, format_number, grid_html, matrix_html, shown_rows
 from .im2col_parts import Frame, agree, blocks_html, colour, inputs_html, stage
-from .layout import key, line, panel, row, scroll, stack, symbol
+from .layout import key, line, panel, row, scroll, stack
 
 __all__ = ["PoolNumbers", "pool_numbers", "pool_html"]
 
@@ -121,7 +121,7 @@ def pool_html(f: Frame, v: PoolNumbers, backward: bool) -> str:
         main = stage(
             inputs,
             panel(f"col.reshape(−1, FH·FW) {shape_text(v.col_pool.shape)}", scroll(stack(*pool_grids), data_key="col", cap=True)),
-            symbol("→"), panel("max(axis=1)", scroll(stack(*side_grids), data_key="max", cap=True)), symbol("→"),
+            "→", panel("max(axis=1)", scroll(stack(*side_grids), data_key="max", cap=True)), "→",
             panel(f"출력 {shape_text(v.output.shape)}", blocks_html(f, v.output, "output", "out", pick="output")))
         lines = "".join(
             line(f"행 {q}: max({', '.join(format_number(a) for a in v.col_pool[q])}) = "
@@ -154,11 +154,11 @@ def pool_html(f: Frame, v: PoolNumbers, backward: bool) -> str:
         lines.append(line(f"채널 {c}: dout[{n}, {c}, {oy}, {ox}] = {format_number(g)} → 행 {q}의 argmax 칸 "
                           f"{int(v.arg_max[q])} → dx[{n}, {c}, {wy - p}, {wx - p}]{added}", f"{f.prefix}-route"))
     main = stage(
-        inputs, panel(f"dout {shape_text(v.dout.shape)}", blocks_html(f, v.dout, "dout", "dout", pick="dout")), symbol("→"),
+        inputs, panel(f"dout {shape_text(v.dout.shape)}", blocks_html(f, v.dout, "dout", "dout", pick="dout")), "→",
         panel("dout.transpose(0, 2, 3, 1) → 열 하나", scroll(stack(*side_grids), data_key="dcolumn", cap=True)),
-        symbol("→"), panel(f"dmax {shape_text(v.dmax.shape)}: argmax 칸에만",
+        "→", panel(f"dmax {shape_text(v.dmax.shape)}: argmax 칸에만",
                            scroll(stack(*pool_grids), data_key="dmax", cap=True)),
-        symbol("→"), panel(f"dcol → col2im → dx, 데이터 n = {n}", row(*dx_grids, wrap=False)))
+        "→", panel(f"dcol → col2im → dx, 데이터 n = {n}", row(*dx_grids, wrap=False)))
     keyline = key(f"{colour(1)}: 출력 칸 ({oy}, {ox})의 기울기와 {rows_text}. {colour(2)}: argmax 칸 — 기울기는 그 칸으로만 "
                   f"갑니다 (나머지는 0). {colour(0)}: 윈도우 전체. dcol = dmax.reshape(N·OH·OW, C·FH·FW).")
     agree_line = line(f"이 길로 구한 dx와 FastPooling.backward의 dx {shape_text(v.dx.shape)}: {agree(v.agrees)}",

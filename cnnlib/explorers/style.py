@@ -76,7 +76,7 @@ RULES = {
     "x-small": {"font-size": "12px", "color": "#6b7280"},
     "x-scroll": {"max-width": "100%", "min-width": "0", "overflow": "auto"},
     "x-hscroll": {"max-width": "100%", "min-width": "0", "overflow-x": "auto", "overflow-y": "hidden"},
-    "x-cap": {"max-height": "290px", "overflow": "auto"},
+    "x-cap": {"max-height": "290px", "max-width": "460px", "overflow": "auto"},
     "x-fold": {"margin": "2px 0 6px 0"},
     "x-summary": {"cursor": "pointer", "font-size": "13px", "color": "#1d4ed8"},
     "x-legend": {"margin": "0 0 4px 0"},
