@@ -24,7 +24,6 @@ from html import escape
 
 import numpy as np
 
-from .layout import notice, panel, row  # noqa: F401  (cnnlib.tutor draws its reports with grid.notice/panel/row)
 from .style import MARK_STYLE, MARKS, PALETTES, RULES, attrs, cell_attrs, heat_class, heat_colors, is_live
 
 __all__ = ["MARKS", "MARK_LEGEND", "HEAT_PALETTES", "format_number", "format_numbers", "signed", "grid_html",
