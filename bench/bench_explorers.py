@@ -1,5 +1,6 @@
 """Explorer latency: how long from setting a control to every HTML output updated, at the
-largest settings (the slider callback a learner waits for). Target: median <= 30 ms.
+largest settings (the slider callback a learner waits for). Target: median <= 30 ms. Also the bytes
+one move of the window slider sends to the browser (every widget message, JSON-encoded).
 
 For each explorer, starting from its largest settings, every control is moved back and forth
 to a neighbouring value, and the window position is stepped through as Play does. Each
@@ -59,13 +60,31 @@ def timed_moves(ex, rounds=3):
     return times
 
 
-def message_cost(ex):
-    """(ms to JSON-encode the update message, its size in kB) for the current state."""
-    state = {part: w.value for part, w in ex.outputs.items()}
-    t = time.perf_counter()
-    for _ in range(10):
-        text = json.dumps({"method": "update", "state": state})
-    return (time.perf_counter() - t) * 1e3 / 10, len(text.encode()) / 1e3
+def _widgets(ex):
+    yield ex.live_view
+    yield from ex.controls.values()
+    yield from (n.box for n in ex.numbers.values())
+    yield from getattr(ex, "pickers", {}).values()
+    if ex.play is not None:
+        yield ex.play
+    yield ex.clamp_note
+
+
+def message_cost(ex, control="position", moves=10):
+    """(ms to JSON-encode one move's messages, median kB sent per move of ``control``): every message any
+    of the explorer's widgets sends for a move to the neighbouring value, JSON-encoded."""
+    sent = []
+    for w in _widgets(ex):
+        w._send = lambda msg, buffers=None: sent.append(msg)
+    w = ex.controls[control]
+    sizes, enc = [], []
+    for i in range(moves):
+        sent.clear()
+        w.value = w.value + 1 if w.value < w.max else w.min
+        t = time.perf_counter()
+        sizes.append(sum(len(json.dumps(m).encode()) for m in sent))
+        enc.append((time.perf_counter() - t) * 1e3)
+    return statistics.median(enc), statistics.median(sizes) / 1e3
 
 
 def main() -> int:

@@ -100,22 +100,34 @@ class SizeCheck:
         """Symbol names for formulas: ``{'in': 'H', 'out': 'OH', 'filter': 'FH'}``."""
         return _symbols(self.kind, self.dim)
 
-    def formula(self) -> str:
-        """The book's formula with this axis' numbers plugged in, e.g.
-        ``OH = (4 + 2·1 − 3)/1 + 1 = 4``."""
+    @property
+    def status(self) -> str:
+        """'valid', 'remainder' (the numerator does not divide by the stride) or 'no-fit' (not even one
+        window fits) — what the English message and every translation of it say."""
+        if self.numerator < 0:
+            return "no-fit"
+        return "remainder" if self.remainder else "valid"
+
+    def equation(self) -> str:
+        """The book's formula with this axis' numbers plugged in, as far as it goes, e.g.
+        ``OH = (4 + 2·1 − 3)/1 + 1 = 3 + 1 = 4`` or ``OH = (5 + 2·0 − 2)/2 + 1 = 3/2 + 1``."""
         s = self.symbols
         eff = str(self.effective_filter)
         if self.dilation != 1:
             eff = f"({self.dilation}·({self.filter_size}−1)+1)"
         head = f"{s['out']} = ({self.input_size} + 2·{self.pad} − {eff})/{self.stride} + 1"
-        if self.numerator < 0:
-            return f"{head} = {self.numerator}/{self.stride} + 1 (window does not fit)"
-        if self.remainder == 0:
+        if self.status == "valid":
             return f"{head} = {self.numerator // self.stride} + 1 = {self.output_size}"
-        return (
-            f"{head} = {self.numerator}/{self.stride} + 1 "
-            f"(remainder {self.remainder}: not a whole number)"
-        )
+        return f"{head} = {self.numerator}/{self.stride} + 1"
+
+    def formula(self) -> str:
+        """:meth:`equation` with its status in English, e.g.
+        ``OH = (4 + 2·1 − 3)/1 + 1 = 4`` or ``... = 3/2 + 1 (remainder 1: not a whole number)``."""
+        if self.status == "no-fit":
+            return f"{self.equation()} (window does not fit)"
+        if self.status == "remainder":
+            return f"{self.equation()} (remainder {self.remainder}: not a whole number)"
+        return self.equation()
 
 
 def _symbols(kind: str, dim: str) -> dict:

@@ -1,6 +1,6 @@
 """Read back what an explorer shows: the grids (numbers and marks) and the visible text of
 its HTML, parsed with the standard library — so tests check what a learner sees, not the
-explorer's internals."""
+explorer's internals. In a grid (``table.cnnlib-grid``) data cells are ``<td>`` and labels ``<th>``."""
 
 from __future__ import annotations
 
@@ -52,9 +52,9 @@ class _GridParser(HTMLParser):
         elif tag == "tr" and self._grid is not None:
             self._row = ([], [])
             self._row_label = ""
-        elif tag == "td" and self._grid is not None and "cnnlib-cell" in classes:
+        elif tag == "td" and self._grid is not None:
             self._cell = ([], {c[3:] for c in classes if c.startswith("is-")})
-        elif tag == "td" and self._grid is not None and self._row is not None and not self._row[0]:
+        elif tag == "th" and self._grid is not None and self._row is not None and not self._row[0]:
             self._label = []  # a label cell before the row's data cells
 
     def handle_endtag(self, tag):
@@ -66,7 +66,7 @@ class _GridParser(HTMLParser):
             self._row[0].append("".join(self._cell[0]).strip())
             self._row[1].append(self._cell[1])
             self._cell = None
-        elif tag == "td" and self._label is not None:
+        elif tag == "th" and self._label is not None:
             self._row_label = "".join(self._label).strip()
             self._label = None
         elif tag == "tr" and self._row is not None:

@@ -90,7 +90,7 @@ def assert_shows(ex, size, batch):
     check = check_output_size(H, spec.size, spec.stride, pad, kind=spec.kind, dim="H")
     assert not check.valid
     if check.numerator < 0:
-        assert "창이 하나도 들어가지 않아" in explanation
+        assert "윈도우가 하나도 들어가지 않아" in explanation
     else:
         assert f"{check.numerator} ÷ {check.stride}의 나머지(remainder)는 {check.remainder}입니다" in explanation
     assert check.message in explanation  # the library's own English message, folded underneath
@@ -127,8 +127,7 @@ def test_default_and_static_view_match_the_published_figures():
     assert rows["합계 (total)"][2] == "60,965,224"
     assert 'class="cnnlib-alexnet-static"' in static
     ex.widget
-    for part in ex.PARTS:  # the live widget starts from exactly the static view's parts
-        assert ex.outputs[part].value in static
+    assert {p: ex.outputs[p].value for p in ex.PARTS} == ex.live_html(ex.defaults)   # the same view, live
     assert_shows(ex, 227, 1)
     text = visible_text(ex.outputs["explanation"].value)
     assert "224로 옮겨 보세요" in text
@@ -147,11 +146,10 @@ def test_224_explains_the_papers_puzzle():
 def test_labels_and_css_classes_for_the_browser():
     ex = AlexNetExplorer()
     ex.widget
-    assert ex.controls["input_size"].description == "입력 크기 (input size)"
-    assert ex.controls["batch"].description == "배치 크기 (batch)"
+    assert ex.controls["input_size"].description == "입력 크기"
+    assert ex.controls["batch"].description == "배치 크기"
     assert [label for label, _ in BATCHES] == [str(v) for _, v in BATCHES]
-    for part in ("summary", "table", "explanation"):
-        assert f"cnnlib-alexnet-{part}" in ex.outputs[part]._dom_classes
+    assert set(ex.live_view.names) == {"summary", "table", "explanation"}
     assert "cnnlib-alexnet" in ex.widget._dom_classes
     assert "cnnlib-alexnet-control-input_size" in ex.controls["input_size"]._dom_classes
 
@@ -172,3 +170,18 @@ def test_explanation_without_a_grid_points_at_no_red_cells():
     assert "(빨간 칸)" in explain_text(c)  # the grid explorers' wording is unchanged
     assert explain_text(c, grid=False) == explain_text(c).replace("(빨간 칸)", "")
     assert "빨간 칸" not in explain_html(c, grid=False) and "223번 행(row)" in explain_html(c, grid=False)
+
+
+def test_valid_sizes_are_quick_choices_and_a_typed_size_is_clamped_and_said_so():
+    ex = AlexNetExplorer()
+    ex.widget
+    number = ex.numbers["input_size"]
+    quick = [b for b in number.widget.children if "cnnlib-alexnet-quick" in b._dom_classes]
+    assert [int(b.description) for b in quick] == list(ex.valid_sizes) == brute_force_valid_sizes()
+    quick[0].click()
+    assert ex.controls["input_size"].value == ex.valid_sizes[0]
+    number.box.value = 999                          # typed past the end
+    assert ex.controls["input_size"].value == 323 and number.box.value == 323
+    assert "입력 크기: 999 → 323" in ex.clamp_note.value
+    ex.set(batch=32)                                 # the next change clears the note
+    assert ex.clamp_note.value == ""

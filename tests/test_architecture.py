@@ -1,5 +1,5 @@
 """The package's layering (docs/architecture.md) holds in the code: every cnnlib module imports only
-modules on a lower level."""
+modules on a lower level, and no explorer imports another explorer's module."""
 
 import ast
 import re
@@ -73,3 +73,18 @@ def test_imports_only_run_downward():
                 wrong.append(f"{path.relative_to(ROOT)}:{line} ({unit}, level {levels.get(unit)}) imports "
                              f"{imported} (level {levels.get(imported)})")
     assert not wrong, "imports that do not run downward:\n" + "\n".join(wrong)
+def test_no_explorer_imports_another_explorers_module():
+    folder = PACKAGE / "explorers"
+    defines_explorer = {p.stem for p in folder.glob("*.py")
+                        if re.search(r"^class \w+\((\w+\.)?Explorer\):", p.read_text(), re.M)}
+    assert len(defines_explorer) >= 5
+    wrong = []
+    for path in folder.glob("*.py"):
+        if path.name == "__init__.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module:
+                sibling = node.module.split(".")[0]
+                if sibling in defines_explorer and sibling != path.stem:
+                    wrong.append(f"{path.name}:{node.lineno} imports the {sibling} explorer's module")
+    assert not wrong, "\n".join(wrong)

@@ -10,6 +10,7 @@ current settings, and an invalid setting shows its explanation. The counts are p
 from __future__ import annotations
 
 import random
+from html.parser import HTMLParser
 
 import numpy as np
 import pytest
@@ -78,7 +79,7 @@ def next_value(rng, w):
 def assert_state(name, ex, stats):
     s = ex.settings()
     parts = {p: ex.outputs[p].value for p in ex.PARTS}
-    assert all(isinstance(v, str) and v for v in parts.values())
+    assert all(isinstance(v, str) for v in parts.values()) and any(parts.values())
     checks = geometry_checks(name, s)
     if checks is not None:
         count = window_count(checks, s, name)
@@ -97,8 +98,7 @@ def assert_state(name, ex, stats):
     else:
         stats["states"].add(s)
     if stats["changes"] % 11 == 0:  # the outputs are the pure view of the current settings
-        view = ex.view(s)
-        assert all(parts[p] == getattr(view, p) for p in ex.PARTS)
+        assert parts == ex.live_html(s)
 
 
 @pytest.mark.parametrize("name", sorted(EXPLORERS))
@@ -133,7 +133,7 @@ def test_pool_window_position_reaches_its_end_after_padding_grows_the_range():
     pos = ex.controls["position"]
     assert pos.max == 168
     ex.set(position=150)
-    assert "창 위치 150 (0–168)" in ex.outputs["detail"].value
+    assert "윈도우 위치 150 (0–168)" in ex.outputs["detail"].value
     ex.play.value = ex.play.max
     assert "출력 칸 (12, 12)" in ex.outputs["detail"].value
     ex.set(pad=2, pool_h=1, pool_w=1)  # the largest range: 16 x 16 windows
@@ -148,3 +148,111 @@ def test_numpy_integers_are_whole_numbers():
     assert type(PoolExplorer(pad=np.int32(1)).settings().pad) is int
     with pytest.raises(ValueError, match="position must be a whole number from 0 to 3; got 4"):
         ConvExplorer(position=4)  # the book's 4x4 example has 2x2 = 4 window positions
+
+
+# ---- clicks: what a click on a cell selects (the browser sends (grid, row, col) as computed here) ----------
+
+class _Pickable(HTMLParser):
+    """[(grid, row, col)] of every data cell of every table with ``data-pick``: ``row`` is the row's
+    ``data-r`` or its index among the rows with data cells, ``col`` the cell's index among them — the way
+    the live widget's script reports a click (cnnlib/explorers/live.py)."""
+
+    def __init__(self):
+        super().__init__()
+        self.cells, self._grid, self._row, self._rows, self._col = [], None, None, 0, 0
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "table" and a.get("data-pick"):
+            self._grid, self._rows = a["data-pick"], 0
+        elif tag == "tr" and self._grid:
+            self._row, self._col, self._data_r, self._has_td = self._rows, 0, a.get("data-r"), False
+        elif tag == "td" and self._grid:
+            row = int(self._data_r) if self._data_r is not None else self._row
+            self.cells.append((self._grid, row, self._col))
+            self._col += 1
+            self._has_td = True
+
+    def handle_endtag(self, tag):
+        if tag == "table":
+            self._grid = None
+        elif tag == "tr" and self._grid and self._has_td:
+            self._rows += 1
+
+
+def pickable(html: str) -> list:
+    p = _Pickable()
+    p.feed(html)
+    return p.cells
+
+
+def assert_click_selected(name, ex, grid, row, col):
+    s = ex.settings()
+    kind, *idx = grid.split(":")
+    view = ex.view(s)
+    if view.geometry.out_hw is None:   # no window fits: a click selects nothing (and breaks nothing)
+        return
+    if name in ("conv", "pool"):
+        geom = view.geometry
+        if kind == "output":
+            oy, ox = divmod(s.position, geom.out_hw[1])
+            assert (oy, ox) == (row, col)
+            if name == "conv":
+                assert (s.sample, s.filter) == (int(idx[0]), int(idx[1]))
+        elif kind == "input":
+            oy, ox = divmod(s.position, geom.out_hw[1])
+            for i, o, check, count in ((row, oy, geom.h, geom.out_hw[0]), (col, ox, geom.w, geom.out_hw[1])):
+                spans = [range(k * check.stride, k * check.stride + check.effective_filter) for k in range(count)]
+                if any(i in sp for sp in spans):   # a window reads the clicked cell: the chosen one does
+                    assert i in spans[o], (grid, row, col, s)
+        elif kind == "filter":
+            assert s.filter == int(idx[0])
+    elif name == "im2col":
+        if kind in ("im2col", "product", "dout-matrix", "dcol"):
+            assert s.position == row
+        elif kind == "pool-rows":
+            assert s.position == row // s.C
+        elif kind in ("output", "dout"):
+            assert view.cell == (int(idx[0]), row, col)
+        elif kind == "input":
+            assert view.cell[0] == int(idx[0])
+
+
+@pytest.mark.parametrize("name", ["conv", "pool", "im2col"])
+def test_random_clicks_select_the_window_and_move_the_sliders(name):
+    ex = EXPLORERS[name]()
+    ex.widget
+    rng = random.Random(f"clicks-{name}")
+    stats = {"changes": 0, "invalid": 0, "plays": 0, "states": set()}
+    clicks = kinds = 0
+    seen = set()
+    for _ in range(150):
+        cells = [c for p in ex.PARTS for c in pickable(ex.outputs[p].value)]
+        if cells and rng.random() < 0.6:
+            grid, row, col = rng.choice(cells)
+            ex.select_cell(grid, row, col, how=rng.choice(["click", "hover"]))
+            assert_click_selected(name, ex, grid, row, col)
+            clicks += 1
+            seen.add(grid.split(":")[0])
+        else:
+            w = rng.choice([w for w in ex.controls.values() if not w.disabled])
+            w.value = next_value(rng, w)
+        stats["changes"] += 1
+        assert_state(name, ex, stats)     # the sliders, ranges and views agree after every click
+    print(f"\n{name}: {clicks} clicks on {sorted(seen)}")
+    assert clicks > 50 and {"input", "output"} <= seen
+
+
+def test_end_and_home_reach_the_current_ends_of_a_range_that_follows_other_settings():
+    """End on the window slider (what the browser's End key asks for) after padding has grown the range."""
+    ex = ConvExplorer()
+    ex.set(pad=1)                         # 4 -> 16 windows
+    ex.to_end("position")
+    assert ex.controls["position"].value == 15 and "윈도우 위치 15 (0–15)" in ex.outputs["products"].value
+    ex.set(H=12, stride=2)                # floor mode: 6 x 2 windows
+    ex.to_end("position", "max")
+    assert ex.controls["position"].value == ex.controls["position"].max == 11
+    ex.to_end("position", "min")
+    assert ex.controls["position"].value == 0
+    ex.play.value = ex.play.max           # Play run to its end reaches the same end
+    assert ex.controls["position"].value == 11

@@ -5,6 +5,7 @@ read the HTML widgets, and compare what is shown with the plain-loop references
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import fields
 
 import numpy as np
@@ -13,7 +14,7 @@ import pytest
 from cnnlib import Convolution, Pooling
 from cnnlib.explorers import ConvExplorer, ConvSettings, PoolExplorer, PoolSettings
 from cnnlib.explorers.conv import CONTROLS as CONV_CONTROLS
-from cnnlib.explorers.grid import format_number, grid_html, legend_html, MARKS
+from cnnlib.explorers.grid import format_number
 from cnnlib.explorers.pool import CONTROLS as POOL_CONTROLS
 from cnnlib.reference import conv_forward_loops, im2col_loops, pool_backward_loops, pool_forward_loops
 from cnnlib.shapes import check_output_size
@@ -34,22 +35,33 @@ def _checks(H, W, FH, FW, S, P, D=1, kind="conv"):
             check_output_size(W, FW, S, P, D, kind=kind, dim="W"))
 
 
+def _same_reason(h, w):
+    return not h.valid and all(getattr(h, k) == getattr(w, k) for k in
+                               ("input_size", "filter_size", "stride", "pad", "dilation", "numerator"))
+
+
 def assert_explanation(report_html, checks):
-    """Every invalid axis is explained with its own numbers; a valid geometry says so."""
+    """Every invalid axis is explained with its own numbers (once, when height and width fail alike); a
+    valid geometry says so."""
     text = visible_text(report_html)
     if all(c.valid for c in checks):
         assert "올바른 설정 (valid)" in text
         assert "✗" not in text
         return
+    merged = _same_reason(*checks)
+    if merged:
+        assert "너비와 높이가 같아서" in text and text.count("✗ 출력") + text.count("✗ 윈도우") == 1
     for c in checks:
-        marker = f'class="cnnlib-invalid-{c.dim}"'
+        marker = re.compile(f'class="[^"]*cnnlib-invalid-{c.dim}')
         if c.valid:
-            assert marker not in report_html
+            assert not marker.search(report_html)
             continue
-        assert marker in report_html
+        assert marker.search(report_html)
+        if merged and c.dim == "W":
+            continue   # explained once, with the height's numbers (the same)
         assert c.message in text  # the library's own message, folded underneath
         if c.numerator < 0:
-            assert f"출력 {'높이' if c.dim == 'H' else '너비'}" in text and "창이 하나도 들어가지 않아" in text
+            assert f"출력 {'높이' if c.dim == 'H' else '너비'}" in text and "윈도우가 하나도 들어가지 않아" in text
             assert f"{c.input_size} + 2·{c.pad} = {c.padded_size}칸" in text
             if c.nearest_pads:
                 assert f"패딩 P = {', '.join(map(str, c.nearest_pads))}" in text
@@ -72,7 +84,7 @@ def assert_formula(formula_html_text, checks):
         if c.valid:
             assert f"= {c.numerator // c.stride} + 1 = {c.output_size} ✓" in text
         elif c.numerator < 0:
-            assert f"= {c.numerator}/{c.stride} + 1 → 창이 들어가지 않음 ✗" in text
+            assert f"= {c.numerator}/{c.stride} + 1 → 윈도우가 들어가지 않음 ✗" in text
         else:
             assert f"= {c.numerator}/{c.stride} + 1 → 나머지(remainder) {c.remainder}: 정수가 아님 ✗" in text
 
@@ -82,6 +94,7 @@ def assert_formula(formula_html_text, checks):
 
 def assert_conv_shown(ex: ConvExplorer, parts: dict, s: ConvSettings, *, reference=True):
     """What the widgets show for settings ``s`` agrees with independent computations."""
+    parts = dict(parts, grids=parts["inputs"] + parts["filters"] + parts["outputs"])
     x, W, b = ex.arrays(s)
     checks = _checks(s.H, s.W, s.FH, s.FW, s.stride, s.pad, s.dilation)
     assert_formula(parts["formula"], checks)
@@ -200,7 +213,7 @@ def test_conv_dependent_ranges_and_play():
     assert ex.controls["sample"].disabled and ex.controls["filter"].disabled
     play.value = 2                       # what the Play button does in the browser
     assert pos.value == 2
-    assert "출력 칸 (1, 0) 계산 — 창 위치 2 (0–3)" in visible_text(ex.outputs["products"].value)
+    assert "출력 칸 (1, 0) 계산 — 윈도우 위치 2 (0–3)" in visible_text(ex.outputs["products"].value)
     ex.set(pad=1)                        # 4x4 output: 16 positions, the window stays at 2
     assert (pos.max, play.max, pos.value) == (15, 15, 2)
     ex.set(position=15, stride=2)        # (4 + 2 − 3)/2: floor mode, 2x2 positions; clamped, not lost
@@ -209,7 +222,7 @@ def test_conv_dependent_ranges_and_play():
     assert (pos.max, play.max, pos.value) == (8, 8, 3)
     ex.set(FH=6, FW=6, pad=0)            # no window fits: the position control is disabled
     assert pos.disabled and play.disabled
-    assert "창이 하나도 들어가지 않아" in visible_text(ex.outputs["explanation"].value)
+    assert "윈도우가 하나도 들어가지 않아" in visible_text(ex.outputs["explanation"].value)
     ex.set(N=3, FN=2)
     assert not ex.controls["sample"].disabled and ex.controls["sample"].max == 2
     assert ex.controls["filter"].max == 1
@@ -225,9 +238,9 @@ def test_conv_invalid_stride_is_explained_and_floor_rows_are_marked():
     assert "출력 높이(height) OH가 정수가 아닙니다" in text
     assert "4 ÷ 3의 나머지(remainder)는 1입니다" in text
     assert "패딩 P = 1, 또는 스트라이드 S = 1, 2" in text
-    assert "입력의 6번 행(row)은 어떤 창도 읽지 않습니다" in text
+    assert "입력의 6번 행(row)은 어떤 윈도우도 읽지 않습니다" in text
     assert "내림(floor) 모드" in text
-    unvisited = grids(parts["grids"], "input")[0].marked("unvisited")
+    unvisited = grids(parts["inputs"], "input")[0].marked("unvisited")
     assert unvisited == {(6, j) for j in range(7)} | {(i, 6) for i in range(7)}
     assert_conv_shown(ex, parts, ex.settings())
 
@@ -239,7 +252,7 @@ def test_conv_multichannel_sums_add_up_and_each_filter_makes_one_channel():
     text = visible_text(v.products)
     sums = [grids(v.products, "products")[c].numbers().sum() for c in range(3)]
     assert "채널별 합 " + " + ".join(format_number(s) for s in sums) in text
-    assert [g.title for g in grids(v.grids, "output")] == ["출력 채널 0 = 필터 0의 결과", "출력 채널 1 = 필터 1의 결과"]
+    assert [g.title for g in grids(v.grids, "output")] == ["출력 채널 0 (필터 0)", "출력 채널 1 (필터 1)"]
     assert_conv_shown(ex, v.__dict__, ex.defaults)
 
 
@@ -349,8 +362,8 @@ def assert_pool_shown(ex: PoolExplorer, parts: dict, s: PoolSettings):
 def test_pool_window_that_does_not_fit_is_explained():
     v = PoolExplorer().view(PoolSettings(H=2, W=2, pool_h=4, pool_w=4, stride=1))
     text = visible_text(v.explanation)
-    assert "풀링 창(pooling window)이 차지하는 칸은 4개인데, 패딩한 입력은 H + 2P = 2 + 2·0 = 2칸뿐입니다." in text
-    assert "고치는 방법: 더 작은 풀링 창(pooling window), 더 큰 입력, 또는 패딩 P = 1." in text
+    assert "풀링 윈도우(pooling window)가 차지하는 칸은 4개인데, 패딩한 입력은 H + 2P = 2 + 2·0 = 2칸뿐입니다." in text
+    assert "고치는 방법: 더 작은 풀링 윈도우(pooling window), 더 큰 입력, 또는 패딩 P = 1." in text
     assert v.output is None and "계산할 출력 칸이 없습니다" in visible_text(v.detail)
 
 
@@ -419,28 +432,47 @@ def test_pool_random_walk_and_sweep():
 def test_widgets_have_stable_labels_and_classes():
     for ex, prefix in ((ConvExplorer(), "cnnlib-conv"), (PoolExplorer(), "cnnlib-pool")):
         box = ex.widget
-        assert prefix in box._dom_classes
-        for part, w in ex.outputs.items():
-            assert f"{prefix}-{part}" in w._dom_classes
+        assert prefix in box._dom_classes and "cnnlib-explorer" in box._dom_classes
+        assert ex.live_view.prefix == prefix and set(ex.live_view.names) == set(ex.PARTS)
         descriptions = [w.description for w in ex.controls.values()]
         assert len(set(descriptions)) == len(descriptions) and all(descriptions)
         for name, w in ex.controls.items():
             assert f"{prefix}-control-{name}" in w._dom_classes
+        for name, number in ex.numbers.items():   # every range has a number box beside its slider
+            assert f"{prefix}-box-{name}" in number.box._dom_classes and number.box.value == number.slider.value
         assert f"{prefix}-play" in ex.play._dom_classes
     assert ConvExplorer().widget.children  # builds without a kernel
 
 
-def test_static_view_is_the_default_widget_state_and_text_plain_is_deterministic():
+def test_controls_pair_height_with_width():
+    """H sits above W, FH above FW, P above S in one column each: the pairs never break apart."""
+    ex = ConvExplorer()
+    ex.widget
+    pairs = [tuple(c.children[0].description for c in pair.children) for grid in _grids_of(ex.widget)
+             for pair in grid.children]
+    assert pairs[:3] == [("입력 높이 H", "입력 너비 W"), ("필터 높이 FH", "필터 너비 FW"), ("패딩 P", "스트라이드 S")]
+
+
+def _grids_of(box):
+    import ipywidgets as widgets
+
+    for child in getattr(box, "children", ()):
+        if isinstance(child, widgets.Box) and "cnnlib-pairs" in child._dom_classes:
+            yield child
+        else:
+            yield from _grids_of(child)
+
+
+def test_static_view_is_the_default_view_and_the_display_is_one_picture():
     ex = ConvExplorer()
     static = ex.static_html()
-    assert static == ConvExplorer().static_html()
+    assert static == ConvExplorer().static_html() and 'style="' in static and "<style" not in static
     ex.widget
-    for part in ex.PARTS:
-        assert ex.outputs[part].value in static
+    assert {p: ex.outputs[p].value for p in ex.PARTS} == ex.live_html(ex.defaults)
+    assert "style=" not in ex.outputs["inputs"].value          # live: class names, one stylesheet
     bundle = ex._repr_mimebundle_()
-    assert bundle["text/plain"] == ("ConvExplorer(H=4, W=4, FH=3, FW=3, P=0, S=1, D=1, C=1, FN=1, N=1, "
-                                    "n=0, f=0, position=0)")
-    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert set(bundle) == {"application/vnd.jupyter.widget-view+json", "text/html", "text/plain"}
+    assert bundle["text/html"] == static and bundle["text/plain"] == "셀을 실행하면 탐색기가 나타납니다 (JupyterLab에서 이 셀을 실행하세요)."
     ex.set(pad=2, stride=2)
     assert ex.static_html() == static                    # the static view stays the default state
     assert repr(ex).startswith("ConvExplorer(H=4, W=4, FH=3, FW=3, P=2, S=2,")   # repr follows the controls
@@ -454,30 +486,6 @@ def test_settings_outside_the_ranges_are_refused_clearly():
         PoolExplorer(method="min")
     with pytest.raises(ValueError, match="no control named 'padding'"):
         ConvExplorer().set(padding=1)
-
-
-def test_grid_renderer():
-    h = grid_html([[1, 2.5], [-0.0, 3]], marks={"window": [(0, 0)], "pad": np.array([[0, 0], [1, 1]], bool)},
-                  role="demo", title="t<i>", row_labels=["a", "b"], col_labels=["0", "1"])
-    (g,) = grids(h, "demo")
-    assert g.texts == [["1", "2.5"], ["0", "3"]]
-    assert g.marked("window") == {(0, 0)} and g.marked("pad") == {(1, 0), (1, 1)}
-    assert "<b>1</b>" in h and "<i>0</i>" in h          # meaning survives if styles are stripped
-    assert "<style" not in h and "<script" not in h and "<svg" not in h
-    assert format_number(1 / 3) == "0.33" and format_number(2.0) == "2" and format_number(-1e-9) == "0"
-    assert all(m in legend_html(MARKS) for m in ("padding", "window"))
-    with pytest.raises(ValueError, match="unknown mark"):
-        grid_html([[1]], marks={"glow": [(0, 0)]})
-    with pytest.raises(ValueError, match="2-D"):
-        grid_html([1, 2])
-    assert "&lt;x&gt;" in grid_html([["<x>"]])
-    counts = np.array([[0, 1], [2, 4]])
-    heat = grid_html(counts, heat=counts / counts.max(), marks={"window": [(0, 1)]})
-    assert "color:#fff;background:#3b82f6" in heat                  # count 4: full blue, white text
-    assert heat.count("background:#3b82f6") == 1 and "background:#fde047" in heat  # the mark wins at (0, 1)
-    assert "color:#111;background:#ffffff" in heat                  # count 0: white
-    with pytest.raises(ValueError, match="heat must have"):
-        grid_html(counts, heat=np.zeros(3))
 
 
 def test_settings_dataclasses_match_the_controls():

@@ -13,7 +13,7 @@ import pytest
 
 from cnnlib import SimpleConvNet, load_mnist
 from cnnlib.explorers import FeatureMapExplorer, FeatureMapSettings
-from cnnlib.explorers.grid import HEAT_PALETTES, grid_html, heat_colors
+from cnnlib.explorers.style import RULES
 from cnnlib.reference import conv_forward_loops, pool_forward_loops
 from cnnlib.train import RECIPES, build_network
 
@@ -76,7 +76,9 @@ class _SquareParser(HTMLParser):
         elif tag == "tr" and self._role:
             self.tables[self._role].append([])
         elif tag == "td" and self._role:
-            bg = re.search(r"background:(#[0-9a-f]{3,6})", a.get("style", "")).group(1)
+            # inline (the static copy) or through a class of the live widget's stylesheet
+            found = re.search(r"background:(#[0-9a-f]{3,6})", a.get("style") or "")
+            bg = found.group(1) if found else next(RULES[c]["background"] for c in classes if c.startswith("h-"))
             self.tables[self._role][-1].extend([bg] * int(a.get("colspan", 1)))
 
     def handle_endtag(self, tag):
@@ -111,7 +113,7 @@ def assert_shading(bgs, values, scale):
 
 def ranges(html):
     """[(min, max)] under each grid, in order: input, filter, conv, relu, pool."""
-    return [(float(a), float(b)) for a, b in re.findall(r"최솟값 min (-?\d+\.\d\d) · 최댓값 max (-?\d+\.\d\d)",
+    return [(float(a), float(b)) for a, b in re.findall(r"최솟값 min (-?\d+\.\d+) · 최댓값 max (-?\d+\.\d+)",
                                                          visible_text(html))]
 
 
@@ -130,11 +132,14 @@ def assert_shows(ex, net, data, index, f, weights):
     conv, relu, pooled = references(net, image, f)
     scale = np.abs(conv).max()
 
-    # the filter's numbers (2 decimals), its bias, the maps' shading and their min/max
+    # the filter's numbers (2 decimals, more for small untrained weights), its bias, the maps' shading
     (kernel,) = grids(shown["maps"], role="filter")
-    np.testing.assert_allclose(kernel.numbers(), net.params["W1"][f, 0], atol=0.0051)
-    assert all(re.fullmatch(r"-?\d+\.\d\d", t) for row in kernel.texts for t in row)
-    assert f"W1[{f}]" in kernel.title and f"b1[{f}] (bias) = {net.params['b1'][f]:.2f}" in kernel.title
+    W = net.params["W1"][f, 0]
+    top = np.abs(W).max()
+    digits = 2 if top >= 0.1 else int(1 - np.floor(np.log10(top)))    # two significant digits of the largest
+    np.testing.assert_allclose(kernel.numbers(), W, atol=0.51 * 10.0 ** -digits)
+    assert all(re.fullmatch(rf"-?\d+\.\d{{{digits}}}", t) for row in kernel.texts for t in row)
+    assert f"W1[{f}]" in kernel.title and f"b1[{f}] (bias) = " in kernel.title
     bgs = backgrounds(shown["maps"])
     for role, values in (("conv", conv), ("relu", relu), ("pool", pooled)):
         assert_shading(bgs[role], values, scale)
@@ -201,7 +206,7 @@ def test_a_learner_moves_every_control(ex, data):
             ex.set(index=index, filter=f)
             assert_shows(ex, data.initial, data, index, f, "initial")
             for part in ex.PARTS:  # the widgets show exactly the pure view of the controls' settings
-                assert ex.outputs[part].value == getattr(ex.view(ex.settings()), part)
+                assert ex.outputs[part].value == ex.live_html(ex.settings())[part]
 
 
 def test_initial_weights_are_the_initial_networks(ex, data):
@@ -223,9 +228,9 @@ def test_ranges_follow_the_data_and_bad_settings_are_refused(data):
     ex.widget
     assert (ex.controls["index"].min, ex.controls["index"].max) == (0, 2)
     assert (ex.controls["filter"].min, ex.controls["filter"].max) == (0, FN - 1)
-    assert ex.controls["index"].description == "이미지 번호 (image)"
-    assert ex.controls["filter"].description == "필터 번호 (filter)"
-    assert ex.controls["weights"].description == "가중치 (weights)"
+    assert ex.controls["index"].description == "이미지 번호"
+    assert ex.controls["filter"].description == "필터 번호"
+    assert ex.controls["weights"].description == "가중치"
     assert list(ex.controls["weights"].options) == [("학습 후 (trained)", "trained"), ("학습 전 (initial)", "initial")]
     with pytest.raises(ValueError, match="index must be a whole number from 0 to 2; got 3"):
         ex.view(FeatureMapSettings(index=3))
@@ -270,8 +275,7 @@ def test_html_is_deterministic_and_self_contained(data):
     assert 'class="cnnlib-featuremap-static"' in a.static_html()
     a.widget
     for part in a.PARTS:
-        assert f"cnnlib-featuremap-{part}" in a.outputs[part]._dom_classes
-        assert a.outputs[part].value in a.static_html()  # the live widget starts from the static view
+        assert a.outputs[part].value == a.live_html(a.defaults)[part]  # the live widget starts from the default view
     assert "cnnlib-featuremap" in a.widget._dom_classes
     assert "cnnlib-featuremap-control-filter" in a.controls["filter"]._dom_classes
 
@@ -307,20 +311,3 @@ def test_shipped_network_on_mnist():
 
 # ---- the grid renderer's additions ------------------------------------------------------------------------
 
-def test_grid_square_cells_and_palettes():
-    values = np.array([[0.0, 0.0, 0.5], [0.0, 0.0, -1.0]])
-    html = grid_html(values, heat=values, heat_palette="diverging", show_numbers=False, cell_px=5, role="m")
-    assert backgrounds(html)["m"] == [["#ffffff", "#ffffff", heat_colors(0.5, "diverging")[0]],
-                                      ["#ffffff", "#ffffff", "#2563eb"]]
-    assert 'colspan="2"' in html and html.count("width:5px") == 3  # first row fixes the widths, unmerged
-    assert "0.5" not in visible_text(html)
-    assert heat_colors(1, "diverging")[0] == "#dc2626" and heat_colors(0, "diverging")[0] == "#ffffff"
-    assert heat_colors(1, "gray")[0] == "#111827" and set(HEAT_PALETTES) == {"blue", "diverging", "gray"}
-    # the default is the old white-to-blue heatmap, with numbers
-    assert grid_html(values, heat=abs(values)) == grid_html(values, heat=abs(values), heat_palette="blue")
-    with pytest.raises(ValueError, match="unknown heat palette"):
-        grid_html(values, heat=values, heat_palette="rainbow")
-    with pytest.raises(ValueError, match="need show_numbers=True"):
-        grid_html(values, show_numbers=False, row_labels=["a", "b"])
-    with pytest.raises(ValueError, match="cell_px"):
-        grid_html(values, show_numbers=False, cell_px=0)

@@ -15,9 +15,8 @@ import pytest
 from cnnlib.explorers import Im2colExplorer, Im2colSettings
 from cnnlib.explorers.conv import CONTROLS as CONV_CONTROLS
 from cnnlib.explorers.grid import format_number
-from cnnlib.explorers.im2col import CONTROLS, PICKERS, ROW_LIMIT, Gap, shown_rows
-from cnnlib.explorers.tensor import axes_html
-from cnnlib.im2col import window_view
+from cnnlib.explorers.grid import ROW_LIMIT, Gap
+from cnnlib.explorers.im2col import CONTROLS, PICKERS
 from cnnlib.reference import (col2im_loops, conv_backward_loops, conv_forward_loops, im2col_loops,
                               pool_backward_loops, pool_forward_loops)
 from cnnlib.shapes import check_output_size
@@ -116,9 +115,9 @@ def assert_shown(ex: Im2colExplorer, parts: dict, s: Im2colSettings):
 
     if any(c.floor_output_size is None for c in checks):
         assert "계산할 수 없음" in shapes
-        assert "창이 들어가지 않아 im2col 행렬을 만들 수 없습니다" in T(matrix)
+        assert "윈도우가 들어가지 않아 im2col 행렬을 만들 수 없습니다" in T(matrix)
         assert not G(matrix, "im2col") and not G(matrix, "pool-col")
-        assert "창이 들어가지 않아" in T(parts["memory"])
+        assert "윈도우가 들어가지 않아" in T(parts["memory"])
         return
 
     col = im2col_loops(x, s.FH, s.FW, s.stride, s.pad)       # slides while a window fits (= floor mode)
@@ -175,7 +174,7 @@ def _assert_conv(ex, matrix, s, x, col, r, n, oy, ox, R, counts):
         assert_matrix(G(matrix, "im2col"), col, R, {r}, N)
         assert_matrix(G(matrix, "product"), product, R, {r}, N)
         (wg,) = G(matrix, "col-w")
-        labels = [f"{c}·{i}{j}" for c in range(C) for i in range(s.FH) for j in range(s.FW)]
+        labels = [f"{c}·{i}{j}" if C > 1 else f"{i}{j}" for c in range(C) for i in range(s.FH) for j in range(s.FW)]
         for label, texts in zip(wg.row_labels, wg.texts):
             if not label.startswith("⋮"):
                 np.testing.assert_array_equal([float(t) for t in texts], col_W[labels.index(label)])
@@ -219,7 +218,7 @@ def _assert_conv(ex, matrix, s, x, col, r, n, oy, ox, R, counts):
     inner = counts[p : p + s.H, p : p + s.W]
     focus = dx_grids[0].marked("winner")
     if not window:
-        assert not focus and "이 창은 패딩만 읽습니다" in text
+        assert not focus and "이 윈도우는 패딩만 읽습니다" in text
     else:
         (fy, fx), = focus
         assert inner[fy, fx] == max(inner[y, xx] for y, xx in window)
@@ -370,7 +369,7 @@ def test_invalid_stride_is_explained_and_drawn_in_floor_mode():
     ex.set(H=7, W=7, stride=3, mode="conv-backward")
     parts = widget_parts(ex)
     text = T(parts["explanation"])
-    assert "출력 높이(height) OH가 정수가 아닙니다" in text and "입력의 6번 행(row)은 어떤 창도 읽지 않습니다" in text
+    assert "출력 높이(height) OH가 정수가 아닙니다" in text and "입력의 6번 행(row)은 어떤 윈도우도 읽지 않습니다" in text
     assert "(2·2·2, 1·3·3)" not in T(parts["shapes"])   # backward: dcol shape instead
     dropped = {(6, j) for j in range(7)} | {(i, 6) for i in range(7)}
     dx = G(parts["matrix"], "dx")[0]
@@ -400,7 +399,7 @@ def test_sweep_has_no_exceptions_and_explains_every_invalid_setting():
         invalid += not v.geometry.valid
         if not v.geometry.fits:
             nofit += 1
-            assert v.col is None and "창이 들어가지 않아" in v.matrix
+            assert v.col is None and "윈도우가 들어가지 않아" in v.matrix
             continue
         floor += not v.geometry.valid
         assert v.agrees is True and v.col.shape == (v.window_count, s.C * s.FH * s.FW)
@@ -417,8 +416,7 @@ def test_widgets_have_stable_labels_and_classes():
     ex = Im2colExplorer()
     box = ex.widget
     assert "cnnlib-im2col" in box._dom_classes
-    for part in ("formula", "shapes", "explanation", "matrix", "memory"):
-        assert f"cnnlib-im2col-{part}" in ex.outputs[part]._dom_classes
+    assert set(ex.live_view.names) == {"formula", "shapes", "explanation", "matrix", "memory"}
     for name, w in ex.controls.items():
         assert f"cnnlib-im2col-control-{name}" in w._dom_classes
     for name, w in ex.pickers.items():
@@ -426,7 +424,19 @@ def test_widgets_have_stable_labels_and_classes():
     descriptions = [w.description for w in list(ex.controls.values()) + list(ex.pickers.values())]
     assert len(set(descriptions)) == len(descriptions) and all(descriptions)
     assert "cnnlib-im2col-play" in ex.play._dom_classes
-    assert any(ex.pickers["sample"] in getattr(c, "children", ()) for c in box.children)   # shown beside Play
+    controls = box.children[0]
+    assert any(ex.pickers["sample"] in getattr(c, "children", ()) for c in controls.children)   # beside Play
+
+
+def test_pooling_views_name_the_pooling_window_and_hide_fn():
+    ex = Im2colExplorer()
+    ex.widget
+    assert ex.controls["FH"].description == "필터 높이 FH" and ex.numbers["FN"].widget.layout.display is None
+    ex.set(mode="pool")
+    assert ex.controls["FH"].description == "풀링 높이 FH" and ex.controls["FW"].description == "풀링 너비 FW"
+    assert ex.numbers["FN"].widget.layout.display == "none"
+    ex.set(mode="conv-backward")
+    assert ex.controls["FW"].description == "필터 너비 FW" and ex.numbers["FN"].widget.layout.display is None
 
 
 def test_controls_are_the_convolution_explorers():
@@ -447,39 +457,15 @@ def test_static_view_and_repr():
     static = ex.static_html()
     assert static == Im2colExplorer().static_html()
     ex.widget
-    for part in ex.PARTS:
-        assert ex.outputs[part].value in static
+    assert {p: ex.outputs[p].value for p in ex.PARTS} == ex.live_html(ex.defaults)
     assert repr(ex) == "Im2colExplorer(mode=conv, N=2, C=1, H=4, W=4, FH=3, FW=3, P=0, S=1, FN=2, r=0)"
-    assert ex._repr_mimebundle_()["text/plain"] == repr(ex)
+    assert ex._repr_mimebundle_()["text/html"] == static
     with pytest.raises(ValueError, match="mode must be one of"):
         Im2colExplorer(mode="average")
     with pytest.raises(ValueError, match=r"\(n, oy, ox\) = \(0, 2, 0\) is outside"):
         ex.row_index(ex.defaults, 0, 2, 0)
 
 
-def test_shown_rows_keeps_each_samples_ends_and_the_current_rows():
-    assert shown_rows(4, 2, [5]) == [[0, 1, 2, 3], [4, 5, 6, 7]]
-    groups = shown_rows(100, 3, [150])
-    assert groups[0] == [0, Gap(98), 99]
-    assert groups[1] == [100, Gap(48), 149, 150, 151, Gap(47), 199]
-    assert groups[2] == [200, Gap(98), 299]
-
-
 # ---- the axes drawing ------------------------------------------------------------------------------
 
 
-def test_axes_html_draws_every_number_in_order_with_axis_names():
-    x = np.arange(1, 33, dtype=float).reshape(1, 2, 4, 4)
-    view = window_view(x, 2, 2)                                  # (N, C, OH, OW, FH, FW) = (1, 2, 3, 3, 2, 2)
-    html = axes_html(view, ["N", "C", "OH", "OW", "FH", "FW"], role="view")
-    drawn = G(html, "view")
-    assert len(drawn) == 18
-    for g, (idx, expected) in zip(drawn, np.ndenumerate(np.empty(view.shape[:4]))):
-        np.testing.assert_array_equal(g.numbers(), view[idx])
-        assert g.title == f"[{idx[0]}, {idx[1]}, {idx[2]}, {idx[3]}]"
-    text = T(html)
-    assert "축 2 OH ↓, 축 3 OW →" in text and "N=0, C=1" in text and "OW=2" in text
-    with pytest.raises(ValueError, match="6-D array"):
-        axes_html(x, ["N", "C", "H", "W"])
-    with pytest.raises(ValueError, match="too large to draw"):
-        axes_html(np.zeros((2, 3, 10, 10, 3, 3)), list("abcdef"))

@@ -22,21 +22,25 @@ from dataclasses import dataclass
 from html import escape
 
 from ..alexnet import ALEXNET
-from ..shapes import shape_text
 from ..architecture import LayerSizeError, layer_table, valid_input_sizes
-from .base import Control, Explorer
-from .explain import explain_html
-from .grid import grid_html, notice
+from ..shapes import shape_text
+from .base import Explorer
+from .controls import Control
+from .explain import explain_html, explanations_html
+from .grid import grid_html
+from .layout import notice, scroll, text
+from .style import attrs
 
-__all__ = ["AlexNetSettings", "AlexNetView", "AlexNetExplorer", "COLUMNS", "megabytes"]
+__all__ = ["AlexNetSettings", "AlexNetView", "AlexNetExplorer", "COLUMNS", "CONTROLS", "BATCHES", "megabytes"]
 
+LO, HI = 32, 323
+VALID_SIZES = tuple(valid_input_sizes(ALEXNET, LO, HI))   # every layer's output a whole number
 BATCHES = (("1", 1), ("32", 32), ("128", 128))  # 128: the paper's batch size
 CONTROLS = (
-    Control("input_size", "입력 크기 (input size)", 32, 323),
-    Control("batch", "배치 크기 (batch)", options=BATCHES),
+    Control("input_size", "입력 크기", LO, HI, hint="input size", quick=VALID_SIZES, track=230),
+    Control("batch", "배치 크기", options=BATCHES, hint="batch"),
 )
-COLUMNS = ("층 (layer)", "출력 형상", "매개변수 (parameters)", "비율", "곱셈-누산 (multiply-adds)", "비율",
-           "im2col 메모리")
+COLUMNS = ("층", "출력 형상", "매개변수", "비율", "곱셈-누산", "비율", "im2col 메모리")
 _KIND = {"conv": "합성곱 (convolution)", "pool": "최대 풀링 (max pooling)"}
 
 
@@ -77,13 +81,13 @@ class AlexNetExplorer(Explorer):
     Settings = AlexNetSettings
     CONTROLS = CONTROLS
     PARTS = ("summary", "table", "explanation")
+    LAYOUT = (("table", ("summary", "explanation")),)
     css_prefix = "cnnlib-alexnet"
-    title = "AlexNet 입력 크기 탐색기 (input-size explorer)"
+    title = "AlexNet 입력 크기 탐색기: 초록 버튼은 모든 층을 통과하는 크기입니다"
 
     def __init__(self, **settings):
         super().__init__(**settings)
-        lo, hi = CONTROLS[0].lo, CONTROLS[0].hi
-        self.valid_sizes = tuple(valid_input_sizes(ALEXNET, lo, hi))
+        self.valid_sizes = VALID_SIZES
 
     def view_window_count(self, settings) -> int:
         return 0
@@ -118,8 +122,7 @@ class AlexNetExplorer(Explorer):
         else:
             lines.append(f"<b>✗ {escape(error.layer.name)}에서 멈춤</b>: 출력 크기가 정수가 아니어서 그 뒤의 층은 "
                          f"계산할 수 없습니다")
-        body = "".join(f'<div style="font-family:monospace;font-size:13px">{line}</div>' for line in lines)
-        return f'<div class="{self.css_prefix}-summary-lines" style="margin:4px 0 6px 0">{body}</div>'
+        return f"<div{attrs(f'{self.css_prefix}-summary-lines')}>" + "".join(text(t) for t in lines) + "</div>"
 
     def _table_html(self, s, rows, error) -> str:
         total_params = sum(r["params"] for r in rows) if error is None else 0
@@ -153,9 +156,9 @@ class AlexNetExplorer(Explorer):
             note = (f"파란 줄: 출력 크기가 정수가 아니어서 멈춘 층 ({escape(error.layer.name)}). "
                     "회색 줄: 그 뒤라서 계산할 수 없는 층.")
         title = f"AlexNet 층별 표 — 입력 {s.input_size}×{s.input_size}×3, 배치 {s.batch}"
-        return (f'<div class="{self.css_prefix}-table-panel">'
-                + grid_html(values, marks=marks, role="alexnet", title=f"<b>{title}</b>", note=note,
-                            col_labels=COLUMNS) + "</div>")
+        return (f"<div{attrs(f'{self.css_prefix}-table-panel')}>"
+                + scroll(grid_html(values, marks=marks, role="alexnet", title=f"<b>{title}</b>", note=note,
+                                   col_labels=COLUMNS), data_key="table") + "</div>")
 
     def _explanation_html(self, s, rows, error, nearest) -> str:
         near = " 또는 ".join(str(v) for v in sorted(nearest))
@@ -172,12 +175,11 @@ class AlexNetExplorer(Explorer):
             C, H, W = error.input_shape
             what = _KIND.get(error.layer.kind, error.layer.kind)
             head = (f"<b>✗ {escape(error.layer.name)} ({what}, 입력 {C}×{H}×{W})에서 멈춥니다.</b> "
-                    f"필터·창 {error.layer.size}×{error.layer.size}, 스트라이드 {error.layer.stride}, "
+                    f"필터·윈도우 {error.layer.size}×{error.layer.size}, 스트라이드 {error.layer.stride}, "
                     f"패딩 {error.layer.pad}.")
-            checks = error.checks
-            body = explain_html(checks[0], grid=False) if checks else f"<div>{escape(str(error))}</div>"
-            if len(checks) == 2 and checks[0].input_size == checks[1].input_size:
-                body += "<div>입력이 정사각형이라 너비 OW도 같은 이유로 정수가 아닙니다.</div>"
+            checks = tuple(error.checks)
+            body = (explanations_html(checks, grid=False) if len(checks) == 2
+                    else "".join(explain_html(c, grid=False) for c in checks) or f"<div>{escape(str(error))}</div>")
             body += (f"<div>모든 층을 통과하는 가장 가까운 입력 크기: <b>{near}</b> "
                      f"(이 탐색기의 범위에서는 {', '.join(map(str, self.valid_sizes))}).</div>")
             parts.append(notice(f"<div>{head}</div>{body}", tone="error"))
@@ -186,7 +188,7 @@ class AlexNetExplorer(Explorer):
                     "논문(2012)은 입력을 224×224×3이라고 적었습니다. 위 계산대로 224에서는 첫 합성곱의 출력이 "
                     "54.25가 되어 논문 그림의 55×55가 나오지 않습니다. 227이면 (227 − 11)/4 + 1 = 55입니다.",
                     tone="note"))
-        return f'<div class="{self.css_prefix}-report">' + "".join(parts) + "</div>"
+        return f"<div{attrs(f'{self.css_prefix}-report')}>" + "".join(parts) + "</div>"
 
     def describe(self, s) -> str:
         return f"입력 {s.input_size}×{s.input_size}×3, 배치 {s.batch}"

@@ -1,58 +1,52 @@
-"""What every explorer shares: settings, a pure settings → HTML view, and an ipywidgets front.
+"""What every explorer shares: settings, a pure settings → HTML view, and the widget front.
 
 A subclass declares
 
-* ``Settings`` — a frozen dataclass of every control's value (the defaults are the book's
-  example);
-* ``CONTROLS`` — one :class:`Control` per setting (range, visible label, row);
-* ``PARTS`` — names of the HTML parts its ``view`` returns (each part gets its own
-  ``HTML`` widget with CSS class ``<css_prefix>-<part>``);
-* ``view(settings)`` — pure: returns an object with those parts as HTML strings and
-  ``window_count`` (how many window positions exist);
+* ``Settings`` — a frozen dataclass of every control's value (the defaults are the book's example);
+* ``CONTROLS`` — one :class:`~.controls.Control` per setting;
+* ``PARTS`` — names of the HTML parts its ``view`` returns, and ``LAYOUT`` — the rows they are shown in
+  (live and static alike);
+* ``view(settings)`` — pure: an object with those parts as HTML strings and ``window_count`` (how many
+  window positions exist);
+* optionally ``select(settings, grid, row, col)`` — the settings a click on a cell of a pickable grid
+  asks for (``{}`` for none);
 
-and gets the widget front for free: sliders in a basic and an advanced row, a Play button
-linked to a window-position slider (when there is a ``position`` control), and observers
-that only assign ``.value`` of ``HTML`` widgets (safe for nbval and for headless tests,
-which set ``control.value`` and read ``output.value``). ``static_html()`` is the same view
-as one HTML string for the static copy beside each widget in a notebook.
+and gets the widget front for free: the controls in pairs (H beside W, FH beside FW …) above the view,
+each slider with a number box, a Play button linked to a ``position`` control, a one-line note when a
+typed value is clamped, and the live view (:mod:`.live`) whose clicks move the sliders. Observers only
+assign trait values (safe for nbval and for headless tests, which set ``control.value`` and read
+``outputs[part].value``; ``select_cell(grid, row, col)`` is what a click calls).
+
+Displayed in a notebook, an explorer is one picture: the widget where a front end can show widgets, the
+static copy of its default view (:meth:`Explorer.static_html`) where it cannot (GitHub, a notebook
+opened without running), and a sentence as plain text.
 """
 
 from __future__ import annotations
 
 import numbers
-from dataclasses import dataclass, fields, replace
+from dataclasses import fields, replace
 
 import ipywidgets as widgets
 import traitlets
+from IPython.display import display
 
-__all__ = ["Control", "Explorer"]
+from .controls import Control, make_widget
+from .live import PLAIN_TEXT, STALE_HINT_HTML, LiveView, layout_html
+from .style import attrs, live
+
+__all__ = ["Control", "Explorer", "Part"]
 
 
-@dataclass(frozen=True)
-class Control:
-    """One control: ``name`` (Settings field), visible ``description``, integer range
-    ``lo``..``hi`` or ``options`` [(label, value), ...], and the ``row`` it sits in
-    ('basic', 'advanced' or 'window')."""
+class Part:
+    """One part of the live view, read like an ``HTML`` widget: ``.value`` is its current HTML."""
 
-    name: str
-    description: str
-    lo: int = 0
-    hi: int = 0
-    row: str = "basic"
-    options: tuple = ()
+    def __init__(self, view: LiveView, name: str):
+        self._view, self.name = view, name
 
-    def check(self, value, hi=None):
-        """A clear ValueError unless ``value`` is allowed; ``hi`` replaces the static upper end for a
-        control whose range depends on other settings (see :meth:`Explorer.limits`)."""
-        if self.options:
-            allowed = [v for _, v in self.options]
-            if value not in allowed:
-                raise ValueError(f"{self.name} must be one of {allowed}; got {value!r}.")
-            return
-        hi = self.hi if hi is None else hi
-        whole = isinstance(value, numbers.Integral) and not isinstance(value, bool)
-        if not (whole and self.lo <= value <= hi):
-            raise ValueError(f"{self.name} must be a whole number from {self.lo} to {hi}; got {value!r}.")
+    @property
+    def value(self) -> str:
+        return self._view.part(self.name)
 
 
 class Explorer:
@@ -61,6 +55,7 @@ class Explorer:
     Settings: type
     CONTROLS: tuple[Control, ...]
     PARTS: tuple[str, ...]
+    LAYOUT: tuple = ()
     css_prefix = "cnnlib-explorer"
     title = ""
     play_interval_ms = 700
@@ -75,9 +70,16 @@ class Explorer:
             next(c for c in self.CONTROLS if c.name == name).check(getattr(self.defaults, name), hi=hi)
         self._widget = None
         self.controls: dict = {}
+        self.numbers: dict = {}
         self.outputs: dict = {}
         self.play = None
+        self.live_view = None
+        self.clamp_note = None
         self._syncing = False
+
+    @property
+    def layout(self) -> tuple:
+        return self.LAYOUT or tuple((p,) for p in self.PARTS)
 
     # ---- pure side -------------------------------------------------------------------------
 
@@ -104,18 +106,28 @@ class Explorer:
     def view(self, settings=None):
         raise NotImplementedError
 
+    def live_html(self, settings=None) -> dict:
+        """{part: HTML} of ``settings`` as the live widget shows it (class names, no inline styles)."""
+        with live():
+            v = self.view(settings or self.settings())
+        return {p: getattr(v, p) for p in self.PARTS}
+
     def static_html(self, settings=None) -> str:
         """The view of ``settings`` (default: the explorer's defaults, whatever the controls show now)
-        as one HTML string — the static copy beside the widget, for GitHub and nbval."""
+        as one self-contained HTML string (inline styles) — what shows where the widget cannot."""
         settings = settings or self.defaults
         v = self.view(settings)
-        head = (f'<div style="font-size:12px;color:#6b7280;margin:0 0 4px 0">정적 그림 (static view): '
-                f'{self.describe(settings)}</div>')
-        return (f'<div class="{self.css_prefix}-static">' + head
-                + "".join(getattr(v, part) for part in self.PARTS) + "</div>")
+        head = f"<div{attrs('x-static-head')}>정적 그림 (static view): {self.describe(settings)}</div>"
+        title = f"<div{attrs('x-ptitle')}>{self.title}</div>" if self.title else ""
+        return (f'<div class="{self.css_prefix}-static">' + title + head
+                + layout_html(self.css_prefix, self.layout, {p: getattr(v, p) for p in self.PARTS}) + "</div>")
 
     def describe(self, settings) -> str:
         return ", ".join(f"{f.name}={getattr(settings, f.name)}" for f in fields(settings))
+
+    def select(self, settings, grid: str, row: int, col: int) -> dict:
+        """The settings a click on cell (row, col) of the grid named ``grid`` asks for; {} for none."""
+        return {}
 
     # ---- widget side -----------------------------------------------------------------------
 
@@ -139,55 +151,92 @@ class Explorer:
                 raise ValueError(f"no control named {name!r}; controls: {', '.join(self.controls)}.")
             self.controls[name].value = value
 
-    def _make_control(self, control: Control, value):
-        # A fixed description width lines the sliders up; the window slider gets a longer track.
-        width = "520px" if control.row == "window" else "330px"
-        common = dict(description=control.description, style={"description_width": "150px"},
-                      layout=widgets.Layout(width=width, margin="2px 12px 2px 0"))
-        if control.options:
-            w = widgets.ToggleButtons(options=list(control.options), value=value,
-                                      style={"description_width": "initial", "button_width": "auto"},
-                                      description=control.description)
-        else:
-            w = widgets.IntSlider(value=value, min=control.lo, max=control.hi, step=1,
-                                  continuous_update=True, **common)
-        w.add_class(f"{self.css_prefix}-control")
-        w.add_class(f"{self.css_prefix}-control-{control.name}")
-        return w
+    def select_cell(self, grid: str, row: int, col: int, how: str = "click") -> dict:
+        """What a click (or hover) on cell (row, col) of grid ``grid`` does: the sliders move to the window
+        it selects. Returns the settings changed."""
+        self.widget
+        changes = self.select(self.settings(), grid, row, col)
+        self._syncing = True  # one redraw for all the changes
+        try:
+            for name, value in changes.items():
+                self.controls[name].value = value
+        finally:
+            self._syncing = False
+        if changes:
+            self.clamp_note.value = ""
+            self._refresh()
+        return changes
 
-    def _build(self) -> widgets.VBox:
-        rows = {"basic": [], "advanced": [], "window": []}
+    def to_end(self, name: str, end: str = "max") -> None:
+        """What End (``end='max'``) or Home (``'min'``) on a slider does: its value goes to the end of its
+        current range, which may depend on the other settings (the window position)."""
+        self.widget
+        w = self.controls.get(name)
+        if w is not None and hasattr(w, "max") and not w.disabled:
+            w.value = w.max if end == "max" else w.min
+
+    def _say_clamped(self, control, typed, kept, lo, hi) -> None:
+        end = "가장 큰" if typed > hi else "가장 작은"
+        self.clamp_note.value = (f"<span{attrs('x-small')}>{control.description}: {typed} → {kept} "
+                                 f"({end} 값은 {kept}입니다; 범위 {lo}–{hi})</span>")
+
+    def _controls_box(self) -> widgets.VBox:
+        groups = {"basic": [], "advanced": [], "window": []}
         for control in self.CONTROLS:
-            w = self._make_control(control, getattr(self.defaults, control.name))
+            w, shown, number = make_widget(control, getattr(self.defaults, control.name), self.css_prefix,
+                                           self._say_clamped)
             self.controls[control.name] = w
-            rows[control.row].append(w)
-
+            if number is not None:
+                self.numbers[control.name] = number
+            groups[control.row].append((control, shown))
+        rows = []
+        for group in ("basic", "advanced"):
+            items = groups[group]
+            if not items:
+                continue
+            options = [shown for c, shown in items if c.options]
+            wide = [shown for c, shown in items if not c.options and (c.wide or c.quick)]   # a row each
+            ranges = [shown for c, shown in items if not c.options and not (c.wide or c.quick)]
+            pairs = [widgets.VBox(ranges[i : i + 2]) for i in range(0, len(ranges), 2)]
+            if group == "advanced":
+                label = widgets.HTML('<div class="cnnlib-group-label">고급 (advanced)</div>')
+                rows.append(label)
+            rows.extend(options)
+            rows.extend(wide)   # (declared order: the image number before the filter number)
+            if pairs:
+                grid = widgets.Box(pairs)
+                grid.add_class("cnnlib-pairs")
+                rows.append(grid)
+        window = [shown for _, shown in groups["window"]]
         if "position" in self.controls:
             self.play = widgets.Play(value=0, min=0, max=0, step=1, interval=self.play_interval_ms,
-                                     description="재생 (play)", show_repeat=False)
+                                     description="재생", show_repeat=False, tooltip="play")
             self.play.add_class(f"{self.css_prefix}-play")
             traitlets.link((self.play, "value"), (self.controls["position"], "value"))
+            window = [self.play] + window
+        if window:
+            rows.append(widgets.HBox(window, layout=widgets.Layout(flex_flow="row wrap", align_items="center")))
+        self.clamp_note = widgets.HTML("")
+        self.clamp_note.add_class("cnnlib-clamp")
+        self.clamp_note.add_class(f"{self.css_prefix}-clamp")
+        rows.append(self.clamp_note)
+        box = widgets.VBox(rows)
+        box.add_class("cnnlib-controls")
+        return box
 
-        for part in self.PARTS:
-            out = widgets.HTML(value="")
-            out.add_class(f"{self.css_prefix}-{part}")
-            self.outputs[part] = out
-
-        wrap = widgets.Layout(flex_flow="row wrap", align_items="center")
+    def _build(self) -> widgets.VBox:
+        controls = self._controls_box()
+        self.live_view = LiveView(self.css_prefix, self.layout)
+        self.live_view.on_pick(lambda grid, row, col, how: self.select_cell(grid, row, col, how))
+        self.live_view.on_end(self.to_end)
+        self.outputs = {p: Part(self.live_view, p) for p in self.PARTS}
         children = []
         if self.title:
-            children.append(widgets.HTML(value=f"<b>{self.title}</b>"))
-        children.append(widgets.HBox(rows["basic"], layout=wrap))
-        if rows["advanced"]:
-            label = widgets.HTML(value='<span style="color:#6b7280">고급 (advanced):</span>',
-                                 layout=widgets.Layout(margin="0 8px 0 0"))
-            children.append(widgets.HBox([label] + rows["advanced"], layout=wrap))
-        if self.play is not None:
-            children.append(widgets.HBox([self.play] + rows["window"], layout=wrap))
-        children.extend(self.outputs[p] for p in self.PARTS)
+            children.append(widgets.HTML(f"<b>{self.title}</b>"))
+        children += [controls, self.live_view]
         box = widgets.VBox(children)
         box.add_class(self.css_prefix)
-
+        box.add_class("cnnlib-explorer")
         for w in self.controls.values():
             w.observe(self._on_change, names="value")
         self._refresh()
@@ -195,28 +244,34 @@ class Explorer:
 
     def _on_change(self, change) -> None:
         if not self._syncing:
+            self.clamp_note.value = ""
             self._refresh()
 
     def _refresh(self) -> None:
-        """Bring dependent ranges up to date, then redraw every part once."""
+        """Bring dependent ranges up to date, then send the parts that changed, in one message."""
         self._syncing = True
         try:
             settings = self.settings()
             for name, (hi, disabled) in self.limits(settings).items():
-                w = self.controls[name]
-                if w.value > hi:
-                    w.value = hi
-                w.max = hi
-                w.disabled = disabled
+                number = self.numbers.get(name)
+                if number is not None:
+                    number.set_range(hi, disabled)
+                else:
+                    w = self.controls[name]
+                    if w.value > hi:
+                        w.value = hi
+                    w.max, w.disabled = hi, disabled
             if self.play is not None:
                 self.play.max = self.controls["position"].max
                 self.play.disabled = self.controls["position"].disabled
+            self._adjust_controls(self.settings())
             settings = self.settings()
         finally:
             self._syncing = False
-        view = self.view(settings)
-        for part in self.PARTS:
-            self.outputs[part].value = getattr(view, part)
+        self.live_view.show(self.live_html(settings))
+
+    def _adjust_controls(self, settings) -> None:
+        """Hook: relabel or hide controls that mean something else in this setting (im2col's pooling)."""
 
     # ---- display -------------------------------------------------------------------------------
 
@@ -224,7 +279,15 @@ class Explorer:
         return f"{type(self).__name__}({self.describe(self.settings())})"
 
     def _repr_mimebundle_(self, **kwargs):
-        """Show the widget; its text/plain is this explorer's short, deterministic repr."""
+        """One picture: the widget view, the static copy of the default view (text/html, for front ends
+        without widgets) and a sentence (text/plain)."""
         bundle = self.widget._repr_mimebundle_(**kwargs)
-        bundle["text/plain"] = repr(self)
-        return bundle
+        data = dict(bundle[0] if isinstance(bundle, tuple) else bundle)
+        data["text/html"] = self.static_html()
+        data["text/plain"] = PLAIN_TEXT
+        return data
+
+    def _ipython_display_(self):
+        """In a notebook: a hidden style that explains a stale widget, then the explorer's one picture."""
+        display({"text/html": STALE_HINT_HTML, "text/plain": ""}, raw=True)
+        display(self._repr_mimebundle_(), raw=True)

@@ -26,32 +26,25 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..book_examples import BOOK_B, BOOK_W, BOOK_X
 from ..layers import Convolution
 from ..shapes import shape_text
-from .base import Control, Explorer
+from .base import Explorer
+from .controls import CONV_CONTROLS, Control
+from .examples import conv_data
 from .explain import formula_html, geometry_report_html
-from .geometry import WindowGeometry, window_geometry
-from .grid import grid_html, legend_html, notice, panel, row, symbol, format_number
+from .geometry import WindowGeometry, nearest_window, window_geometry
+from .grid import format_number, grid_html, legend_html
+from .layout import fold, line, notice, panel, row, scroll, symbol, text
+from .style import attrs
 
-__all__ = ["ConvSettings", "ConvView", "ConvExplorer", "conv_data"]
+__all__ = ["ConvSettings", "ConvView", "ConvExplorer", "CONTROLS"]
 
-CONTROLS = (
-    Control("H", "입력 높이 H", 1, 12),
-    Control("W", "입력 너비 W", 1, 12),
-    Control("FH", "필터 높이 FH", 1, 6),
-    Control("FW", "필터 너비 FW", 1, 6),
-    Control("pad", "패딩 P (padding)", 0, 3),
-    Control("stride", "스트라이드 S (stride)", 1, 4),
-    Control("dilation", "팽창 D (dilation)", 1, 3, row="advanced"),
-    Control("C", "입력 채널 C", 1, 3, row="advanced"),
-    Control("FN", "필터 개수 FN", 1, 3, row="advanced"),
-    Control("N", "배치 N (batch)", 1, 3, row="advanced"),
-    Control("sample", "보는 데이터 n", 0, 2, row="advanced"),
-    Control("filter", "보는 필터 f", 0, 2, row="advanced"),
-    Control("position", "창 위치 (window)", 0, 324, row="window"),
+CONTROLS = CONV_CONTROLS + (
+    Control("sample", "보는 데이터 n", 0, 2, row="advanced", hint="sample shown"),
+    Control("filter", "보는 필터 f", 0, 2, row="advanced", hint="filter shown"),
+    Control("position", "윈도우 위치", 0, 324, row="window", hint="window position"),
 )
-_RANGE = {c.name: (c.lo, c.hi) for c in CONTROLS}
+_MAX = {c.name: c.hi for c in CONTROLS}
 
 
 @dataclass(frozen=True)
@@ -73,24 +66,6 @@ class ConvSettings:
     position: int = 0
 
 
-def conv_data(seed: int = 0):
-    """Seeded small integers at the largest sizes, with the book's example in the corner.
-
-    Returns x (N, C, H, W) in 0..3, W (FN, C, FH, FW) in -1..2 and b (FN,) in -2..3 (floats);
-    slicing them keeps the numbers in place when a slider grows or shrinks the arrays.
-    """
-    rng = np.random.default_rng(seed)
-    n, c, h, w = (_RANGE[k][1] for k in ("N", "C", "H", "W"))
-    fn, fh, fw = (_RANGE[k][1] for k in ("FN", "FH", "FW"))
-    x = rng.integers(0, 4, size=(n, c, h, w)).astype(float)
-    W = rng.integers(-1, 3, size=(fn, c, fh, fw)).astype(float)
-    b = rng.integers(-2, 4, size=fn).astype(float)
-    x[0, 0, :4, :4] = BOOK_X
-    W[0, 0, :3, :3] = BOOK_W
-    b[0] = BOOK_B
-    return x, W, b
-
-
 @dataclass(frozen=True)
 class ConvView:
     """What the explorer shows for one settings value: HTML parts and the numbers behind them."""
@@ -98,7 +73,10 @@ class ConvView:
     formula: str
     shapes: str
     explanation: str
-    grids: str
+    inputs: str
+    filters: str
+    outputs: str
+    legend: str
     products: str
     geometry: WindowGeometry
     input_shape: tuple
@@ -109,10 +87,20 @@ class ConvView:
     window_sum: float | None       # sum of the products + bias, as shown
     window_count: int
 
+    @property
+    def grids(self) -> str:
+        """The input, filter and output grids together."""
+        return self.inputs + self.filters + self.outputs
+
 
 
 def _padded(img: np.ndarray, pad: int) -> np.ndarray:
     return np.pad(img, pad) if pad else img
+
+
+def fold_shapes(summary: str, body: str, css_class: str) -> str:
+    """The shapes, folded under a one-line summary."""
+    return f"<div{attrs(css_class)}>" + fold(summary, body, data_key="shapes") + "</div>"
 
 
 class ConvExplorer(Explorer):
@@ -121,12 +109,14 @@ class ConvExplorer(Explorer):
 
     Settings = ConvSettings
     CONTROLS = CONTROLS
-    PARTS = ("formula", "shapes", "explanation", "grids", "products")
+    PARTS = ("formula", "explanation", "inputs", "filters", "outputs", "products", "legend", "shapes")
+    LAYOUT = (("formula", "explanation"), ("inputs", "filters", "outputs"), ("products",), ("legend", "shapes"))
     css_prefix = "cnnlib-conv"
 
     def __init__(self, seed: int = 0, **settings):
         super().__init__(**settings)
-        self.x_all, self.W_all, self.b_all = conv_data(seed)
+        self.x_all, self.W_all, self.b_all = conv_data(_MAX["N"], _MAX["C"], _MAX["H"], _MAX["W"], _MAX["FN"],
+                                                       _MAX["FH"], _MAX["FW"], seed)
 
     def arrays(self, s: ConvSettings):
         """x (N, C, H, W), W (FN, C, FH, FW), b (FN,) for these settings."""
@@ -154,6 +144,7 @@ class ConvExplorer(Explorer):
         x, Wt, b = self.arrays(s)
         n, f = min(s.sample, s.N - 1), min(s.filter, s.FN - 1)
 
+        # the numbers first: the layer's output, the current cell and its window's products
         out_shape = output = cell = None
         if geom.fits:
             layer = Convolution(Wt, b, s.stride, s.pad, s.dilation, floor=geom.drawn_in_floor_mode)
@@ -161,111 +152,122 @@ class ConvExplorer(Explorer):
             output = layer.forward(x)
             oy, ox = geom.position(min(s.position, geom.window_count - 1))
             cell = (n, f, oy, ox)
+        windows = products = window_sum = None
+        if cell is not None:
+            rows, cols = geom.window_rows(cell[2]), geom.window_cols(cell[3])
+            windows = [_padded(x[n, c], s.pad)[np.ix_(rows, cols)] for c in range(s.C)]
+            products = [w * Wt[f, c] for c, w in enumerate(windows)]
+            window_sum = float(sum(float(p.sum()) for p in products) + b[f])
 
-        formula = (f'<div class="{self.css_prefix}-formula-lines">'
+        # then the drawing
+        formula = (f"<div{attrs(f'{self.css_prefix}-formula-lines')}>"
                    + "".join(formula_html(c) for c in geom.checks) + "</div>")
-        shapes = self._shapes_html(x.shape, Wt.shape, out_shape, geom.drawn_in_floor_mode)
-        explanation = geometry_report_html(geom, css_class=f"{self.css_prefix}-report")
-        grids = self._grids_html(s, geom, x, Wt, output, cell)
-        products, window_sum = self._products_html(s, geom, x, Wt, b, output, cell)
-        return ConvView(formula=formula, shapes=shapes, explanation=explanation, grids=grids, products=products,
-                        geometry=geom, input_shape=x.shape, weight_shape=Wt.shape, out_shape=out_shape,
-                        output=output, cell=cell, window_sum=window_sum, window_count=geom.window_count)
+        legend_marks = ["window", "pad", "current", "unvisited"] + (["span"] if s.dilation > 1 else [])
+        return ConvView(
+            formula=formula, shapes=self._shapes_html(x.shape, Wt.shape, out_shape, geom.drawn_in_floor_mode),
+            explanation=geometry_report_html(geom, css_class=f"{self.css_prefix}-report"),
+            inputs=self._inputs_html(s, geom, x, n, cell), filters=self._filters_html(s, Wt, f),
+            outputs=self._outputs_html(s, output, n, f, cell), legend=legend_html(legend_marks),
+            products=self._products_html(s, geom, Wt, b, output, cell, windows, products, window_sum),
+            geometry=geom, input_shape=x.shape, weight_shape=Wt.shape, out_shape=out_shape,
+            output=output, cell=cell, window_sum=window_sum, window_count=geom.window_count)
 
     def _shapes_html(self, x_shape, w_shape, out_shape, floor=False) -> str:
         N, C, H, W = x_shape
         FN, _, FH, FW = w_shape
         out = shape_text(out_shape) if out_shape else "계산할 수 없음"
         suffix = " — 내림(floor) 모드의 크기 (책의 식으로는 정수가 아님)" if out_shape and floor else ""
-        block = (f"({C}, {H}, {W}) ⊛ ({FN}, {C}, {FH}, {FW}) → ({FN}, {out_shape[2]}, {out_shape[3]})"
-                 if out_shape else "")
         lines = [
             f"입력 x (N, C, H, W) = <b>{shape_text(x_shape)}</b>",
             f"필터 W (FN, C, FH, FW) = <b>{shape_text(w_shape)}</b>, 편향 b (FN,) = <b>{shape_text((FN,))}</b>",
             f"출력 (N, FN, OH, OW) = <b>{out}</b>{suffix}",
         ]
-        if block:
-            lines.append(f"데이터 하나를 블록으로 보면 (C, H, W) ⊛ (FN, C, FH, FW) → (FN, OH, OW): {block}")
-        body = "".join(f'<div style="font-family:monospace;font-size:13px">{line}</div>' for line in lines)
-        return f'<div class="{self.css_prefix}-shape-lines" style="margin:4px 0 6px 0">{body}</div>'
+        if out_shape:
+            lines.append(f"데이터 하나를 블록으로 보면 (C, H, W) ⊛ (FN, C, FH, FW) → (FN, OH, OW): "
+                         f"({C}, {H}, {W}) ⊛ ({FN}, {C}, {FH}, {FW}) → ({FN}, {out_shape[2]}, {out_shape[3]})")
+        body = scroll("".join(line(t) for t in lines))
+        return fold_shapes(f"형상 (shapes): 입력 {shape_text(x_shape)} → 출력 {out}", body,
+                           f"{self.css_prefix}-shape-lines")
 
-    def _input_marks(self, geom: WindowGeometry, cell) -> dict:
-        return geom.input_marks(cell[2:] if cell is not None else None)
-
-    def _grids_html(self, s, geom, x, Wt, output, cell) -> str:
-        n, f = (cell[0], cell[1]) if cell else (min(s.sample, s.N - 1), min(s.filter, s.FN - 1))
+    def _inputs_html(self, s, geom, x, n, cell) -> str:
         p = s.pad
-        marks = self._input_marks(geom, cell)
+        marks = geom.input_marks(cell[2:] if cell is not None else None)
         row_labels = [""] * p + [str(i) for i in range(s.H)] + [""] * p
         col_labels = [""] * p + [str(i) for i in range(s.W)] + [""] * p
         inputs = "".join(
             grid_html(_padded(x[n, c], p), marks=marks, role="input", title=f"x[{n}, {c}] (채널 {c})",
-                      row_labels=row_labels, col_labels=col_labels)
+                      row_labels=row_labels, col_labels=col_labels, pick=f"input:{n}:{c}")
             for c in range(s.C))
-        batch = f" — 배치의 {s.N}개 중 데이터 n = {n}" if s.N > 1 else ""
-        input_panel = panel(f"입력 (패딩 P = {p}){batch}", row(inputs))
+        batch = f" — 배치 {s.N}개 중 데이터 n = {n}" if s.N > 1 else ""
+        return panel(f"입력 (패딩 P = {p}){batch}", scroll(row(inputs, wrap=False), data_key="inputs"))
 
+    def _filters_html(self, s, Wt, f) -> str:
         filters = []
         for fi in range(s.FN):
-            current = fi == f
-            grids = "".join(grid_html(Wt[fi, c], role="filter", title=f"W[{fi}, {c}]") for c in range(s.C))
-            label = f"필터 {fi}" + (" ← 지금 계산 중" if current and s.FN > 1 else "")
-            filters.append(panel(f'<span style="font-weight:{"bold" if current else "normal"}">{label}</span>',
-                                 row(grids)))
-        filter_panel = panel(f"필터 W (FN = {s.FN}개, 각 채널 C = {s.C}개)", "".join(filters))
+            grids = "".join(grid_html(Wt[fi, c], role="filter", title=f"W[{fi}, {c}]", pick=f"filter:{fi}")
+                            for c in range(s.C))
+            label = f"필터 {fi}" + (" ← 지금" if fi == f and s.FN > 1 else "")
+            filters.append(f"<div{attrs('g-title')}>{label}</div>" + row(grids, wrap=False))
+        return panel(f"필터 W ({s.FN}개 × 채널 {s.C})", scroll("".join(filters), data_key="filters"))
 
-        parts = [input_panel, filter_panel]
-        if output is not None:
-            outs = []
-            for fi in range(s.FN):
-                m = {"current": [cell[2:]]} if fi == f else {}
-                outs.append(grid_html(output[n, fi], marks=m, role="output",
-                                      title=f"출력 채널 {fi} = 필터 {fi}의 결과"))
-            note = "필터 하나가 출력 채널 하나를 만듭니다." if s.FN > 1 else ""
-            parts.append(panel("출력 (output)", row("".join(outs)) + (f'<div style="font-size:12px">{note}</div>'
-                                                                    if note else "")))
-        legend_marks = ["window", "pad", "current", "unvisited"] + (["span"] if s.dilation > 1 else [])
-        return (f'<div class="{self.css_prefix}-grid-panels">' + legend_html(legend_marks)
-                + row(*parts, align="flex-start") + "</div>")
+    def _outputs_html(self, s, output, n, f, cell) -> str:
+        if output is None:
+            return ""
+        outs = "".join(grid_html(output[n, fi], marks={"current": [cell[2:]]} if fi == f else {}, role="output",
+                                 title=f"출력 채널 {fi} (필터 {fi})", pick=f"output:{n}:{fi}")
+                       for fi in range(s.FN))
+        return panel("출력", scroll(row(outs, wrap=False), data_key="outputs"))
 
-    def _products_html(self, s, geom, x, Wt, b, output, cell):
+    def _products_html(self, s, geom, Wt, b, output, cell, windows, products, window_sum) -> str:
         if cell is None:
-            return (notice("창이 들어가지 않아 계산할 출력 칸이 없습니다.", tone="error",
-                           css_class=f"{self.css_prefix}-no-window"), None)
+            return notice("윈도우가 들어가지 않아 계산할 출력 칸이 없습니다.", tone="error",
+                          css_class=f"{self.css_prefix}-no-window")
         n, f, oy, ox = cell
-        rows, cols = geom.window_rows(oy), geom.window_cols(ox)
-        channel_sums = []
-        lines = []
+        lines, channel_sums = [], []
         for c in range(s.C):
-            window = _padded(x[n, c], s.pad)[np.ix_(rows, cols)]
-            prod = window * Wt[f, c]
-            total = float(prod.sum())
+            total = float(products[c].sum())
             channel_sums.append(total)
             lines.append(row(
-                grid_html(window, role="window", title=f"창 (채널 {c})", marks={"window": np.ones_like(window, bool)}),
-                symbol("⊙"),
-                grid_html(Wt[f, c], role="filter-used", title=f"W[{f}, {c}]"),
-                symbol("="),
-                grid_html(prod, role="products", title="원소별 곱 (element-wise)"),
-                f'<span class="{self.css_prefix}-channel-sum" style="font-size:14px">합 = <b>{format_number(total)}</b></span>',
-            ))
-        window_sum = float(sum(channel_sums) + b[f])
+                grid_html(windows[c], role="window", title=f"윈도우 (채널 {c})",
+                          marks={"window": np.ones_like(windows[c], bool)}),
+                symbol("⊙"), grid_html(Wt[f, c], role="filter-used", title=f"W[{f}, {c}]"), symbol("="),
+                grid_html(products[c], role="products", title="원소별 곱"),
+                f"<span{attrs(f'{self.css_prefix}-channel-sum', 'x-text')}>합 = <b>{format_number(total)}</b></span>",
+                wrap=False))
         layer_value = float(output[n, f, oy, ox])
         channel_total = sum(channel_sums)
-        if s.C > 1:
-            summed = f"채널별 합 {' + '.join(format_number(v) for v in channel_sums)} = {format_number(channel_total)}"
-        else:
-            summed = f"합 {format_number(channel_total)}"
+        summed = (f"채널별 합 {' + '.join(format_number(v) for v in channel_sums)} = {format_number(channel_total)}"
+                  if s.C > 1 else f"합 {format_number(channel_total)}")
         agree = "✓ 같음" if np.isclose(window_sum, layer_value) else "✗ 다름"
-        total_line = (f'<div class="{self.css_prefix}-sum-line" style="font-size:14px;margin:2px 0">'
-                      f"{summed}; 편향(bias) b[{f}] = {format_number(b[f])} → "
-                      f"{format_number(channel_total)} + ({format_number(b[f])}) = <b>{format_number(window_sum)}</b>"
-                      f" &nbsp;|&nbsp; Convolution 계층의 out[{n}, {f}, {oy}, {ox}] = "
-                      f"<b>{format_number(layer_value)}</b> ({agree})</div>")
-        title = (f"출력 칸 ({oy}, {ox}) 계산 — 창 위치 {min(s.position, geom.window_count - 1)}"
+        total_line = text(f"{summed}; 편향(bias) b[{f}] = {format_number(b[f])} → "
+                          f"{format_number(channel_total)} + ({format_number(b[f])}) = <b>{format_number(window_sum)}</b>"
+                          f" &nbsp;|&nbsp; Convolution 계층의 out[{n}, {f}, {oy}, {ox}] = "
+                          f"<b>{format_number(layer_value)}</b> ({agree})", f"{self.css_prefix}-sum-line")
+        title = (f"출력 칸 ({oy}, {ox}) 계산 — 윈도우 위치 {min(s.position, geom.window_count - 1)}"
                  f" (0–{geom.window_count - 1})"
                  + (f", 데이터 n = {n}, 필터 f = {f}" if s.N > 1 or s.FN > 1 else ""))
-        return panel(title, "".join(lines) + total_line, css_class=f"{self.css_prefix}-products-panel"), window_sum
+        return panel(title, scroll("".join(lines), data_key="products") + total_line,
+                     css_class=f"{self.css_prefix}-products-panel")
+
+    def select(self, s, grid, row_, col) -> dict:
+        """A click on an output cell, an input cell (the window centred nearest to it) or a filter."""
+        kind, *idx = grid.split(":")
+        geom = self.geometry(s)
+        if kind == "filter":
+            return {"filter": int(idx[0])}
+        if not geom.fits or col < 0:
+            return {}
+        OH, OW = geom.out_hw
+        if kind == "output":
+            oy, ox = row_, col
+        elif kind == "input":
+            oy, ox = (nearest_window(v, chk, count) for v, chk, count in ((row_, geom.h, OH), (col, geom.w, OW)))
+        else:
+            return {}
+        changes = {"sample": int(idx[0]), "position": oy * OW + ox}
+        if kind == "output":
+            changes["filter"] = int(idx[1])
+        return changes
 
     def describe(self, s) -> str:
         return (f"H={s.H}, W={s.W}, FH={s.FH}, FW={s.FW}, P={s.pad}, S={s.stride}, D={s.dilation}, "

@@ -1,28 +1,31 @@
 """Learner-facing words for the output-size formula: the numbers plugged in, and why a
 setting is invalid — shared by every explorer (convolution, pooling, im2col).
 
-Everything here *reads* :class:`~cnnlib.shapes.SizeCheck` fields (numerator, remainder,
-nearest valid pad/stride, floor-mode size, never-visited rows); no size is computed
-again. The text is Korean with English terms in parentheses, like the notebooks; the
-library's own English ``ValueError`` message is kept beside it (``check.message``) so a
-learner recognises it when a layer raises it.
+Everything here *reads* :class:`~cnnlib.shapes.SizeCheck` fields (``status``, ``equation()``,
+numerator, remainder, nearest valid pad/stride, floor-mode size, never-visited rows) — the same fields
+the library's English message is made from, so rewording one cannot break the other; no size is
+computed again. The text is Korean with English terms in parentheses, like the notebooks; the library's
+own English ``ValueError`` message is kept beside it (``check.message``) so a learner recognises it when
+a layer raises it.
 """
 
 from __future__ import annotations
 
-import re
 from html import escape
 
 from ..shapes import SizeCheck
 from .geometry import WindowGeometry
-from .grid import notice
+from .layout import fold, notice
+from .style import attrs
 
-__all__ = ["formula_text", "formula_html", "explain_text", "explain_html", "geometry_report_html"]
+__all__ = ["formula_text", "formula_html", "explain_text", "explain_html", "explanations_html", "geometry_report_html"]
 
 _AXIS = {"H": "높이(height)", "W": "너비(width)"}
 _LINE = {"H": "행(row)", "W": "열(column)"}
-_WHAT = {"conv": "필터(filter)", "pool": "풀링 창(pooling window)"}
-_WHAT_SUBJECT = {"conv": "필터(filter)가", "pool": "풀링 창(pooling window)이"}  # Korean subject particle
+_WHAT = {"conv": "필터(filter)", "pool": "풀링 윈도우(pooling window)"}
+_WHAT_SUBJECT = {"conv": "필터(filter)가", "pool": "풀링 윈도우(pooling window)가"}  # Korean subject particle
+_FIX_STARTS = ("고치는 방법", "가장 가까운 올바른 값")
+_STATUS = {"valid": "", "remainder": " → 나머지(remainder) {r}: 정수가 아님", "no-fit": " → 윈도우가 들어가지 않음"}
 
 
 def _numbers(values) -> str:
@@ -30,21 +33,15 @@ def _numbers(values) -> str:
 
 
 def formula_text(check: SizeCheck) -> str:
-    """``check.formula()`` (the book's formula with this axis' numbers) with its status in Korean."""
-    text = check.formula()
-    text = re.sub(r" \(remainder (\d+): not a whole number\)$",
-                  r" → 나머지(remainder) \1: 정수가 아님", text)
-    text = text.replace(" (window does not fit)", " → 창이 들어가지 않음")
-    return text
+    """``check.equation()`` (the book's formula with this axis' numbers) with its status in Korean."""
+    return check.equation() + _STATUS[check.status].format(r=check.remainder)
 
 
 def formula_html(check: SizeCheck) -> str:
-    """One line: 'output height: OH = (4 + 2·0 − 3)/1 + 1 = 1 + 1 = 2 ✓'."""
-    ok = check.valid
-    mark = ('<b style="color:#047857">✓</b>' if ok else '<b style="color:#b91c1c">✗</b>')
-    return (f'<div class="cnnlib-formula-{check.dim}" style="font-family:monospace;font-size:14px;margin:1px 0">'
-            f'<span style="font-family:sans-serif;font-size:12px;color:#374151">출력 {_AXIS[check.dim]}</span> '
-            f'{escape(formula_text(check))} {mark}</div>')
+    """One line: '출력 높이 OH = (4 + 2·0 − 3)/1 + 1 = 1 + 1 = 2 ✓' (never wraps)."""
+    mark = f"<b{attrs('f-ok' if check.valid else 'f-bad')}>{'✓' if check.valid else '✗'}</b>"
+    return (f"<div{attrs(f'cnnlib-formula-{check.dim}', 'x-line')}><span{attrs('f-axis')}>출력 {_AXIS[check.dim]}</span> "
+            f"{escape(formula_text(check))} {mark}</div>")
 
 
 def _sentences(check: SizeCheck, grid: bool = True) -> tuple[str, list[str]]:
@@ -53,7 +50,7 @@ def _sentences(check: SizeCheck, grid: bool = True) -> tuple[str, list[str]]:
     s = check.symbols
     out, axis, what = s["out"], _AXIS[check.dim], _WHAT[check.kind]
     if check.numerator < 0:
-        head = f"창이 하나도 들어가지 않아 출력 {axis} {out}를 계산할 수 없습니다."
+        head = f"윈도우가 하나도 들어가지 않아 출력 {axis} {out}를 계산할 수 없습니다."
         span = (f"{_WHAT_SUBJECT[check.kind]} 차지하는 칸은 {check.effective_filter}개" if check.dilation == 1 else
                 f"크기 {check.filter_size}, 팽창(dilation) {check.dilation}인 {_WHAT_SUBJECT[check.kind]} 차지하는 칸은 "
                 f"{check.effective_filter}개")
@@ -85,7 +82,7 @@ def _sentences(check: SizeCheck, grid: bool = True) -> tuple[str, list[str]]:
     if check.dropped_input_indices:
         lines.append(
             f"PyTorch·TensorFlow처럼 내림(floor)하면 {out} = {check.floor_output_size}이고, 입력의 "
-            f"{_numbers(check.dropped_input_indices)}번 {_LINE[check.dim]}은 어떤 창도 읽지 않습니다"
+            f"{_numbers(check.dropped_input_indices)}번 {_LINE[check.dim]}은 어떤 윈도우도 읽지 않습니다"
             + ("(빨간 칸)." if grid else "."))
     else:
         lines.append(
@@ -103,33 +100,58 @@ def explain_text(check: SizeCheck, *, grid: bool = True) -> str:
     return " ".join([head] + lines)
 
 
-def explain_html(check: SizeCheck, *, grid: bool = True) -> str:
-    """Korean explanation of one invalid axis, with the library's English message folded
-    underneath ('' when the axis is valid)."""
+def explain_html(check: SizeCheck, *, grid: bool = True, both: bool = False) -> str:
+    """Korean explanation of one invalid axis, with the library's English message folded underneath
+    ('' when the axis is valid). ``both``: the other axis fails for the same reason with the same
+    numbers, so this one explanation stands for both (height and width)."""
     if check.valid:
         return ""
     head, lines = _sentences(check, grid)
-    body = "".join(f"<div>{escape(line)}</div>" for line in lines)
-    english = (f'<details style="margin-top:2px"><summary style="font-size:12px;color:#6b7280">'
-               f"cnnlib 오류 메시지 (ValueError, English)</summary>"
-               f'<div style="font-family:monospace;font-size:12px">{escape(check.message)}</div></details>')
-    return (f'<div class="cnnlib-invalid-{check.dim}"><div><b>✗ {escape(head)}</b></div>'
-            f"<div>{formula_html(check)}</div>{body}{english}</div>")
+    if both:
+        other = "너비(width) OW" if check.dim == "H" else "높이(height) OH"
+        head += f" 너비와 높이가 같아서 출력 {other}도 같은 이유로 정수가 아닙니다." if check.status == "remainder" else (
+            f" 너비와 높이가 같아서 출력 {other}도 마찬가지입니다.")
+    # the fix stays in view; the reasons, the formula and the library's English message fold away
+    fixes = [t for t in lines if t.startswith(_FIX_STARTS)]
+    reasons = [t for t in lines if not t.startswith(_FIX_STARTS)]
+    body = (f"<div>{formula_html(check)}</div>" + "".join(f"<div>{escape(t)}</div>" for t in reasons)
+            + f"<div{attrs('x-small')}>cnnlib 오류 메시지 (ValueError, English):</div>"
+            + f"<div{attrs('x-small')}>{escape(check.message)}</div>")
+    dims = "H W" if both else check.dim
+    classes = " ".join(f"cnnlib-invalid-{d}" for d in dims.split())
+    return (f'<div class="{classes}"><div><b>✗ {escape(head)}</b></div>'
+            + "".join(f"<div>{escape(t)}</div>" for t in fixes)
+            + fold("이유 (why)", body, data_key=f"why-{check.dim}") + "</div>")
+
+
+def _same_reason(h: SizeCheck, w: SizeCheck) -> bool:
+    """Height and width fail with the same numbers (a square input and a square filter or window)."""
+    keys = ("input_size", "filter_size", "stride", "pad", "dilation", "status")
+    return not h.valid and all(getattr(h, k) == getattr(w, k) for k in keys)
+
+
+def explanations_html(checks, *, grid: bool = True) -> str:
+    """The explanation of every invalid axis of (height, width) checks — one when both fail alike."""
+    h, w = checks
+    if _same_reason(h, w):
+        return explain_html(h, grid=grid, both=True)
+    return "".join(explain_html(c, grid=grid) for c in checks if not c.valid)
 
 
 def geometry_report_html(geom: WindowGeometry, *, css_class="") -> str:
-    """Everything to say about a geometry: an explanation per invalid axis (or a short
-    'valid' line), a note when floor mode is drawn, and a note when a stride larger than the
-    window (or dilation) leaves input rows/columns unread."""
+    """Everything to say about a geometry: an explanation per invalid axis (one when both fail alike),
+    or a short 'valid' line; a note when floor mode is drawn; a note when a stride larger than the window
+    (or, for a convolution, dilation) leaves input rows/columns unread; for pooling, a warning when some
+    window reads padding only."""
     parts = []
     if geom.valid:
         parts.append(notice("<b>✓ 올바른 설정 (valid)</b>: 책의 식 7.1로 출력 크기가 정수로 나옵니다.", tone="ok"))
     else:
-        parts.append(notice("".join(explain_html(c) for c in geom.checks if not c.valid), tone="error"))
+        parts.append(notice(explanations_html(geom.checks), tone="error"))
         if geom.drawn_in_floor_mode:
             parts.append(notice(
-                "아래 그림은 책의 방식으로는 계산할 수 없는 설정을 <b>내림(floor) 모드</b>"
-                "(PyTorch·TensorFlow 방식)로 그린 것입니다: 마지막에 덜 들어가는 창은 버립니다.", tone="note"))
+                "그림은 책의 방식으로는 계산할 수 없는 설정을 <b>내림(floor) 모드</b>"
+                "(PyTorch·TensorFlow 방식)로 그린 것입니다: 마지막에 덜 들어가는 윈도우는 버립니다.", tone="note"))
     if geom.fits:
         skipped = []
         for check in geom.checks:
@@ -137,8 +159,16 @@ def geometry_report_html(geom: WindowGeometry, *, css_class="") -> str:
             if extra:
                 skipped.append(f"{_numbers(extra)}번 {_LINE[check.dim]}")
         if skipped:
-            why = "스트라이드(stride)가 창보다 크거나 팽창(dilation)으로 창에 틈이 있어"
-            parts.append(notice(f"{why} 어떤 창도 읽지 않는 입력이 있습니다(빨간 칸): "
+            dilated = geom.h.kind == "conv" and geom.h.dilation > 1
+            why = ("스트라이드(stride)가 윈도우보다 크거나 팽창(dilation)으로 윈도우에 틈이 있어" if dilated
+                   else "스트라이드(stride)가 윈도우보다 커서")
+            parts.append(notice(f"{why} 어떤 윈도우도 읽지 않는 입력이 있습니다(빨간 칸): "
                                 f"{escape(', '.join(skipped))}.", tone="note"))
+        if geom.h.kind == "pool" and geom.padding_only_windows():
+            count = geom.padding_only_windows()
+            parts.append(notice(
+                f"패딩 P = {geom.pad}이 풀링 윈도우보다 커서 <b>패딩만 읽는 윈도우가 {count}개</b> 있습니다: 그 출력은 "
+                f"패딩의 0일 뿐 입력과 관계가 없습니다. 패딩을 윈도우 크기보다 작게 하세요.", tone="note",
+                css_class="cnnlib-padding-only"))
     cls = f' class="{css_class}"' if css_class else ""
     return f"<div{cls}>" + "".join(parts) + "</div>"

@@ -36,8 +36,11 @@ import numpy as np
 
 from ..evaluate import layer_outputs
 from ..functions import softmax
-from .base import Control, Explorer
-from .grid import grid_html, heat_colors, notice, panel, row, symbol
+from .base import Explorer
+from .controls import Control
+from .grid import grid_html
+from .layout import notice, panel, row, scroll, symbol
+from .style import HEAT_STEPS, attrs, heat_colors
 
 __all__ = ["FeatureMapSettings", "FeatureMapView", "FeatureMapExplorer", "WEIGHTS", "RECIPE",
            "default_network", "default_initial_network", "default_test_set"]
@@ -46,10 +49,10 @@ RECIPE = "simple_convnet"
 WEIGHTS = (("학습 후 (trained)", "trained"), ("학습 전 (initial)", "initial"))
 _WEIGHT_LABEL = dict((v, k) for k, v in WEIGHTS)
 LAYERS = ("Conv1", "Relu1", "Pool1")   # the first three layers, in this order
-CELL_PX = 7        # one pixel of a map, on screen
-HEAT_STEPS = 20    # shading in 5 % steps: coarse enough that float32 noise of another BLAS does not
-                   # change a colour (nbval compares the static view byte for byte)
-BAR_PX = 240       # width of a 100 % probability bar
+CELL_PX = 5        # one pixel of a map, on screen: the five maps fit one row of a laptop screen
+# Shading in 1/HEAT_STEPS (5 %) steps: coarse enough that float32 noise of another BLAS does not change a
+# colour (nbval compares the static view byte for byte).
+BAR_PX = 200       # width of a 100 % probability bar
 
 
 # ---- default data, loaded on first use and once per kernel -------------------------------------------
@@ -125,6 +128,13 @@ def _fixed(v: float, decimals: int = 2) -> str:
     return text[1:] if text.startswith("-") and float(text) == 0 else text
 
 
+def _decimals(values) -> int:
+    """Decimals that show the largest |value| with two significant digits (at least 2): untrained
+    filters of ±0.01 are readable as 0.012, not 0.01."""
+    top = float(np.abs(values).max()) if np.size(values) else 0.0
+    return 2 if top == 0 or top >= 0.1 else min(6, 1 - int(np.floor(np.log10(top))))
+
+
 def _levels(values: np.ndarray, scale: float) -> np.ndarray:
     """values / scale in [-1, 1], rounded to 1/HEAT_STEPS (0 everywhere when scale is 0)."""
     if scale <= 0:
@@ -137,11 +147,26 @@ def _swatch(color: str) -> str:
             f'border:1px solid #9ca3af;vertical-align:middle;margin:0 3px 0 8px"></span>')
 
 
+def _probability_row(d, p, label, prediction, prefix) -> str:
+    """One digit's row: the digit, a bar of its probability, the percentage and its tags."""
+    is_label, is_pred = d == label, d == prediction
+    classes = [f"{prefix}-prob", f"{prefix}-prob-{d}"] + ["is-label"] * is_label + ["is-predicted"] * is_pred
+    color = ("#16a34a" if prediction == label else "#dc2626") if is_pred else "#93c5fd"
+    tags = (["정답 (label)"] if is_label else []) + (["예측 (prediction)"] if is_pred else [])
+    tag = f" <b{attrs('p-tag')}>← {' · '.join(tags)}</b>" if tags else ""
+    digit = f"<b>{d}</b>" if is_label else str(d)
+    bar = f'<span style="display:block;height:11px;width:{round(float(p) * BAR_PX)}px;background:{color}"></span>'
+    # spaces between the parts: readable as text too
+    return (f"<div{attrs('p-row', *classes)}><span{attrs('p-digit')}>{digit}</span> "
+            f"<span{attrs('p-track')}>{bar}</span> <span{attrs('p-value')}>{_fixed(100 * float(p))}%</span>{tag}</div>")
+
+
 class FeatureMapExplorer(Explorer):
     """Feature maps of one test digit and one filter of SimpleConvNet; see the module docstring."""
 
     Settings = FeatureMapSettings
     PARTS = ("summary", "maps", "probs")
+    LAYOUT = (("summary",), ("maps", "probs"))
     css_prefix = "cnnlib-featuremap"
     title = "특징 맵 탐색기 (feature-map explorer): 시험 이미지 하나, 필터 하나"
 
@@ -171,9 +196,9 @@ class FeatureMapExplorer(Explorer):
         options = tuple(o for o in WEIGHTS if o[1] in self.networks)
         # Ranges follow the data: an instance attribute, read by the base class's checks and widgets.
         self.CONTROLS = (
-            Control("index", "이미지 번호 (image)", 0, len(self.images) - 1),
-            Control("filter", "필터 번호 (filter)", 0, self.filter_count - 1),
-            Control("weights", "가중치 (weights)", options=options),
+            Control("index", "이미지 번호", 0, len(self.images) - 1, hint="test image"),
+            Control("filter", "필터 번호", 0, self.filter_count - 1, hint="filter"),
+            Control("weights", "가중치", options=options, hint="weights"),
         )
         super().__init__(**settings)
 
@@ -221,14 +246,15 @@ class FeatureMapExplorer(Explorer):
                 f"예측 (prediction) <b>{prediction}</b> ({_fixed(100 * probabilities[prediction])}%) {verdict} · "
                 f"필터 (filter) <b>{s.filter}</b> ({self.filter_count}개 중) · "
                 f"가중치 (weights): <b>{_WEIGHT_LABEL[s.weights]}</b>")
-        return (f'<div class="{self.css_prefix}-summary-line" style="font-size:13px;margin:4px 0 6px 0">'
-                f"{line}</div>")
+        return f"<div{attrs(f'{self.css_prefix}-summary-line', 'x-text')}>{line}</div>"
 
     def _map_block(self, values, *, role, title, heat, palette, show_numbers=False, numbers=None) -> str:
-        note = (f'<span class="{self.css_prefix}-range">최솟값 min {_fixed(values.min())} · '
-                f'최댓값 max {_fixed(values.max())}</span>')
+        d = _decimals(values)
+        nb = "\u00a0"   # the note breaks only between its two halves
+        note = (f"<span{attrs(f'{self.css_prefix}-range')}>최솟값{nb}min{nb}{_fixed(values.min(), d)} · "
+                f"최댓값{nb}max{nb}{_fixed(values.max(), d)}</span>")
         return grid_html(values if numbers is None else numbers, role=role, title=title, note=note, heat=heat,
-                         heat_palette=palette, show_numbers=show_numbers, cell_px=CELL_PX)
+                         heat_palette=palette, show_numbers=show_numbers, cell_px=CELL_PX, compact=show_numbers)
 
     def _maps_html(self, s, image, kernel, bias, conv, relu, pooled, scale) -> str:
         f = s.filter
@@ -238,62 +264,42 @@ class FeatureMapExplorer(Explorer):
         pool = self.networks[s.weights].layers["Pool1"]
         k_scale = float(np.abs(kernel).max())
         blocks = [
-            self._map_block(image, role="input", title=f"입력 x (input) {H}×{W}", palette="gray",
+            self._map_block(image, role="input", title=f"입력 x {H}×{W}", palette="gray",
                             heat=np.clip(np.round(np.asarray(image, float) * HEAT_STEPS) / HEAT_STEPS, 0, 1)),
             symbol("⊛"),
             self._map_block(kernel, role="filter", palette="diverging", heat=_levels(kernel, k_scale),
-                            show_numbers=True, numbers=np.vectorize(_fixed, otypes=[object])(kernel),
-                            title=f"필터 W1[{f}] (filter) {kernel.shape[0]}×{kernel.shape[1]}, "
-                                  f"편향 b1[{f}] (bias) = {_fixed(bias)}"),
+                            show_numbers=True,
+                            numbers=np.vectorize(lambda v: _fixed(v, _decimals(kernel)), otypes=[object])(kernel),
+                            title=f"필터 W1[{f}] {kernel.shape[0]}×{kernel.shape[1]}<br>"
+                                  f"편향 b1[{f}] (bias) = {_fixed(bias, _decimals([bias]))}"),
             symbol("→"),
             self._map_block(conv, role="conv", palette="diverging", heat=_levels(conv, scale),
-                            title=f"합성곱 후 (after Conv1) {OH}×{OW}, 편향 포함"),
+                            title=f"합성곱 후 {OH}×{OW}<br>(Conv1, 편향 포함)"),
             symbol("→"),
             self._map_block(relu, role="relu", palette="diverging", heat=_levels(relu, scale),
-                            title=f"ReLU 후 (after Relu1) {OH}×{OW}"),
+                            title=f"ReLU 후 {OH}×{OW}<br>(Relu1)"),
             symbol("→"),
             self._map_block(pooled, role="pool", palette="diverging", heat=_levels(pooled, scale),
-                            title=f"풀링 후 (after Pool1, {pool.pool_h}×{pool.pool_w} max) {PH}×{PW}"),
+                            title=f"풀링 후 {PH}×{PW}<br>(Pool1, {pool.pool_h}×{pool.pool_w} 최대)"),
         ]
         blue, red = heat_colors(-1, "diverging")[0], heat_colors(1, "diverging")[0]
-        legend = (f'<div class="{self.css_prefix}-legend" style="font-size:12px;color:#374151;margin:0 0 4px 0">'
+        legend = (f"<div{attrs(f'{self.css_prefix}-legend', 'x-key')}>"
                   f"색 (colour):{_swatch(blue)}음수 (negative){_swatch('#ffffff')}0{_swatch(red)}양수 (positive)"
                   f" — 세 특징 맵(feature map)은 같은 눈금: 가장 진한 색 = ±{_fixed(scale)} "
                   f"(합성곱 결과의 최대 |값|); 필터는 자기 최대 |값| ±{_fixed(k_scale)} 기준. "
                   f"입력은 흰색 0 → 검은색 1.</div>")
-        return (f'<div class="{self.css_prefix}-map-panels">' + legend
-                + row(*blocks, css_class=f"{self.css_prefix}-map-row") + "</div>")
+        return (f"<div{attrs(f'{self.css_prefix}-map-panels')}>" + legend
+                + scroll(row(*blocks, css_class=f"{self.css_prefix}-map-row", wrap=False), data_key="maps") + "</div>")
 
     def _probs_html(self, s, label, prediction, probabilities) -> str:
-        rows = []
-        for d, p in enumerate(probabilities):
-            is_label, is_pred = d == label, d == prediction
-            classes = f"{self.css_prefix}-prob {self.css_prefix}-prob-{d}"
-            classes += " is-label" * is_label + " is-predicted" * is_pred
-            color = ("#16a34a" if prediction == label else "#dc2626") if is_pred else "#93c5fd"
-            width = round(float(p) * BAR_PX)
-            tags = []
-            if is_label:
-                tags.append("정답 (label)")
-            if is_pred:
-                tags.append("예측 (prediction)")
-            tag = f'<b style="margin-left:8px">← {" · ".join(tags)}</b>' if tags else ""
-            digit = f"<b>{d}</b>" if is_label else str(d)
-            rows.append(
-                f'<div class="{classes}" style="display:flex;align-items:center;height:18px;font-size:12px">'
-                f'<span style="display:inline-block;width:16px;text-align:right;margin-right:6px;'
-                f'font-family:monospace">{digit}</span> '  # spaces between the parts: readable as text too
-                f'<span style="display:inline-block;width:{BAR_PX}px;height:12px;background:#f3f4f6">'
-                f'<span style="display:block;width:{width}px;height:12px;background:{color}"></span></span> '
-                f'<span style="display:inline-block;margin-left:6px;font-family:monospace">'
-                f"{_fixed(100 * float(p))}%</span>{' ' + tag if tag else ''}</div>")
+        rows = [_probability_row(d, p, label, prediction, self.css_prefix) for d, p in enumerate(probabilities)]
         head = (f"예측 확률 (softmax probabilities) — 가중치: {_WEIGHT_LABEL[s.weights]}")
         body = "".join(rows)
         note = ""
         if s.weights == "initial":
             note = notice("학습 전 가중치는 무작위 초깃값이라서 확률이 어느 숫자에도 뚜렷하게 몰리지 않습니다. "
                           "학습 후 (trained)로 바꿔 비교해 보세요.", tone="note")
-        return panel(head, f'<div class="{self.css_prefix}-prob-bars">{body}</div>' + note,
+        return panel(head, f"<div{attrs(f'{self.css_prefix}-prob-bars')}>{body}</div>" + note,
                      css_class=f"{self.css_prefix}-probs-panel")
 
     def describe(self, s) -> str:

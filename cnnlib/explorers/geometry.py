@@ -19,7 +19,7 @@ import numpy as np
 
 from ..shapes import SizeCheck, check_output_size
 
-__all__ = ["WindowGeometry", "window_geometry"]
+__all__ = ["WindowGeometry", "window_geometry", "nearest_window"]
 
 
 @dataclass(frozen=True)
@@ -114,6 +114,19 @@ class WindowGeometry:
             return np.zeros(self.padded_hw, dtype=int)
         return np.outer(self._axis_coverage(self.h, hw[0]), self._axis_coverage(self.w, hw[1]))
 
+    def padding_only_windows(self) -> int:
+        """How many drawn windows read padding only (possible when the padding is as wide as the window)."""
+        hw = self.out_hw
+        if hw is None:
+            return 0
+
+        def inside(check: SizeCheck, count: int) -> np.ndarray:
+            lo, hi = check.pad, check.pad + check.input_size
+            return np.array([any(lo <= i < hi for i in self._cells(check, o)) for o in range(count)])
+
+        rows, cols = inside(self.h, hw[0]), inside(self.w, hw[1])
+        return int(hw[0] * hw[1] - rows.sum() * cols.sum())
+
     def unvisited_input_indices(self, dim: str) -> tuple[int, ...]:
         """Input rows (``dim='H'``) or columns (``'W'``) that no window reads, 0-based, unpadded.
 
@@ -165,3 +178,10 @@ def window_geometry(H, W, FH, FW, stride=1, pad=0, dilation=1, *, kind="conv") -
         h=check_output_size(H, FH, stride, pad, dilation, kind=kind, dim="H"),
         w=check_output_size(W, FW, stride, pad, dilation, kind=kind, dim="W"),
     )
+
+
+def nearest_window(i: int, check: SizeCheck, count: int) -> int:
+    """Along one axis: the window (0..count-1) whose span is centred nearest to padded cell ``i`` — the
+    window a click on an input cell selects."""
+    centre = (check.effective_filter - 1) / 2
+    return int(min(max(round((i - centre) / check.stride), 0), count - 1))

@@ -1,106 +1,45 @@
-"""HTML grids with visible numbers — the one renderer every explorer uses.
+"""HTML grids with visible numbers — the one table renderer every explorer uses.
 
-``grid_html`` draws a 2-D array as a ``<table>``; each cell can carry *marks* (see
-``MARKS``) such as the current window, padding, never-visited cells or the max-pooling
-winner, and unmarked cells can be shaded as a heatmap (``heat``, in the palette ``heat_palette``:
-white→blue, diverging blue–white–red for signed values, or white→black for images). A large map
-(an MNIST digit, a feature map) can be drawn as small shaded squares without numbers
-(``show_numbers=False``, ``cell_px``). Layout helpers (``row``, ``column``, ``panel``, ``symbol``,
-``notice``) put grids side by side.
+``grid_html`` draws a 2-D array as a ``<table class="cnnlib-grid cnnlib-grid-<role>">``: label cells are
+``<th>``, data cells ``<td>``. A cell can carry *marks* (``MARKS``: the current window, padding, never-read
+cells, the max-pooling winner, …, as ``class="is-<mark>"``), and unmarked cells can be shaded as a heatmap
+(``heat`` in a palette of :mod:`.style`). The meaning is doubled in markup that survives a sanitizer that
+strips styles: marked numbers are bold (``<b>``), padding italic (``<i>``), never-read cells struck
+through (``<s>``). A large map (an MNIST digit, a feature map) is drawn as small shaded squares without
+numbers (``show_numbers=False``).
 
-Why inline styles and plain tables: the same HTML is shown live (ipywidgets ``HTML``)
-and stored as the static view of a notebook, and GitHub's notebook viewer drops
-``<style>`` blocks, scripts and SVG-in-HTML from outputs, while inline ``style``
-attributes on ordinary elements survive (as does JupyterLab's sanitizer for untrusted
-notebooks). Every cell therefore carries its own style, and the meaning is doubled in
-markup that survives even a sanitizer that strips styles: marked numbers are bold
-(``<b>``), padding is italic (``<i>``), never-visited cells are struck through (``<s>``).
-Cells and tables also get ``class`` names (``cnnlib-grid-<role>``, ``is-<mark>``) so
-tests and a browser can find them; nothing depends on a stylesheet.
+``matrix_html`` draws chosen rows of a tall matrix (``shown_rows``: each sample's first and last row and
+the rows around the current one, :class:`Gap` for the rows left out), each row carrying ``data-r``.
+
+A grid that a learner can click names itself with ``pick`` (``data-pick`` on the table): the live
+widget reports the clicked cell's row and column in that grid (see :mod:`.live`).
+
+Styles come from :mod:`.style`: inline by default (the static copy), class names in live mode.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
+from dataclasses import dataclass
 from html import escape
 
 import numpy as np
 
-__all__ = [
-    "MARKS", "MARK_LEGEND", "format_number", "grid_html", "legend_html",
-    "row", "column", "panel", "symbol", "notice", "mark_mask", "HEAT_PALETTES", "heat_colors",
-]
+from .style import MARK_STYLE, MARKS, PALETTES, RULES, attrs, cell_attrs, heat_class, heat_colors, is_live
 
-# Marks in increasing priority: a later mark's colours win when a cell has several.
-MARKS = ("pad", "span", "window", "unvisited", "current", "winner")
+__all__ = ["MARKS", "MARK_LEGEND", "HEAT_PALETTES", "format_number", "format_numbers", "signed", "grid_html",
+           "legend_html", "mark_mask", "heat_colors", "matrix_html", "shown_rows", "Gap", "ROW_LIMIT"]
 
-_BASE = {
-    "border": "1px solid #9ca3af", "padding": "1px 4px", "text-align": "center", "min-width": "1.4em",
-    "font": "13px/1.3 monospace", "color": "#111", "background": "#fff",
-}
-_MARK_STYLE = {
-    "pad": {"background": "#eceff3", "color": "#6b7280", "border": "1px dashed #9ca3af"},
-    "span": {"background": "#fef9c3"},
-    "window": {"background": "#fde047", "font-weight": "bold", "border": "1px solid #a16207"},
-    "unvisited": {"background": "#fecaca", "color": "#991b1b", "text-decoration": "line-through"},
-    "current": {"background": "#93c5fd", "font-weight": "bold", "border": "2px solid #1d4ed8"},
-    "winner": {"background": "#86efac", "font-weight": "bold", "border": "2px solid #15803d"},
-}
-_TAG = {"pad": "i", "window": "b", "current": "b", "winner": "b", "unvisited": "s"}
+HEAT_PALETTES = tuple(PALETTES)
 
-# Learner-facing meaning of each mark (Korean, English term in parentheses).
+# Learner-facing meaning of each mark.
 MARK_LEGEND = {
-    "pad": "패딩(padding): 0으로 채운 칸",
-    "span": "팽창(dilation)한 창이 건너뛰는 칸",
-    "window": "지금 창(window)이 읽는 칸",
-    "unvisited": "어떤 창도 읽지 않는 입력 칸 (never visited)",
+    "pad": "패딩: 0으로 채운 칸",
+    "span": "팽창한 윈도우가 건너뛰는 칸",
+    "window": "지금 윈도우가 읽는 칸",
+    "unvisited": "어떤 윈도우도 읽지 않는 입력 칸",
     "current": "지금 계산하는 출력 칸",
-    "winner": "최댓값으로 뽑힌 칸 (max)",
+    "winner": "최댓값으로 뽑힌 칸",
 }
-
-_LABEL_STYLE = ("border:none;padding:0 3px;font-size:10px;color:#6b7280;background:#ffffff;"
-                "text-align:center;font-family:monospace")
-_TABLE_STYLE = "border-collapse:collapse;margin:0;table-layout:auto;background:#ffffff"
-
-
-def _css(props: dict) -> str:
-    return ";".join(f"{k}:{v}" for k, v in props.items())
-
-
-@lru_cache(maxsize=None)
-def _cell_open(marks: frozenset, heat_colors: tuple | None = None) -> tuple[str, str, str]:
-    """Opening <td ...> and the tag pair wrapping the number, for a set of marks (and, for an
-    unmarked heatmap cell, its (background, text colour))."""
-    props = dict(_BASE)
-    if heat_colors is not None:
-        props["background"], props["color"] = heat_colors
-    for mark in MARKS:
-        if mark in marks:
-            props.update(_MARK_STYLE[mark])
-    classes = " ".join(["cnnlib-cell"] + [f"is-{m}" for m in MARKS if m in marks])
-    tags = [_TAG[m] for m in MARKS if m in marks and m in _TAG]
-    # innermost tag: the highest-priority mark's
-    inner = "".join(f"<{t}>" for t in dict.fromkeys(tags))
-    outer = "".join(f"</{t}>" for t in reversed(list(dict.fromkeys(tags))))
-    return f'<td class="{classes}" style="{_css(props)}">', inner, outer
-
-
-@lru_cache(maxsize=4096)
-def _square_td(background: str, marks: frozenset, span: int, width_px: int | None, height_px: int | None) -> str:
-    """An empty square cell of a number-less grid (see ``grid_html(show_numbers=False)``):
-    ``width_px`` on the first row's cells fixes each column's width, ``height_px`` on a row's
-    first cell its height; ``span`` unmarked cells of one colour in a row become one cell."""
-    props = {"padding": "0", "border": "0", "background": background}
-    if width_px:
-        props["width"] = f"{width_px}px"
-    if height_px:
-        props["height"] = f"{height_px}px"
-    for mark in MARKS:
-        if mark in marks:
-            props.update({k: v for k, v in _MARK_STYLE[mark].items() if k in ("background", "border")})
-    cls = (' class="' + " ".join(["cnnlib-cell"] + [f"is-{m}" for m in MARKS if m in marks]) + '"') if marks else ""
-    colspan = f' colspan="{span}"' if span > 1 else ""
-    return f'<td{cls}{colspan} style="{_css(props)}"></td>'
 
 
 def format_number(v) -> str:
@@ -114,6 +53,25 @@ def format_number(v) -> str:
     return "0" if text == "-0" else text
 
 
+def format_numbers(values) -> np.ndarray:
+    """An array of display strings (:func:`format_number`), formatted once per distinct value — large
+    grids repeat a few small integers, and formatting is most of the drawing time."""
+    a = np.asarray(values)
+    if a.dtype == object:
+        return a
+    if a.size == 0:
+        return a.astype(object)
+    uniq, inverse = np.unique(a, return_inverse=True)
+    texts = np.array([format_number(u) for u in uniq], dtype=object)
+    return texts[inverse.reshape(a.shape)]
+
+
+def signed(v) -> str:
+    """A number in a sum written out: negative ones in parentheses, ``(−1)``."""
+    text = format_number(v)
+    return f"(−{text[1:]})" if text.startswith("-") else text
+
+
 def mark_mask(shape, cells) -> np.ndarray:
     """Bool array of ``shape`` that is True at ``cells`` (an iterable of (row, col)) or a mask."""
     if isinstance(cells, np.ndarray) and cells.dtype == bool:
@@ -124,70 +82,26 @@ def mark_mask(shape, cells) -> np.ndarray:
     return mask
 
 
-def _heat_colors(level: float) -> tuple[str, str]:
-    """(background, text colour) of a heatmap cell: white (0) to blue (1)."""
-    level = min(max(float(level), 0.0), 1.0)
-    r, g, b = (round(255 + (t - 255) * level) for t in (59, 130, 246))
-    return f"#{r:02x}{g:02x}{b:02x}", ("#fff" if level > 0.6 else "#111")
-
-
-def _blend(level: float, target: tuple) -> str:
-    """White (level 0) to ``target`` (level 1) as #rrggbb."""
-    r, g, b = (round(255 + (t - 255) * level) for t in target)
-    return f"#{r:02x}{g:02x}{b:02x}"
-
-
-_RED, _BLUE, _BLACK = (220, 38, 38), (37, 99, 235), (17, 24, 39)
-
-
-@lru_cache(maxsize=4096)  # levels repeat (a map's shading is usually quantised): cheap redraws
-def _diverging_colors(level: float) -> tuple[str, str]:
-    """Signed level in [-1, 1]: blue (negative), white (0), red (positive)."""
-    level = min(max(float(level), -1.0), 1.0)
-    strength = abs(level)
-    return _blend(strength, _RED if level > 0 else _BLUE), ("#fff" if strength > 0.6 else "#111")
-
-
-@lru_cache(maxsize=4096)
-def _gray_colors(level: float) -> tuple[str, str]:
-    """Level in [0, 1]: white (0) to near-black (1), like ink on paper (an MNIST digit)."""
-    level = min(max(float(level), 0.0), 1.0)
-    return _blend(level, _BLACK), ("#fff" if level > 0.5 else "#111")
-
-
-# Palettes of ``grid_html(heat=..., heat_palette=...)``: name -> colour function of a level.
-_PALETTES = {"blue": _heat_colors, "diverging": _diverging_colors, "gray": _gray_colors}
-HEAT_PALETTES = tuple(_PALETTES)
-
-
-def heat_colors(level: float, palette: str = "blue") -> tuple[str, str]:
-    """(background, text colour) of a heatmap cell of ``level`` in ``palette`` (see ``HEAT_PALETTES``):
-    'blue' 0 white → 1 blue; 'diverging' −1 blue → 0 white → 1 red; 'gray' 0 white → 1 black.
-    Levels outside the palette's range are clipped."""
-    if palette not in _PALETTES:
-        raise ValueError(f"unknown heat palette {palette!r}; use one of {HEAT_PALETTES}.")
-    return _PALETTES[palette](level)
-
-
 def grid_html(values, *, marks=None, role="", title="", note="", row_labels=None, col_labels=None,
-              heat=None, heat_palette="blue", show_numbers=True, cell_px=7) -> str:
-    """One 2-D array as an HTML table with every number visible (or, ``show_numbers=False``, as
-    small shaded squares).
+              heat=None, heat_palette="blue", show_numbers=True, cell_px=7, pick="", row_ids=None,
+              compact=False) -> str:
+    """One 2-D array as an HTML table with every number visible (or, ``show_numbers=False``, as small
+    shaded squares).
 
     values: 2-D array (numbers or preformatted strings).
     marks: {mark: bool mask of values' shape, or iterable of (row, col)}; mark in ``MARKS``.
     role: names the grid for tests and browsers (table class ``cnnlib-grid-<role>``).
     title, note: HTML shown above and below the table.
     row_labels, col_labels: optional index labels (strings) along the left and the top.
-    heat: optional array of values' shape in [0, 1]; unmarked cells get a blue background of that
-        strength (a heatmap, e.g. how often im2col copies each input cell).
-    heat_palette: the heatmap's colours (see :func:`heat_colors`): 'blue' (default), 'diverging'
-        (heat in [-1, 1]: blue negative, white 0, red positive) or 'gray' (white 0 to black 1).
-    show_numbers: False draws every cell as an empty ``cell_px``-pixel square (no number, no padding,
-        no cell border; the table gets a thin outline) — for maps too large to read number by
-        number; the shading (``heat``) carries the values, so give the numbers elsewhere.
+    heat: optional array of values' shape; unmarked cells are shaded by it in ``heat_palette``
+        (see :func:`heat_colors`: 'blue' 0..1, 'diverging' −1..1, 'gray' 0..1).
+    show_numbers: False draws every cell as an empty ``cell_px``-pixel square (the shading carries the
+        values, so give the numbers elsewhere).
+    pick: the name a click on this grid reports (``data-pick``); row_ids: ``data-r`` of each row.
+    compact: smaller numbers (a grid of long decimals).
     """
-    vals = np.asarray(values, dtype=object)
+    raw = np.asarray(values)
+    vals = raw if raw.dtype == object else raw.astype(object)
     if vals.ndim != 2:
         raise ValueError(f"grid_html needs a 2-D array; got shape {vals.shape}.")
     rows, cols = vals.shape
@@ -195,9 +109,8 @@ def grid_html(values, *, marks=None, role="", title="", note="", row_labels=None
         heat = np.asarray(heat, dtype=float)
         if heat.shape != vals.shape:
             raise ValueError(f"heat must have the values' shape {vals.shape}; got {heat.shape}.")
-    if heat_palette not in _PALETTES:
+    if heat_palette not in PALETTES:
         raise ValueError(f"unknown heat palette {heat_palette!r}; use one of {HEAT_PALETTES}.")
-    colors_of = _PALETTES[heat_palette]
     if not show_numbers:
         if not (isinstance(cell_px, int) and cell_px >= 1):
             raise ValueError(f"cell_px must be a whole number of pixels >= 1; got {cell_px!r}.")
@@ -205,61 +118,83 @@ def grid_html(values, *, marks=None, role="", title="", note="", row_labels=None
             raise ValueError("row_labels and col_labels need show_numbers=True.")
     masks = {}
     for mark, cells in (marks or {}).items():
-        if mark not in _MARK_STYLE:
+        if mark not in MARKS:
             raise ValueError(f"unknown mark {mark!r}; use one of {MARKS}.")
-        masks[mark] = mark_mask((rows, cols), cells)
+        mask = mark_mask((rows, cols), cells)
+        if mask.any():
+            masks[mark] = mask
 
-    out = [f'<div class="cnnlib-block" style="display:inline-block;vertical-align:top;margin:0 6px 6px 0">']
+    out = [f"<div{attrs('cnnlib-block')}>"]
     if title:
-        out.append(f'<div style="font-size:12px;margin:0 0 2px 0;color:#111827">{title}</div>')
-    role_class = f" cnnlib-grid-{role}" if role else ""
-    table_style = _TABLE_STYLE if show_numbers else _TABLE_STYLE + ";border:1px solid #9ca3af"
-    out.append(f'<table class="cnnlib-grid{role_class}" style="{table_style}">')
+        out.append(f"<div{attrs('g-title')}>{title}</div>")
+    role_class = f"cnnlib-grid-{role}" if role else ""
+    data = f' data-pick="{pick}"' if pick else ""
     if not show_numbers:
-        out.extend(_square_rows(rows, cols, masks, heat, colors_of, cell_px))
+        out.append(f"<table{data}{attrs('cnnlib-grid', 'cnnlib-squares', role_class)}>")
+        out.extend(_square_rows(rows, cols, masks, heat, heat_palette, cell_px))
     else:
+        out.append(f"<table{data}{attrs('cnnlib-grid', 'cnnlib-compact' if compact else '', role_class)}>")
+        th = "<th>" if is_live() else f"<th{attrs('g-th')}>"   # live: the stylesheet styles th
         if col_labels is not None:
-            out.append("<tr>")
-            if row_labels is not None:
-                out.append(f'<td style="{_LABEL_STYLE}"></td>')
-            out.extend(f'<td style="{_LABEL_STYLE}">{escape(str(lab))}</td>' for lab in col_labels)
-            out.append("</tr>")
-        empty = frozenset()
+            out.append("<tr>" + (th + "</th>" if row_labels is not None else "")
+                       + "".join(f"{th}{escape(str(lab))}</th>" for lab in col_labels) + "</tr>")
+        live = is_live()
+        if raw.dtype.kind not in "biuf":   # strings, objects: escape each
+            texts = [[escape(format_number(v)) for v in r] for r in vals]
+        else:
+            texts = format_numbers(raw).tolist()
+        levels = heat.tolist() if heat is not None else None
         for r in range(rows):
-            out.append("<tr>")
+            rid = f' data-r="{row_ids[r]}"' if row_ids is not None and row_ids[r] is not None else ""
+            out.append(f"<tr{rid}>")
             if row_labels is not None:
-                out.append(f'<td style="{_LABEL_STYLE}">{escape(str(row_labels[r]))}</td>')
+                out.append(f"{th}{escape(str(row_labels[r]))}</th>")
             for c in range(cols):
-                cell_marks = frozenset(m for m, mask in masks.items() if mask[r, c]) if masks else empty
-                colors = colors_of(heat[r, c]) if heat is not None and not cell_marks else None
-                td, inner, outer = _cell_open(cell_marks, colors)
-                out.append(f"{td}{inner}{escape(format_number(vals[r, c]))}{outer}</td>")
+                cell_marks = frozenset(m for m, mask in masks.items() if mask[r, c]) if masks else frozenset()
+                hc = heat_class(levels[r][c], heat_palette) if levels is not None else None
+                td, inner, outer = cell_attrs(cell_marks, hc, not live, compact)
+                out.append(f"{td}{inner}{texts[r][c]}{outer}</td>")
             out.append("</tr>")
     out.append("</table>")
     if note:
-        out.append(f'<div style="font-size:12px;margin:2px 0 0 0;color:#374151">{note}</div>')
+        out.append(f"<div{attrs('g-note')}>{note}</div>")
     out.append("</div>")
     return "".join(out)
 
 
-def _square_rows(rows, cols, masks, heat, colors_of, px) -> list[str]:
-    """The <tr>s of a number-less grid: empty px-square cells, a row's neighbouring unmarked cells of
-    one colour merged into one cell (colspan) — a 28×28 digit is mostly white, so this keeps the
-    HTML small. The first row is never merged: its cells fix the columns' widths."""
+def _square_rows(rows, cols, masks, heat, palette, px) -> list[str]:
+    """The <tr>s of a number-less grid: empty px-square cells, a row's neighbouring unmarked cells of one
+    shade merged into one cell (colspan) — a 28×28 digit is mostly white, so this keeps the HTML small.
+    The first row is never merged: its cells fix the columns' widths."""
     out = []
-    levels = heat.tolist() if heat is not None else None  # Python floats: faster per cell, same colours
+    live = is_live()
+    levels = heat.tolist() if heat is not None else None
     for r in range(rows):
         cells = []
         for c in range(cols):
             marks = frozenset(m for m, mask in masks.items() if mask[r, c]) if masks else frozenset()
-            background = colors_of(levels[r][c])[0] if levels is not None and not marks else "#fff"
-            if r > 0 and cells and not marks and not cells[-1][1] and cells[-1][0] == background:
+            shade = heat_class(levels[r][c], palette) if levels is not None and not marks else ""
+            if r > 0 and cells and not marks and not cells[-1][1] and cells[-1][0] == shade:
                 cells[-1][2] += 1
             else:
-                cells.append([background, marks, 1])
+                cells.append([shade, marks, 1])
         out.append("<tr>")
-        for i, (background, marks, span) in enumerate(cells):
-            out.append(_square_td(background, marks, span, px if r == 0 else None, px if i == 0 else None))
+        for i, (shade, marks, span) in enumerate(cells):
+            size = (f"width:{px}px;" if r == 0 else "") + (f"height:{px}px" if i == 0 else "")
+            colspan = f' colspan="{span}"' if span > 1 else ""
+            names = [shade] + [f"is-{m}" for m in MARKS if m in marks]
+            if live:
+                cls = " ".join(n for n in names if n)
+                out.append(f'<td{colspan}{f" class={chr(34)}{cls}{chr(34)}" if cls else ""}'
+                           f'{f" style={chr(34)}{size}{chr(34)}" if size else ""}></td>')
+            else:   # static: only what a square needs (a digit is 784 of them)
+                marked = [f"is-{m}" for m in MARKS if m in marks]
+                bg = next((MARK_STYLE[m]["background"] for m in reversed(MARKS) if m in marks), None)
+                bg = bg or (RULES[shade]["background"] if shade else "#fff")
+                border = next((MARK_STYLE[m]["border"] for m in reversed(MARKS) if m in marks and "border" in MARK_STYLE[m]), "0")
+                cls = f' class="{" ".join(marked)}"' if marked else ""
+                out.append(f'<td{colspan}{cls} style="padding:0;border:{border};background:{bg}'
+                           f'{";" + size.rstrip(";") if size else ""}"></td>')
         out.append("</tr>")
     return out
 
@@ -267,53 +202,73 @@ def _square_rows(rows, cols, masks, heat, colors_of, px) -> list[str]:
 def legend_html(marks) -> str:
     """A one-line key: a sample cell for each mark and what it means."""
     items = []
+    live = is_live()
     for mark in marks:
-        td, inner, outer = _cell_open(frozenset([mark]))
-        items.append(
-            f'<span style="display:inline-block;margin:0 10px 2px 0;vertical-align:middle">'
-            f'<table style="{_TABLE_STYLE};display:inline-table;vertical-align:middle"><tr>{td}{inner}7{outer}</td>'
-            f'</tr></table> <span style="font-size:12px">{escape(MARK_LEGEND[mark])}</span></span>'
-        )
-    return f'<div class="cnnlib-legend" style="margin:2px 0 6px 0">{"".join(items)}</div>'
+        td, inner, outer = cell_attrs(frozenset([mark]), None, not live)
+        items.append(f"<span{attrs('x-swatch')}><table{attrs('cnnlib-grid')} style=\"display:inline-table;"
+                     f"vertical-align:middle\"><tr>{td}{inner}7{outer}</td></tr></table> "
+                     f"{escape(MARK_LEGEND[mark])}</span>")
+    return f"<div{attrs('cnnlib-legend', 'x-legend')}>{''.join(items)}</div>"
 
 
-def row(*blocks, css_class="", align="center") -> str:
-    """Blocks side by side, wrapping on narrow screens (stacked where styles are stripped).
-    ``align``: 'center' for grids joined by symbols, 'flex-start' for panels."""
-    cls = f' class="{css_class}"' if css_class else ""
-    return (f'<div{cls} style="display:flex;flex-wrap:wrap;align-items:{align};gap:4px 12px;margin:0 0 6px 0">'
-            + "".join(blocks) + "</div>")
+# ---- tall matrices -------------------------------------------------------------------------------------
+
+ROW_LIMIT = 24       # matrices with at most this many rows are drawn whole
 
 
-def column(*blocks, css_class="") -> str:
-    cls = f' class="{css_class}"' if css_class else ""
-    return f'<div{cls}>' + "".join(blocks) + "</div>"
+@dataclass(frozen=True)
+class Gap:
+    """``count`` matrix rows left out of a drawing."""
+
+    count: int
 
 
-def panel(title: str, body: str, *, css_class="") -> str:
-    """A titled section (title is HTML)."""
-    cls = f' class="{css_class}"' if css_class else ""
-    return (f'<div{cls} style="margin:0 0 8px 0"><div style="font-weight:bold;font-size:13px;'
-            f'margin:0 0 4px 0;color:#111827">{title}</div>{body}</div>')
+def shown_rows(block: int, blocks: int, current=()) -> list[list]:
+    """Which rows of a matrix of ``blocks`` groups of ``block`` rows to draw, group by group: every row
+    when there are at most ``ROW_LIMIT``, else each group's first and last row and the rows next to the
+    ``current`` ones, with :class:`Gap` where rows are left out."""
+    total = block * blocks
+    if total <= ROW_LIMIT:
+        return [list(range(b * block, (b + 1) * block)) for b in range(blocks)]
+    keep = set()
+    for b in range(blocks):
+        keep |= {b * block, (b + 1) * block - 1}
+    for r in current:
+        keep |= {r - 1, r, r + 1}
+    groups = []
+    for b in range(blocks):
+        lo, hi = b * block, (b + 1) * block
+        rows, prev = [], lo - 1
+        for r in sorted(k for k in keep if lo <= k < hi):
+            if r > prev + 1:
+                rows.append(Gap(r - prev - 1))
+            rows.append(r)
+            prev = r
+        groups.append(rows)
+    return groups
 
 
-def symbol(text: str) -> str:
-    """A large operator between grids: ⊙, =, +, →."""
-    return f'<span style="font-size:20px;padding:0 4px;color:#374151">{escape(text)}</span>'
-
-
-_TONES = {
-    "ok": ("#ecfdf5", "#047857"),
-    "error": ("#fef2f2", "#b91c1c"),
-    "note": ("#fffbeb", "#b45309"),
-    "info": ("#f8fafc", "#64748b"),
-}
-
-
-def notice(body: str, *, tone="info", css_class="") -> str:
-    """A coloured box (tone: ok, error, note, info) holding HTML."""
-    bg, border = _TONES[tone]
-    extra = f" {css_class}" if css_class else ""
-    cls = f' class="cnnlib-notice cnnlib-notice-{tone}{extra}"'
-    return (f'<div{cls} style="background:{bg};border-left:4px solid {border};padding:4px 8px;'
-            f'margin:0 0 6px 0;font-size:13px;color:#111827">{body}</div>')
+def matrix_html(M, rows, *, role, title, label, col_labels=None, marks=None, note="", pick="") -> str:
+    """Rows ``rows`` (ints and :class:`Gap`) of the 2-D array ``M`` as one grid; ``label(r)`` names row r;
+    ``marks`` {mark: {row index in M: set of columns}}. Each drawn row carries ``data-r`` (its index in
+    ``M``), so a click on it reports that row."""
+    cols = M.shape[1]
+    values = np.empty((len(rows), cols), dtype=object)
+    picked = [r for r in rows if not isinstance(r, Gap)]
+    texts = dict(zip(picked, format_numbers(M[picked]))) if picked else {}
+    labels, ids = [], []
+    masks = {m: np.zeros((len(rows), cols), dtype=bool) for m in (marks or {})}
+    for i, r in enumerate(rows):
+        if isinstance(r, Gap):
+            values[i] = "⋮"
+            labels.append(f"⋮\u00a0{r.count}행\u00a0생략")  # no-break spaces: labels stay on one line
+            ids.append(None)
+            continue
+        values[i] = texts[r]
+        labels.append(label(r))
+        ids.append(r)
+        for m, cells in (marks or {}).items():
+            for cc in cells.get(r, ()):
+                masks[m][i, cc] = True
+    return grid_html(values, marks=masks, role=role, title=title, note=note, row_labels=labels,
+                     col_labels=col_labels, pick=pick, row_ids=ids)

@@ -21,6 +21,10 @@ light up together. Long matrices keep each sample's first and last row and the r
 The ``memory`` part shows how many times im2col copies each (padded) input cell — the same
 map as the overlap counts of col2im — and the bytes of the matrix against the input's.
 
+Clicking an input cell, a row of a matrix or an output cell selects that window (the sliders follow).
+The views are in :mod:`.im2col_conv` and :mod:`.im2col_pool`; this module holds the settings, the
+controls and pickers, the shapes and the memory view.
+
 Controls N, C, H, W, FH, FW, pad, stride and FN are the convolution explorer's (same ranges,
 same labels); formulas and explanations of invalid settings come from :mod:`.explain`; every
 number shown comes from cnnlib's ``im2col``, ``col2im`` and layers.
@@ -33,40 +37,41 @@ from dataclasses import dataclass, replace
 import ipywidgets as widgets
 import numpy as np
 
-from ..book_examples import BOOK_POOL_X
-from ..im2col import col2im, im2col
-from ..fast_layers import FastPooling
-from ..layers import Convolution, Pooling
 from ..shapes import shape_text
-from .base import Control, Explorer
-from .conv import CONTROLS as CONV_CONTROLS, conv_data
+from .base import Explorer
+from .controls import CONV_CONTROLS, LABEL_PX, Control
+from .examples import conv_data, im2col_data
 from .explain import formula_html, geometry_report_html
-from .geometry import WindowGeometry, window_geometry
-from .grid import format_number, grid_html, notice, panel, row, symbol
+from .geometry import WindowGeometry, nearest_window, window_geometry
+from .grid import grid_html
+from .im2col_conv import backward_html, conv_numbers, forward_html
+from .im2col_parts import Frame, agree, inputs_html
+from .im2col_pool import pool_html, pool_numbers
+from .layout import fold, line, notice, panel, row, scroll
+from .style import attrs
 
-__all__ = ["Im2colSettings", "Im2colView", "Im2colExplorer", "MODES", "shown_rows", "Gap"]
+__all__ = ["Im2colSettings", "Im2colView", "Im2colExplorer", "MODES", "CONTROLS", "PICKERS"]
 
 MODES = (
-    ("합성곱 순전파 (conv forward)", "conv"),
-    ("합성곱 역전파 (conv backward)", "conv-backward"),
-    ("최대 풀링 순전파 (max-pool forward)", "pool"),
-    ("최대 풀링 역전파 (max-pool backward)", "pool-backward"),
+    ("합성곱 순전파", "conv"),
+    ("합성곱 역전파", "conv-backward"),
+    ("최대 풀링 순전파", "pool"),
+    ("최대 풀링 역전파", "pool-backward"),
 )
 _CONV = {c.name: c for c in CONV_CONTROLS}
 CONTROLS = (
-    Control("mode", "보기 (view)", options=MODES),
+    Control("mode", "보기", options=MODES, hint="view"),
     replace(_CONV["N"], row="basic"),
     replace(_CONV["C"], row="basic"),
     _CONV["H"], _CONV["W"], _CONV["FH"], _CONV["FW"], _CONV["pad"], _CONV["stride"],
-    _CONV["FN"],
+    replace(_CONV["FN"], row="basic"),
     # the im2col row; its largest value: N*OH*OW at the largest settings (3 * 18 * 18 rows)
-    Control("position", "im2col 행 r (row)", 0, 971, row="window"),
+    Control("position", "im2col 행 r", 0, 971, row="window", hint="im2col row", track=260),
 )
 _MAX = {c.name: c.hi for c in CONTROLS if not c.options}
-PICKERS = (("sample", "데이터 n (sample)"), ("oy", "출력 행 oy"), ("ox", "출력 열 ox"))
-
-ROW_LIMIT = 24       # matrices with at most this many rows are drawn whole
-INPUT_CELLS = 900    # draw every sample's grids while they hold at most this many cells, else sample n only
+PICKERS = (("sample", "데이터 n"), ("oy", "출력 행 oy"), ("ox", "출력 열 ox"))
+# the sizes' labels in the pooling views: the window is a pooling window, not a filter
+POOL_LABELS = {"FH": "풀링 높이 FH", "FW": "풀링 너비 FW"}
 
 
 @dataclass(frozen=True)
@@ -88,123 +93,10 @@ class Im2colSettings:
 
 
 @dataclass(frozen=True)
-class Gap:
-    """``count`` matrix rows left out of a drawing."""
-
-    count: int
-
-
-def shown_rows(block: int, blocks: int, current=()) -> list[list]:
-    """Which rows of a matrix of ``blocks`` groups of ``block`` rows to draw, group by group:
-    every row when there are at most ``ROW_LIMIT``, else each group's first and last row
-    and the rows next to the ``current`` ones, with :class:`Gap` where rows are left out."""
-    total = block * blocks
-    if total <= ROW_LIMIT:
-        return [list(range(b * block, (b + 1) * block)) for b in range(blocks)]
-    keep = set()
-    for b in range(blocks):
-        keep |= {b * block, (b + 1) * block - 1}
-    for r in current:
-        keep |= {r - 1, r, r + 1}
-    groups = []
-    for b in range(blocks):
-        lo, hi = b * block, (b + 1) * block
-        rows, prev = [], lo - 1
-        for r in sorted(k for k in keep if lo <= k < hi):
-            if r > prev + 1:
-                rows.append(Gap(r - prev - 1))
-            rows.append(r)
-            prev = r
-        groups.append(rows)
-    return groups
-
-
-def matrix_html(M, rows, *, role, title, label, col_labels=None, marks=None, note="") -> str:
-    """Rows ``rows`` (ints and :class:`Gap`) of the 2-D array ``M`` as one grid; ``label(r)`` names
-    row r; ``marks`` {mark: set of (row index in M, column)}."""
-    cols = M.shape[1]
-    values = np.empty((len(rows), cols), dtype=object)
-    picked = [r for r in rows if not isinstance(r, Gap)]
-    texts = dict(zip(picked, _fmt(M[picked]))) if picked else {}
-    labels = []
-    masks = {m: np.zeros((len(rows), cols), dtype=bool) for m in (marks or {})}
-    for i, r in enumerate(rows):
-        if isinstance(r, Gap):
-            values[i] = "⋮"
-            labels.append(f"⋮\u00a0{r.count}행\u00a0생략")  # no-break spaces: labels stay on one line
-            continue
-        values[i] = texts[r]
-        labels.append(label(r))
-        for m, cells in (marks or {}).items():
-            for cc in cells.get(r, ()):
-                masks[m][i, cc] = True
-    return grid_html(values, marks=_used(masks), role=role, title=title, note=note, row_labels=labels,
-                     col_labels=col_labels)
-
-
-def _fmt(values) -> np.ndarray:
-    """Numbers as display strings (:func:`.grid.format_number`), formatted once per distinct value
-    — large grids repeat a few small integers, and formatting is most of the drawing time."""
-    a = np.asarray(values)
-    if a.dtype == object:
-        return a
-    uniq, inverse = np.unique(a, return_inverse=True)
-    texts = np.array([format_number(u) for u in uniq], dtype=object)
-    return texts[inverse.reshape(a.shape)]
-
-
-def _used(marks):
-    """The marks that mark at least one cell: an empty mask still costs a lookup per cell."""
-    if not marks:
-        return None
-    return {m: cells for m, cells in marks.items()
-            if (cells.any() if isinstance(cells, np.ndarray) else len(cells))} or None
-
-
-def _grid(values, marks=None, **kwargs) -> str:
-    return grid_html(_fmt(values), marks=_used(marks), **kwargs)
-
-
-
-def _signed(v) -> str:
-    """A number for a sum written out: negative ones in parentheses, ``(−1)``."""
-    text = format_number(v)
-    return f"(−{text[1:]})" if text.startswith("-") else text
-
-
-def _stack(*blocks) -> str:
-    """Blocks one under another (grid blocks are inline-blocks, which would sit side by side)."""
-    return "".join(f"<div>{b}</div>" for b in blocks)
-
-
-def _scroll(block: str) -> str:
-    """A block that scrolls sideways instead of overflowing when it is wider than the page
-    (an im2col matrix with C·FH·FW = 108 columns)."""
-    return f'<div style="max-width:100%;min-width:0;overflow-x:auto">{block}</div>'
-
-
-def _line(text: str, css_class: str = "") -> str:
-    cls = f' class="{css_class}"' if css_class else ""
-    return f'<div{cls} style="font-family:monospace;font-size:13px;margin:2px 0">{text}</div>'
-
-
-def _key(text: str) -> str:
-    return f'<div style="font-size:12px;color:#374151;margin:0 0 6px 0">{text}</div>'
-
-
-def _agree(ok: bool) -> str:
-    return "✓ 같음" if ok else "✗ 다름"
-
-
-_KEY_COLOURS = ('<span style="background:#fde047;padding:0 3px">노란 칸</span>',
-                '<span style="background:#93c5fd;padding:0 3px">파란 칸</span>',
-                '<span style="background:#86efac;padding:0 3px">초록 칸</span>')
-
-
-@dataclass(frozen=True)
 class Im2colView:
     """What the explorer shows for one settings value: HTML parts and the numbers behind them
-    (``None`` where a mode does not compute it or no window fits)."""
+    (``numbers`` is :class:`.im2col_conv.ConvNumbers` or :class:`.im2col_pool.PoolNumbers`, ``None``
+    when no window fits)."""
 
     formula: str
     shapes: str
@@ -215,20 +107,16 @@ class Im2colView:
     input: np.ndarray            # x (N, C, H, W) of this mode
     row: int | None              # the current im2col row r
     cell: tuple | None           # (n, oy, ox) of row r
-    col: np.ndarray | None       # im2col(x): (N*OH*OW, C*FH*FW)
-    col_W: np.ndarray | None     # (C*FH*FW, FN)
-    product: np.ndarray | None   # col @ col_W + b: (N*OH*OW, FN)
-    output: np.ndarray | None    # the layer's forward output
-    dout: np.ndarray | None
-    dcol: np.ndarray | None      # conv: dout @ col_W.T; pool: dmax reshaped to im2col's layout
-    dx: np.ndarray | None        # the layer's backward result
-    col_pool: np.ndarray | None  # pool: (N*OH*OW*C, FH*FW)
-    arg_max: np.ndarray | None   # pool: the book's flat argmax (N*OH*OW*C,)
     counts: np.ndarray | None    # copies of each padded input cell (H+2P, W+2P)
-    focus: tuple | None          # (n, c, y, x) input cell whose received gradients are listed
-    focus_terms: tuple | None    # ((row, column, value), ...) added into dx at the focus cell
-    agrees: bool | None          # the book's route equals cnnlib's layer
+    numbers: object
     window_count: int            # rows of the im2col matrix (window positions in the batch)
+
+    def __getattr__(self, name):
+        """The numbers' fields (col, col_W, product, output, dout, dcol, dx, col_pool, arg_max, focus,
+        focus_terms, agrees) read as the view's own; None when this mode does not compute them."""
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return getattr(self.numbers, name, None)
 
 
 class Im2colExplorer(Explorer):
@@ -237,20 +125,17 @@ class Im2colExplorer(Explorer):
 
     Settings = Im2colSettings
     CONTROLS = CONTROLS
-    PARTS = ("formula", "shapes", "explanation", "matrix", "memory")
+    PARTS = ("formula", "explanation", "matrix", "shapes", "memory")
+    LAYOUT = (("formula", "explanation"), ("matrix",), ("shapes", "memory"))
     css_prefix = "cnnlib-im2col"
 
     def __init__(self, seed: int = 0, **settings):
         super().__init__(**settings)
         self.pickers: dict = {}
-        self.x_all, self.W_all, self.b_all = conv_data(seed)
-        rng = np.random.default_rng([seed, 74])
         n, c, fn = _MAX["N"], _MAX["C"], _MAX["FN"]
+        self.x_all, self.W_all, self.b_all = conv_data(n, c, _MAX["H"], _MAX["W"], fn, _MAX["FH"], _MAX["FW"], seed)
         big = _MAX["H"] + 2 * _MAX["pad"]  # the most output rows (1x1 filter, stride 1)
-        self.dout_all = rng.integers(-1, 3, size=(n, fn, big, big)).astype(float)
-        self.xp_all = rng.integers(0, 10, size=(n, c, _MAX["H"], _MAX["W"])).astype(float)
-        self.xp_all[0, 0, :4, :4] = BOOK_POOL_X   # 그림 7-14 in the corner
-        self.doutp_all = rng.integers(1, 6, size=(n, c, big, big)).astype(float)
+        self.dout_all, self.xp_all, self.doutp_all = im2col_data(n, c, _MAX["H"], _MAX["W"], fn, big, seed)
 
     # ---- settings → numbers ---------------------------------------------------------------
 
@@ -287,393 +172,35 @@ class Im2colExplorer(Explorer):
         self.check_settings(s)
         geom = self.geometry(s)
         x = self.input(s)
-        v = dict(formula=(f'<div class="{self.css_prefix}-formula-lines">'
-                          + "".join(formula_html(c) for c in geom.checks) + "</div>"),
-                 explanation=geometry_report_html(geom, css_class=f"{self.css_prefix}-report"),
-                 geometry=geom, input=x, row=None, cell=None, col=None, col_W=None, product=None, output=None,
-                 dout=None, dcol=None, dx=None, col_pool=None, arg_max=None, counts=None, focus=None,
-                 focus_terms=None, agrees=None, window_count=self.view_window_count(s))
+        formula = (f"<div{attrs(f'{self.css_prefix}-formula-lines')}>"
+                   + "".join(formula_html(c) for c in geom.checks) + "</div>")
+        explanation = geometry_report_html(geom, css_class=f"{self.css_prefix}-report")
         if not geom.fits:
-            v["shapes"] = self._shapes_html(s, geom)
-            v["matrix"] = (self._inputs_html(s, geom, x, None, None)
-                           + notice("창이 들어가지 않아 im2col 행렬을 만들 수 없습니다 (행이 0개).", tone="error",
-                                    css_class=f"{self.css_prefix}-no-window"))
-            v["memory"] = notice("창이 들어가지 않아 복사되는 칸이 없습니다.", tone="info",
-                                 css_class=f"{self.css_prefix}-memory-panel")
-            return Im2colView(**v)
+            frame = Frame(s, geom, x, 0, None, self.css_prefix)
+            matrix = (inputs_html(frame, cell=False)
+                      + notice("윈도우가 들어가지 않아 im2col 행렬을 만들 수 없습니다 (행이 0개).", tone="error",
+                               css_class=f"{self.css_prefix}-no-window"))
+            memory = notice("윈도우가 들어가지 않아 복사되는 칸이 없습니다.", tone="info",
+                            css_class=f"{self.css_prefix}-memory-panel")
+            return Im2colView(formula, self._shapes_html(s, geom), explanation, matrix, memory, geom, x, None, None,
+                              None, None, 0)
 
         OH, OW = geom.out_hw
         r = min(s.position, s.N * OH * OW - 1)
         n, rest = divmod(r, OH * OW)
-        v.update(row=r, cell=(n, *divmod(rest, OW)), counts=geom.coverage())
+        frame = Frame(s, geom, x, r, (n, *divmod(rest, OW)), self.css_prefix)
+        backward = s.mode.endswith("backward")
         if self.is_pool(s):
-            self._pool(s, geom, x, v)
+            numbers = pool_numbers(frame, self.doutp_all, backward)
+            matrix = pool_html(frame, numbers, backward)
         else:
-            self._conv(s, geom, x, v)
-        v["shapes"] = self._shapes_html(s, geom)
-        v["memory"] = self._memory_html(s, geom, x, v)
-        return Im2colView(**v)
-
-    # ---- convolution ------------------------------------------------------------------------
-
-    def _conv(self, s, geom, x, v):
-        Wt, b = self.filters(s)
-        OH, OW = geom.out_hw
-        layer = Convolution(Wt, b, s.stride, s.pad, floor=geom.drawn_in_floor_mode)
-        out = layer.forward(x)
-        col, col_W = layer.col, layer.col_W
-        product = col @ col_W + b
-        v.update(col=col, col_W=col_W, product=product, output=out)
-        if s.mode == "conv":
-            v["agrees"] = bool(np.array_equal(product.reshape(s.N, OH, OW, s.FN).transpose(0, 3, 1, 2), out))
-            v["matrix"] = self._conv_forward_html(s, geom, x, v, Wt, b)
-            return
-        dout = self.dout_all[: s.N, : s.FN, :OH, :OW]
-        dx = layer.backward(dout)
-        dcol = dout.transpose(0, 2, 3, 1).reshape(-1, s.FN) @ col_W.T
-        v.update(dout=dout, dcol=dcol, dx=dx)
-        v["agrees"] = bool(np.allclose(col2im(dcol, x.shape, s.FH, s.FW, s.stride, s.pad,
-                                              floor=geom.drawn_in_floor_mode), dx))
-        v["matrix"] = self._conv_backward_html(s, geom, x, v)
-
-    def _col_labels(self, s) -> list[str]:
-        return [f"{c}·{i}{j}" for c in range(s.C) for i in range(s.FH) for j in range(s.FW)]
-
-    def _row_label(self, geom):
-        OH, OW = geom.out_hw
-        return lambda r: f"{r}:\u00a0({(r % (OH * OW)) // OW},{r % OW})"
-
-    def _samples_shown(self, s, cells_per_sample, n) -> list[int]:
-        return list(range(s.N)) if s.N * cells_per_sample <= INPUT_CELLS else [n]
-
-    def _inputs_html(self, s, geom, x, cell, winners, title="입력 x") -> str:
-        """Every sample's channels (or sample n's alone when they are many), the window of
-        ``cell`` = (n, oy, ox) marked on sample n; ``winners`` {c: padded (y, x)} marked too."""
-        p = s.pad
-        ph, pw = geom.padded_hw
-        n = cell[0] if cell else 0
-        base = geom.input_marks()
-        current = geom.input_marks(cell[1:]) if cell else base
-        row_labels = [""] * p + [str(i) for i in range(s.H)] + [""] * p
-        col_labels = [""] * p + [str(i) for i in range(s.W)] + [""] * p
-        samples = self._samples_shown(s, s.C * ph * pw, n)
-        blocks = []
-        for k in samples:
-            grids = []
-            for c in range(s.C):
-                marks = dict(current if k == n else base)
-                if k == n and winners is not None:
-                    marks["winner"] = [winners[c]]
-                grids.append(_grid(np.pad(x[k, c], p) if p else x[k, c], marks=marks, role="input",
-                                       title=f"x[{k}, {c}]", row_labels=row_labels, col_labels=col_labels))
-            here = " ← 지금 행의 데이터" if k == n and cell else ""
-            blocks.append(panel(f"데이터 n = {k}{here}", row("".join(grids))))
-        hidden = "" if len(samples) == s.N else (
-            f'<div style="font-size:12px;color:#6b7280">(칸이 많아 데이터 n = {n}만 그립니다. '
-            f"다른 데이터는 '데이터 n' 슬라이더로 고르세요.)</div>")
-        return panel(f"{title} (N, C, H, W) = {shape_text(x.shape)}, 패딩 P = {p}",
-                     row(*blocks, align="flex-start") + hidden)
-
-    def _conv_forward_html(self, s, geom, x, v, Wt, b) -> str:
-        OH, OW = geom.out_hw
-        R = OH * OW
-        r, (n, oy, ox) = v["row"], v["cell"]
-        col, col_W, product, out = v["col"], v["col_W"], v["product"], v["output"]
-        K = col.shape[1]
-        groups = shown_rows(R, s.N, [r])
-        label = self._row_label(geom)
-        all_cols = set(range(K))
-        im2col_grids, product_grids = [], []
-        for k, rows in enumerate(groups):
-            title = f"데이터 n = {k}: 행 {k * R}–{(k + 1) * R - 1}"
-            im2col_grids.append(matrix_html(col, rows, role="im2col", title=title, label=label,
-                                            col_labels=self._col_labels(s), marks={"current": {r: all_cols}}))
-            product_grids.append(matrix_html(product, rows, role="product", title=title, label=label,
-                                             col_labels=[f"f{f}" for f in range(s.FN)],
-                                             marks={"current": {r: set(range(s.FN))}}))
-        w_rows = list(range(K)) if K <= 27 else list(range(6)) + [Gap(K - 8), K - 2, K - 1]
-        col_labels = self._col_labels(s)
-        w_grid = matrix_html(col_W, w_rows, role="col-w", title=f"col_W = W.reshape(FN, −1).T {shape_text(col_W.shape)}",
-                             label=lambda i: col_labels[i], col_labels=[f"f{f}" for f in range(s.FN)])
-        b_grid = _grid(b.reshape(1, -1), role="bias", title=f"b {shape_text(b.shape)}",
-                           col_labels=[f"f{f}" for f in range(s.FN)])
-        stage = row(_scroll(panel(f"im2col 행렬 col {shape_text(col.shape)} — 창 하나가 행 하나", _stack(*im2col_grids))),
-                    symbol("@"), w_grid, symbol("+"), b_grid, symbol("="),
-                    panel(f"col @ col_W + b {shape_text(product.shape)}", _stack(*product_grids)), align="flex-start")
-
-        terms = []
-        for f in range(s.FN):
-            pairs = list(zip(col[r], col_W[:, f]))
-            body = (" + ".join(f"{_signed(a)}·{_signed(w)}" for a, w in pairs) if K <= 9
-                    else f"{K}개 곱의 합 {format_number(float(col[r] @ col_W[:, f]))}")
-            terms.append(_line(f"행 {r} · col_W의 열 {f}: {body} + b[{f}] {_signed(b[f])} = "
-                               f"<b>{format_number(product[r, f])}</b> → out[{n}, {f}, {oy}, {ox}]",
-                               f"{self.css_prefix}-row-product"))
-
-        reshaped = np.empty((OH, OW), dtype=object)
-        block = product[n * R : (n + 1) * R].reshape(OH, OW, s.FN)
-        for i in range(OH):
-            for j in range(OW):
-                reshaped[i, j] = "|".join(format_number(val) for val in block[i, j])
-        out_blocks = []
-        for k in self._samples_shown(s, s.FN * R, n):
-            grids = "".join(_grid(out[k, f], role="output", title=f"out[{k}, {f}]",
-                                      marks={"current": [(oy, ox)]} if k == n else None) for f in range(s.FN))
-            out_blocks.append(panel(f"데이터 n = {k}", row(grids)))
-        back = row(_grid(reshaped, role="reshaped", marks={"current": [(oy, ox)]},
-                             title=f"데이터 n = {n}의 행들 → reshape (OH, OW, FN): 칸마다 필터 FN개의 값"),
-                   symbol("→"), panel("transpose(0, 3, 1, 2) → (N, FN, OH, OW): 필터마다 한 장", row(*out_blocks)),
-                   align="flex-start")
-        agree = _line(f"행렬 곱으로 구한 출력과 Convolution.forward의 출력 {shape_text(out.shape)}: {_agree(v['agrees'])}",
-                      f"{self.css_prefix}-agree")
-        key = _key(f"{_KEY_COLOURS[0]}: 지금 창 (데이터 n = {n}, 출력 칸 ({oy}, {ox})) ↔ {_KEY_COLOURS[1]}: "
-                   f"im2col의 행 r = {r}, 그 행이 만든 곱의 행, 출력 칸. 열 이름 c·ij = 채널 c, 창 안의 칸 (i, j). "
-                   f"행 이름 r: (oy, ox).")
-        return (f'<div class="{self.css_prefix}-stage">' + key + self._inputs_html(s, geom, x, v["cell"], None)
-                + panel("im2col → 행렬 곱 하나 (one matrix product)", stage + "".join(terms))
-                + panel("reshape + transpose로 4차원 출력으로", back) + agree + "</div>")
-
-    def _focus_terms(self, s, geom, n, c, py, px, M, where):
-        """(row, column, value) of every entry of ``M`` that col2im adds into padded cell (py, px)
-        of sample n, channel c; ``where(n, oy, ox, c, i, j)`` gives the (row, column) of window
-        (oy, ox)'s cell (i, j)."""
-        OH, OW = geom.out_hw
-        terms = []
-        for oy in range(OH):
-            i = py - oy * s.stride
-            if not 0 <= i < s.FH:
-                continue
-            for ox in range(OW):
-                j = px - ox * s.stride
-                if 0 <= j < s.FW:
-                    rr, cc = where(n, oy, ox, c, i, j)
-                    terms.append((rr, cc, float(M[rr, cc])))
-        return tuple(terms)
-
-    def _conv_backward_html(self, s, geom, x, v) -> str:
-        OH, OW = geom.out_hw
-        R, p = OH * OW, s.pad
-        r, (n, oy, ox) = v["row"], v["cell"]
-        dout, dcol, dx, col_W, counts = v["dout"], v["dcol"], v["dx"], v["col_W"], v["counts"]
-        K = dcol.shape[1]
-        dout_mat = dout.transpose(0, 2, 3, 1).reshape(-1, s.FN)
-
-        # the focus cell: in the current window, the input cell (not padding) copied most often
-        rows, cols = geom.window_rows(oy), geom.window_cols(ox)
-        inside = [(py, px) for py in rows for px in cols if p <= py < p + s.H and p <= px < p + s.W]
-        focus_html, focus_cells = "", {}
-        if inside:
-            py, px = max(inside, key=lambda t: (counts[t], -t[0], -t[1]))
-            terms = self._focus_terms(s, geom, n, 0, py, px, dcol,
-                                      lambda n_, oy_, ox_, c_, i, j: (n_ * R + oy_ * OW + ox_,
-                                                                      c_ * s.FH * s.FW + i * s.FW + j))
-            v.update(focus=(n, 0, py - p, px - p), focus_terms=terms)
-            for rr, cc, _ in terms:
-                focus_cells.setdefault(rr, set()).add(cc)
-            total = dx[n, 0, py - p, px - p]
-            summands = " + ".join(f"dcol[{rr}, {cc}]" for rr, cc, _ in terms)
-            values = " + ".join(_signed(val) for _, _, val in terms)
-            focus_html = _line(
-                f"{_KEY_COLOURS[2]} dx[{n}, 0, {py - p}, {px - p}] = {summands} = {values} = <b>{format_number(total)}</b>"
-                f" — 이 칸은 im2col이 <b>{len(terms)}번</b> 복사했으므로 기울기 {len(terms)}개를 <b>더합니다</b>.",
-                f"{self.css_prefix}-focus")
-        else:
-            focus_html = _line("이 창은 패딩만 읽습니다: 패딩 칸의 기울기는 col2im이 잘라 버립니다.",
-                               f"{self.css_prefix}-focus")
-
-        groups = shown_rows(R, s.N, [r])
-        label = self._row_label(geom)
-        dout_grids, dcol_grids = [], []
-        for k, rows_k in enumerate(groups):
-            title = f"데이터 n = {k}: 행 {k * R}–{(k + 1) * R - 1}"
-            dout_grids.append(matrix_html(dout_mat, rows_k, role="dout-matrix", title=title, label=label,
-                                          col_labels=[f"f{f}" for f in range(s.FN)],
-                                          marks={"current": {r: set(range(s.FN))}}))
-            dcol_grids.append(matrix_html(dcol, rows_k, role="dcol", title=title, label=label,
-                                          col_labels=self._col_labels(s),
-                                          marks={"current": {r: set(range(K))}, "winner": focus_cells}))
-        wt = _grid(col_W.T, role="col-w-t", title=f"col_W.T {shape_text(col_W.T.shape)}",
-                       row_labels=[f"f{f}" for f in range(s.FN)], col_labels=self._col_labels(s))
-
-        dout_blocks = []
-        for k in self._samples_shown(s, s.FN * R, n):
-            grids = "".join(_grid(dout[k, f], role="dout", title=f"dout[{k}, {f}]",
-                                      marks={"current": [(oy, ox)]} if k == n else None) for f in range(s.FN))
-            dout_blocks.append(panel(f"데이터 n = {k}", row(grids)))
-        first = row(*dout_blocks, align="flex-start")
-        second = row(panel(f"dout {shape_text(dout_mat.shape)}", _stack(*dout_grids)), symbol("@"), _scroll(wt), symbol("="),
-                     _scroll(panel(f"dcol {shape_text(dcol.shape)}", _stack(*dcol_grids))), align="flex-start")
-
-        # col2im: every dcol entry goes back to the cell it was copied from; copies add up
-        marks_here = geom.input_marks((oy, ox))
-        window = marks_here["window"][p : p + s.H, p : p + s.W]
-        unvisited = marks_here["unvisited"][p : p + s.H, p : p + s.W]   # never copied: no gradient
-        dx_grids = []
-        for c in range(s.C):
-            marks = {"window": window, "unvisited": unvisited}
-            if inside and c == 0:
-                marks["winner"] = [(v["focus"][2], v["focus"][3])]
-            dx_grids.append(_grid(dx[n, c], role="dx", title=f"dx[{n}, {c}]", marks=marks))
-        inner = counts[p : p + s.H, p : p + s.W]
-        roundtrip = col2im(v["col"], x.shape, s.FH, s.FW, s.stride, s.pad, floor=geom.drawn_in_floor_mode)
-        same = bool(np.array_equal(roundtrip, x * inner))
-        not_inverse = row(
-            _grid(x[n, 0], role="x-channel", title=f"x[{n}, 0]"), symbol("⊙"),
-            _grid(inner, role="counts", title="복사 횟수 (padding 제외)", heat=inner / max(inner.max(), 1)),
-            symbol("="),
-            _grid(roundtrip[n, 0], role="roundtrip", title=f"col2im(im2col(x))[{n}, 0]"),
-        )
-        third = (row(*dx_grids)
-                 + focus_html
-                 + _line(f"col2im은 im2col의 역함수(inverse)가 아닙니다: col2im(im2col(x)) = 복사 횟수 ⊙ x "
-                         f"({_agree(same)}), x가 아닙니다. 되돌리는 것이 아니라 복사본을 모두 더하는 것 "
-                         f"(adjoint) — 그래서 역전파에 딱 맞습니다.", f"{self.css_prefix}-not-inverse")
-                 + not_inverse)
-        agree = _line(f"이 길로 구한 dx와 Convolution.backward의 dx {shape_text(dx.shape)}: {_agree(v['agrees'])}",
-                      f"{self.css_prefix}-agree")
-        key = _key(f"{_KEY_COLOURS[1]}: 출력 칸 ({oy}, {ox})의 기울기와 행 r = {r}. {_KEY_COLOURS[0]}: 행 r의 값이 "
-                   f"col2im으로 돌아가는 창. {_KEY_COLOURS[2]}: 입력 칸 하나와 그 칸으로 더해지는 dcol 원소들.")
-        return (f'<div class="{self.css_prefix}-stage">' + key
-                + panel(f"1. dout (N, FN, OH, OW) = {shape_text(dout.shape)} → transpose(0, 2, 3, 1).reshape(−1, FN): "
-                        f"im2col의 행 순서로", first)
-                + panel("2. dcol = dout @ col_W.T — im2col 행렬과 같은 모양", second)
-                + panel(f"3. col2im(dcol) → dx (N, C, H, W) = {shape_text(dx.shape)}, 데이터 n = {n}", third)
-                + agree + "</div>")
-
-    # ---- max pooling ------------------------------------------------------------------------
-
-    def _pool(self, s, geom, x, v):
-        OH, OW = geom.out_hw
-        floor = geom.drawn_in_floor_mode
-        book = Pooling(s.FH, s.FW, s.stride, s.pad, floor=floor)
-        fast = FastPooling(s.FH, s.FW, s.stride, s.pad, floor=floor)
-        out = book.forward(x)
-        fast_out = fast.forward(x)
-        agrees = np.array_equal(out, fast_out) and np.array_equal(
-            book.arg_max, fast.arg_max.transpose(0, 2, 3, 1).ravel())
-        v.update(col=im2col(x, s.FH, s.FW, s.stride, s.pad, floor=floor), col_pool=book.col_pool,
-                 arg_max=book.arg_max, output=out)
-        if s.mode == "pool-backward":
-            dout = self.doutp_all[: s.N, : s.C, :OH, :OW]
-            dx = book.backward(dout)
-            agrees = agrees and np.array_equal(dx, fast.backward(dout))
-            v.update(dout=dout, dcol=book.dcol, dx=dx)
-        v["agrees"] = bool(agrees)
-        v["matrix"] = self._pool_html(s, geom, x, v, book)
-
-    def _winner_cells(self, s, geom, arg_max):
-        """Padded (y, x) of the winning cell of every pooling row q = ((n*OH + oy)*OW + ox)*C + c,
-        as two int arrays (no dilation here: cell (i, j) of window (oy, ox) is (oy*S + i, ox*S + j))."""
-        OH, OW = geom.out_hw
-        rest = (np.arange(len(arg_max)) // s.C) % (OH * OW)
-        i, j = np.divmod(arg_max, s.FW)
-        return (rest // OW) * s.stride + i, (rest % OW) * s.stride + j
-
-    def _pool_html(self, s, geom, x, v, book) -> str:
-        OH, OW = geom.out_hw
-        R, p, P = OH * OW, s.pad, s.FH * s.FW
-        r, (n, oy, ox) = v["row"], v["cell"]
-        col_pool, arg_max, out = v["col_pool"], v["arg_max"], v["output"]
-        current = [r * s.C + c for c in range(s.C)]
-        win_y, win_x = self._winner_cells(s, geom, arg_max)
-        winners = {c: (int(win_y[q]), int(win_x[q])) for c, q in enumerate(current)}
-        groups = shown_rows(R * s.C, s.N, current)
-        cell_labels = [f"{i}{j}" for i in range(s.FH) for j in range(s.FW)]
-
-        def label(q):
-            rest = (q // s.C) % R
-            return f"{q}:\u00a0({rest // OW},{rest % OW})\u00a0c{q % s.C}"
-
-        def win_marks(rows_k):
-            return {q: {int(arg_max[q])} for q in rows_k if not isinstance(q, Gap)}
-
-        backward = s.mode == "pool-backward"
-        pool_grids, side_grids = [], []
-        for k, rows_k in enumerate(groups):
-            title = f"데이터 n = {k}: 행 {k * R * s.C}–{(k + 1) * R * s.C - 1}"
-            marks = {"current": {q: set(range(P)) for q in current}, "winner": win_marks(rows_k)}
-            if backward:
-                flat = v["dout"].transpose(0, 2, 3, 1).reshape(-1, 1)
-                side_grids.append(matrix_html(flat, rows_k, role="dout-column", title=title, label=label,
-                                              col_labels=["dout"], marks={"current": {q: {0} for q in current}}))
-                side_grids.append(matrix_html(book.dmax, rows_k, role="dmax", title=title, label=label,
-                                              col_labels=cell_labels, marks=marks))
-            else:
-                pool_grids.append(matrix_html(col_pool, rows_k, role="pool-col", title=title, label=label,
-                                              col_labels=cell_labels, marks=marks))
-                side_grids.append(matrix_html(col_pool.max(axis=1, keepdims=True), rows_k, role="pool-max",
-                                              title=title, label=label, col_labels=["max"],
-                                              marks={"current": {q: {0} for q in current}}))
-        inputs = self._inputs_html(s, geom, x, v["cell"], winners)
-        rows_text = f"행 {current[0]}" + (f"–{current[-1]}" if s.C > 1 else "")
-        if not backward:
-            out_blocks = []
-            for k in self._samples_shown(s, s.C * R, n):
-                grids = "".join(_grid(out[k, c], role="output", title=f"out[{k}, {c}]",
-                                          marks={"current": [(oy, ox)]} if k == n else None) for c in range(s.C))
-                out_blocks.append(panel(f"데이터 n = {k}", row(grids)))
-            pool_panel = panel(f"col.reshape(−1, FH·FW) {shape_text(col_pool.shape)} — 창 하나·채널 하나가 행 하나",
-                               _stack(*pool_grids))
-            stage = row(pool_panel, symbol("→"), panel("max(axis=1)", _stack(*side_grids)), symbol("→"),
-                        panel("reshape(N, OH, OW, C).transpose(0, 3, 1, 2)", row(*out_blocks)), align="flex-start")
-            lines = "".join(
-                _line(f"행 {q}: max({', '.join(format_number(a) for a in col_pool[q])}) = "
-                      f"<b>{format_number(col_pool[q].max())}</b> (argmax = {int(arg_max[q])}) → out[{n}, {c}, {oy}, {ox}]",
-                      f"{self.css_prefix}-row-max") for c, q in enumerate(current))
-            agree = _line(f"이 길로 구한 출력·argmax와 FastPooling.forward의 출력 {shape_text(out.shape)}·arg_max: "
-                          f"{_agree(v['agrees'])}",
-                          f"{self.css_prefix}-agree")
-            key = _key(f"{_KEY_COLOURS[0]}: 지금 창 (데이터 n = {n}, 출력 칸 ({oy}, {ox})) ↔ {_KEY_COLOURS[1]}: "
-                       f"채널마다 한 행씩인 {rows_text}, 그리고 출력 칸. {_KEY_COLOURS[2]}: 행마다 뽑힌 최댓값 (argmax). "
-                       f"열 이름 ij = 창 안의 칸 (i, j). 행 이름 q: (oy, ox) 채널.")
-            return (f'<div class="{self.css_prefix}-stage">' + key + inputs
-                    + panel("im2col → 행마다 최댓값 (max per row)", stage + lines) + agree + "</div>")
-
-        dout, dx = v["dout"], v["dx"]
-        dout_blocks = []
-        for k in self._samples_shown(s, s.C * R, n):
-            grids = "".join(_grid(dout[k, c], role="dout", title=f"dout[{k}, {c}]",
-                                      marks={"current": [(oy, ox)]} if k == n else None) for c in range(s.C))
-            dout_blocks.append(panel(f"데이터 n = {k}", row(grids)))
-        stage = row(panel(f"dout {shape_text(dout.shape)}", row(*dout_blocks)), symbol("→"),
-                    panel("dout.transpose(0, 2, 3, 1) → 열 하나 / dmax: argmax 칸에만", row(*side_grids)),
-                    align="flex-start")
-        window = geom.input_marks((oy, ox))["window"][p : p + s.H, p : p + s.W]
-        dx_grids = []
-        for c in range(s.C):
-            marks = {"window": window}
-            wy, wx = winners[c]
-            if p <= wy < p + s.H and p <= wx < p + s.W:
-                marks["winner"] = [(wy - p, wx - p)]
-            dx_grids.append(_grid(dx[n, c], role="dx", title=f"dx[{n}, {c}]", marks=marks))
-        lines = []
-        for c, q in enumerate(current):
-            wy, wx = winners[c]
-            g = format_number(dout[n, c, oy, ox])
-            if not (p <= wy < p + s.H and p <= wx < p + s.W):
-                lines.append(_line(f"채널 {c}: dout[{n}, {c}, {oy}, {ox}] = {g} → 최댓값이 패딩 칸이라 버려집니다.",
-                                   f"{self.css_prefix}-route"))
-                continue
-            same = range(n * R * s.C + c, (n + 1) * R * s.C, s.C)   # sample n, channel c
-            terms = [(qq, int(arg_max[qq]), float(book.dmax[qq, arg_max[qq]]))
-                     for qq in same if win_y[qq] == wy and win_x[qq] == wx]
-            if c == 0:
-                v["focus"], v["focus_terms"] = (n, 0, wy - p, wx - p), tuple(terms)
-            total = format_number(dx[n, c, wy - p, wx - p])
-            added = (f" — 이 칸을 최댓값으로 뽑은 창이 {len(terms)}개라 col2im이 <b>더합니다</b>: "
-                     f"{' + '.join(format_number(t[2]) for t in terms)} = <b>{total}</b>."
-                     if len(terms) > 1 else f" = <b>{total}</b>")
-            lines.append(_line(f"채널 {c}: dout[{n}, {c}, {oy}, {ox}] = {g} → 행 {q}의 argmax 칸 {int(arg_max[q])} → "
-                               f"dx[{n}, {c}, {wy - p}, {wx - p}]{added}", f"{self.css_prefix}-route"))
-        agree = _line(f"이 길로 구한 dx와 FastPooling.backward의 dx {shape_text(dx.shape)}: {_agree(v['agrees'])}",
-                      f"{self.css_prefix}-agree")
-        key = _key(f"{_KEY_COLOURS[1]}: 출력 칸 ({oy}, {ox})의 기울기와 {rows_text}. {_KEY_COLOURS[2]}: argmax 칸 — "
-                   f"기울기는 그 칸으로만 갑니다 (나머지는 0). {_KEY_COLOURS[0]}: 창 전체.")
-        return (f'<div class="{self.css_prefix}-stage">' + key + inputs
-                + panel("1. 기울기를 argmax 칸으로 (dmax)", stage)
-                + panel(f"2. dcol = dmax.reshape(N·OH·OW, C·FH·FW) → col2im → dx, 데이터 n = {n}",
-                        row(*dx_grids) + "".join(lines))
-                + agree + "</div>")
+            Wt, b = self.filters(s)
+            numbers = conv_numbers(frame, Wt, b, self.dout_all, backward)
+            matrix = (backward_html if backward else forward_html)(frame, numbers)
+        counts = geom.coverage()
+        return Im2colView(formula, self._shapes_html(s, geom), explanation, matrix,
+                          self._memory_html(s, geom, x, counts, numbers.col), geom, x, r, frame.cell, counts,
+                          numbers, s.N * OH * OW)
 
     # ---- shapes and memory ------------------------------------------------------------------------
 
@@ -681,8 +208,9 @@ class Im2colExplorer(Explorer):
         N, C, H, W, FH, FW, FN = s.N, s.C, s.H, s.W, s.FH, s.FW, s.FN
         x = f"x (N, C, H, W) = <b>{shape_text((N, C, H, W))}</b>"
         if not geom.fits:
-            body = _line(x) + _line("출력 (OH, OW)와 im2col 행렬: <b>계산할 수 없음</b>")
-            return f'<div class="{self.css_prefix}-shape-lines">{body}</div>'
+            body = line(x) + line("출력 (OH, OW)와 im2col 행렬: <b>계산할 수 없음</b>")
+            return (f"<div{attrs(f'{self.css_prefix}-shape-lines')}>"
+                    + fold("형상 (shapes): im2col 행렬을 만들 수 없음", body, data_key="shapes") + "</div>")
         OH, OW = geom.out_hw
         rows, K = N * OH * OW, C * FH * FW
         col = (f"col = im2col(x, {FH}, {FW}, stride={s.stride}, pad={s.pad}): (N·OH·OW, C·FH·FW) = "
@@ -715,18 +243,18 @@ class Im2colExplorer(Explorer):
                           f"dmax {shape_text((rows * C, P))}: 행마다 argmax 칸에만 기울기",
                           f"dcol = dmax.reshape(N·OH·OW, C·FH·FW) = {shape_text((rows, K))} → col2im → dx "
                           f"<b>{shape_text((N, C, H, W))}</b>"]
-        body = "".join(_line(t) for t in lines)
-        return f'<div class="{self.css_prefix}-shape-lines" style="margin:4px 0 6px 0">{body}</div>'
+        body = scroll("".join(line(t) for t in lines), data_key="shape-lines")
+        return (f"<div{attrs(f'{self.css_prefix}-shape-lines')}>"
+                + fold(f"형상 (shapes): x {shape_text((N, C, H, W))} → im2col 행렬 {shape_text((rows, K))}", body,
+                       data_key="shapes") + "</div>")
 
-    def _memory_html(self, s, geom, x, v) -> str:
-        counts, col = v["counts"], v["col"]
+    def _memory_html(self, s, geom, x, counts, col) -> str:
         p = s.pad
-        ph, pw = geom.padded_hw
         inner = counts[p : p + s.H, p : p + s.W]
         pad_copies = int(counts.sum() - inner.sum())
         labels_r = [""] * p + [str(i) for i in range(s.H)] + [""] * p
         labels_c = [""] * p + [str(i) for i in range(s.W)] + [""] * p
-        heat = _grid(counts, role="copy-counts", heat=counts / max(counts.max(), 1),
+        heat = grid_html(counts, role="copy-counts", heat=counts / max(counts.max(), 1),
                          title="복사 횟수: 각 칸이 im2col 행렬에 들어간 횟수 (= col2im이 더하는 개수)",
                          row_labels=labels_r, col_labels=labels_c,
                          note="이름 없는 가장자리 줄 = 패딩. 모든 데이터·채널이 같은 지도입니다.")
@@ -738,30 +266,61 @@ class Im2colExplorer(Explorer):
             f"입력 칸 하나는 평균 {inner.sum() / inner.size:.2f}번, 많게는 {int(inner.max())}번 복사됩니다"
             + (f"; 패딩의 0도 채널마다 {pad_copies}번 복사됩니다." if p else "."),
             f"복사 횟수의 합 × N·C = {int(counts.sum())} × {s.N * s.C} = {int(counts.sum()) * s.N * s.C} "
-            f"= 행렬의 원소 수 {col.size} {_agree(int(counts.sum()) * s.N * s.C == col.size)}",
+            f"= 행렬의 원소 수 {col.size} {agree(int(counts.sum()) * s.N * s.C == col.size)}",
         ]
-        text = "".join(_line(t, f"{self.css_prefix}-bytes" if i < 2 else "") for i, t in enumerate(lines))
-        return panel("메모리 (memory): im2col은 겹치는 칸을 여러 번 복사합니다", row(heat, f"<div>{text}</div>",
-                                                                              align="flex-start"),
-                     css_class=f"{self.css_prefix}-memory-panel")
+        text_ = "".join(line(t, f"{self.css_prefix}-bytes" if i < 2 else "") for i, t in enumerate(lines))
+        body = scroll(row(heat, f"<div>{text_}</div>", align="flex-start"), data_key="memory")
+        return (f"<div{attrs(f'{self.css_prefix}-memory-panel')}>"
+                + fold(f"메모리: im2col 행렬은 입력의 {ratio:.2f}배 — 겹치는 칸을 여러 번 복사합니다", body,
+                       data_key="memory") + "</div>")
 
     # ---- widget: pickers linked to the row ---------------------------------------------------
 
     def _build(self) -> widgets.VBox:
         for name, description in PICKERS:
-            # styled as the base's sliders (fixed label width, so they line up)
-            w = widgets.IntSlider(value=0, min=0, max=0, step=1, description=description,
-                                  style={"description_width": "150px"},
-                                  layout=widgets.Layout(width="330px", margin="2px 12px 2px 0"))
+            # number boxes: the output cell in three numbers, compact beside Play and the row slider
+            w = widgets.BoundedIntText(value=0, min=0, max=0, step=1, description=description,
+                                       style={"description_width": "initial"},
+                                       layout=widgets.Layout(width="auto", margin="1px 8px 1px 0"))
             w.add_class(f"{self.css_prefix}-picker")
             w.add_class(f"{self.css_prefix}-pick-{name}")
             w.observe(self._on_pick, names="value")
             self.pickers[name] = w
         box = super()._build()
-        for child in box.children:  # the pickers sit beside Play and the row slider
+        controls = box.children[0]
+        for child in controls.children:  # the pickers sit beside Play and the row slider
             if isinstance(child, widgets.HBox) and self.play in child.children:
                 child.children = tuple(child.children) + tuple(self.pickers.values())
         return box
+
+    def _adjust_controls(self, s) -> None:
+        """In the pooling views FH and FW are the pooling window's size, and there is no FN."""
+        pool = self.is_pool(s)
+        for name, label in POOL_LABELS.items():
+            self.controls[name].description = label if pool else _CONV[name].description
+        self.numbers["FN"].widget.layout.display = "none" if pool else None
+
+    def select(self, s, grid, row_, col) -> dict:
+        """A click on an input cell (the window centred nearest to it), a row of a matrix, or an output
+        cell selects that im2col row."""
+        geom = self.geometry(s)
+        if not geom.fits:
+            return {}
+        kind, *idx = grid.split(":")
+        OH, OW = geom.out_hw
+        if kind in ("im2col", "product", "dout-matrix", "dcol"):
+            return {"position": row_}
+        if kind == "pool-rows":
+            return {"position": row_ // s.C}
+        if col < 0:
+            return {}
+        if kind in ("output", "dout"):
+            return {"position": self.row_index(s, int(idx[0]), row_, col)}
+        if kind == "input":
+            oy = nearest_window(row_, geom.h, OH)
+            ox = nearest_window(col, geom.w, OW)
+            return {"position": self.row_index(s, int(idx[0]), oy, ox)}
+        return {}
 
     def _refresh(self) -> None:
         super()._refresh()

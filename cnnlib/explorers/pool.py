@@ -18,29 +18,32 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..book_examples import BOOK_POOL_X
 from ..layers import Pooling
 from ..shapes import shape_text
-from .base import Control, Explorer
+from .base import Explorer
+from .controls import CONV_CONTROLS, Control
+from .examples import pool_data
 from .explain import formula_html, geometry_report_html
-from .geometry import WindowGeometry, window_geometry
-from .grid import format_number, grid_html, legend_html, notice, panel, row, symbol
+from .geometry import WindowGeometry, nearest_window, window_geometry
+from .grid import format_number, grid_html, legend_html
+from .layout import fold, line, notice, panel, row, scroll, symbol, text
+from .style import attrs
 
-__all__ = ["PoolSettings", "PoolView", "PoolExplorer", "pool_data"]
+__all__ = ["PoolSettings", "PoolView", "PoolExplorer", "CONTROLS"]
 
 
 METHODS = (("최대 (max)", "max"), ("평균 (average)", "average"))
+_CONV = {c.name: c for c in CONV_CONTROLS}
 CONTROLS = (
-    Control("H", "입력 높이 H", 1, 12),
-    Control("W", "입력 너비 W", 1, 12),
-    Control("pool_h", "풀링 높이 pool_h", 1, 4),
-    Control("pool_w", "풀링 너비 pool_w", 1, 4),
-    Control("stride", "스트라이드 S (stride)", 1, 4),
-    Control("pad", "패딩 P (padding)", 0, 2),
-    Control("method", "방법 (method)", row="advanced", options=METHODS),
-    Control("C", "채널 C", 1, 3, row="advanced"),
+    _CONV["H"], _CONV["W"],    # the same input sizes as the convolution explorer's
+    Control("pool_h", "풀링 높이", 1, 4, hint="pool_h"),
+    Control("pool_w", "풀링 너비", 1, 4, hint="pool_w"),
+    Control("pad", "패딩 P", 0, 2, hint="padding"),
+    Control("stride", "스트라이드 S", 1, 4, hint="stride"),
+    Control("method", "방법", row="advanced", options=METHODS, hint="pooling method"),
+    Control("C", "채널 C", 1, 3, row="advanced", hint="channels"),
     # the largest window count: 12x12 input, padding 2, 1x1 window, stride 1 -> 16*16 positions
-    Control("position", "창 위치 (window)", 0, 255, row="window"),
+    Control("position", "윈도우 위치", 0, 255, row="window", hint="window position"),
 )
 _MAX = {c.name: c.hi for c in CONTROLS}
 
@@ -60,15 +63,6 @@ class PoolSettings:
     position: int = 0
 
 
-def pool_data(seed: int = 0) -> np.ndarray:
-    """Seeded integers 0..9 of shape (1, C, H, W) at the largest sizes, the book's example
-    in the corner of channel 0."""
-    rng = np.random.default_rng(seed)
-    x = rng.integers(0, 10, size=(1, _MAX["C"], _MAX["H"], _MAX["W"])).astype(float)
-    x[0, 0, :4, :4] = BOOK_POOL_X
-    return x
-
-
 @dataclass(frozen=True)
 class PoolView:
     """What the explorer shows for one settings value: HTML parts and the numbers behind them."""
@@ -77,6 +71,7 @@ class PoolView:
     shapes: str
     explanation: str
     grids: str
+    legend: str
     detail: str
     geometry: WindowGeometry
     input_shape: tuple
@@ -94,12 +89,13 @@ class PoolExplorer(Explorer):
 
     Settings = PoolSettings
     CONTROLS = CONTROLS
-    PARTS = ("formula", "shapes", "explanation", "grids", "detail")
+    PARTS = ("formula", "explanation", "grids", "detail", "legend", "shapes")
+    LAYOUT = (("formula", "explanation"), ("grids", "detail"), ("legend", "shapes"))
     css_prefix = "cnnlib-pool"
 
     def __init__(self, seed: int = 0, **settings):
         super().__init__(**settings)
-        self.x_all = pool_data(seed)
+        self.x_all = pool_data(1, _MAX["C"], _MAX["H"], _MAX["W"], seed)
 
     def arrays(self, s: PoolSettings) -> np.ndarray:
         return self.x_all[:, : s.C, : s.H, : s.W]
@@ -125,22 +121,24 @@ class PoolExplorer(Explorer):
                 arg_max = layer.arg_max.reshape(out_shape[0], out_shape[2], out_shape[3], out_shape[1])
             cell = geom.position(min(s.position, geom.window_count - 1))
 
-        winners = window_values = None
+        winners = windows = window_values = None
         if cell is not None:
             oy, ox = cell
             rows, cols = geom.window_rows(oy), geom.window_cols(ox)
+            windows = [(np.pad(x[0, c], s.pad) if s.pad else x[0, c])[np.ix_(rows, cols)].ravel() for c in range(s.C)]
+            window_values = tuple(float(w.max()) if s.method == "max" else float(w.sum() / w.size) for w in windows)
             if s.method == "max":
                 # the layer's choice (arg_max: index of the winning cell in reading order)
                 winners = tuple((rows[0] + k // s.pool_w, cols[0] + k % s.pool_w)
                                 for k in (int(arg_max[0, oy, ox, c]) for c in range(s.C)))
 
-        formula = (f'<div class="{self.css_prefix}-formula-lines">'
+        formula = (f"<div{attrs(f'{self.css_prefix}-formula-lines')}>"
                    + "".join(formula_html(c) for c in geom.checks) + "</div>")
-        shapes = self._shapes_html(x.shape, out_shape, geom.drawn_in_floor_mode)
-        explanation = geometry_report_html(geom, css_class=f"{self.css_prefix}-report")
-        grids = self._grids_html(s, geom, x, output, cell, winners)
-        detail, window_values = self._detail_html(s, geom, x, output, cell)
-        return PoolView(formula=formula, shapes=shapes, explanation=explanation, grids=grids, detail=detail,
+        legend = ["window", "pad", "current", "unvisited"] + (["winner"] if s.method == "max" else [])
+        return PoolView(formula=formula, shapes=self._shapes_html(x.shape, out_shape, geom.drawn_in_floor_mode),
+                        explanation=geometry_report_html(geom, css_class=f"{self.css_prefix}-report"),
+                        grids=self._grids_html(s, geom, x, output, cell, winners), legend=legend_html(legend),
+                        detail=self._detail_html(s, geom, output, cell, windows, window_values),
                         geometry=geom, input_shape=x.shape, out_shape=out_shape, output=output, cell=cell,
                         winners=winners, window_values=window_values, window_count=geom.window_count)
 
@@ -152,61 +150,75 @@ class PoolExplorer(Explorer):
             f"입력 (N, C, H, W) = <b>{shape_text(x_shape)}</b> → 출력 (N, C, OH, OW) = {out}",
             "학습할 매개변수(parameter): <b>없음</b> · 채널 수 C는 그대로 (채널마다 따로 풀링)",
         ]
-        body = "".join(f'<div style="font-family:monospace;font-size:13px">{line}</div>' for line in lines)
-        return f'<div class="{self.css_prefix}-shape-lines" style="margin:4px 0 6px 0">{body}</div>'
+        summary = f"형상 (shapes): {shape_text(x_shape)} → {shape_text(out_shape) if out_shape else '계산할 수 없음'}"
+        return (f"<div{attrs(f'{self.css_prefix}-shape-lines')}>"
+                + fold(summary, scroll("".join(line(t) for t in lines)), data_key="shapes") + "</div>")
 
     def _grids_html(self, s, geom, x, output, cell, winners) -> str:
         p = s.pad
         base = geom.input_marks(cell)  # pad, never-visited and window cells (pooling has no dilation)
         row_labels = [""] * p + [str(i) for i in range(s.H)] + [""] * p
         col_labels = [""] * p + [str(i) for i in range(s.W)] + [""] * p
-
         lines = []
         for c in range(s.C):
             marks = dict(base)
             if winners is not None:
                 marks["winner"] = [winners[c]]
             blocks = [grid_html(np.pad(x[0, c], p) if p else x[0, c], marks=marks, role="input",
-                                title=f"입력 채널 {c}", row_labels=row_labels, col_labels=col_labels)]
+                                title=f"입력 채널 {c}", row_labels=row_labels, col_labels=col_labels,
+                                pick=f"input:{c}")]
             if output is not None:
                 blocks += [symbol("→"), grid_html(output[0, c], marks={"current": [cell]}, role="output",
-                                                  title=f"출력 채널 {c}")]
-            lines.append(row(*blocks))
-        legend = ["window", "pad", "current", "unvisited"] + (["winner"] if s.method == "max" else [])
+                                                  title=f"출력 채널 {c}", pick=f"output:{c}")]
+            lines.append(row(*blocks, wrap=False))
         name = "최대 풀링 (max pooling)" if s.method == "max" else "평균 풀링 (average pooling)"
-        title = f"{name}: {s.pool_h}×{s.pool_w} 창, 스트라이드 {s.stride}, 패딩 {p}"
-        return (f'<div class="{self.css_prefix}-grid-panels">' + legend_html(legend)
-                + panel(title, "".join(lines)) + "</div>")
+        title = f"{name}: {s.pool_h}×{s.pool_w} 윈도우, 스트라이드 {s.stride}, 패딩 {p}"
+        return (f"<div{attrs(f'{self.css_prefix}-grid-panels')}>"
+                + panel(title, scroll("".join(lines), data_key="grids")) + "</div>")
 
-    def _detail_html(self, s, geom, x, output, cell):
+    def _detail_html(self, s, geom, output, cell, windows, window_values) -> str:
         if cell is None:
-            return (notice("창이 들어가지 않아 계산할 출력 칸이 없습니다.", tone="error",
-                           css_class=f"{self.css_prefix}-no-window"), None)
+            return notice("윈도우가 들어가지 않아 계산할 출력 칸이 없습니다.", tone="error",
+                          css_class=f"{self.css_prefix}-no-window")
         oy, ox = cell
-        rows, cols = geom.window_rows(oy), geom.window_cols(ox)
-        values, lines = [], []
-        for c in range(s.C):
-            window = (np.pad(x[0, c], s.pad) if s.pad else x[0, c])[np.ix_(rows, cols)].ravel()
+        lines = []
+        for c, (window, value) in enumerate(zip(windows, window_values)):
             numbers = ", ".join(format_number(v) for v in window)
             if s.method == "max":
-                value = float(window.max())
-                text = f"max({numbers}) = <b>{format_number(value)}</b>"
+                shown = f"max({numbers}) = <b>{format_number(value)}</b>"
             else:
-                value = float(window.sum() / window.size)
-                text = (f"({' + '.join(format_number(v) for v in window)}) / {window.size} = "
-                        f"{format_number(window.sum())}/{window.size} = <b>{format_number(value)}</b>")
+                shown = (f"({' + '.join(format_number(v) for v in window)}) / {window.size} = "
+                         f"{format_number(window.sum())}/{window.size} = <b>{format_number(value)}</b>")
             layer_value = float(output[0, c, oy, ox])
             agree = "✓ 같음" if np.isclose(value, layer_value) else "✗ 다름"
-            values.append(value)
-            lines.append(f'<div class="{self.css_prefix}-detail-line" style="font-family:monospace;font-size:14px">'
-                         f"채널 {c}: {text} &nbsp;|&nbsp; Pooling 계층의 out[0, {c}, {oy}, {ox}] = "
-                         f"<b>{format_number(layer_value)}</b> ({agree})</div>")
+            lines.append(line(f"채널 {c}: {shown} &nbsp;|&nbsp; Pooling 계층의 out[0, {c}, {oy}, {ox}] = "
+                              f"<b>{format_number(layer_value)}</b> ({agree})", f"{self.css_prefix}-detail-line"))
+        rows, cols = geom.window_rows(oy), geom.window_cols(ox)
+        p = s.pad
+        only_pad = not any(p <= r < p + s.H for r in rows) or not any(p <= c < p + s.W for c in cols)
         note = ""
-        if s.method == "max":
-            note = ('<div style="font-size:12px;color:#374151">같은 최댓값이 여러 개면 읽는 순서(행 우선)로 '
-                    "첫 칸이 뽑힙니다 — 역전파(backward)에서 기울기는 이 칸으로만 갑니다.</div>")
-        title = f"출력 칸 ({oy}, {ox}) 계산 — 창 위치 {min(s.position, geom.window_count - 1)} (0–{geom.window_count - 1})"
-        return panel(title, "".join(lines) + note, css_class=f"{self.css_prefix}-detail-panel"), tuple(values)
+        if only_pad:
+            note = notice("이 윈도우는 <b>패딩만</b> 읽습니다: 출력은 패딩의 0이고 입력과 관계가 없습니다.", tone="note",
+                          css_class=f"{self.css_prefix}-padding-only")
+        elif s.method == "max":
+            note = text("같은 최댓값이 여러 개면 읽는 순서(행 우선)로 첫 칸이 뽑힙니다 — 역전파(backward)에서 "
+                        "기울기는 이 칸으로만 갑니다.", "x-small")
+        title = (f"출력 칸 ({oy}, {ox}) 계산 — 윈도우 위치 {min(s.position, geom.window_count - 1)} "
+                 f"(0–{geom.window_count - 1})")
+        return panel(title, scroll("".join(lines), data_key="detail") + note, css_class=f"{self.css_prefix}-detail-panel")
+
+    def select(self, s, grid, row_, col) -> dict:
+        """A click on an output cell or an input cell (the window centred nearest to it)."""
+        kind = grid.split(":")[0]
+        geom = self.geometry(s)
+        if not geom.fits or col < 0 or kind not in ("input", "output"):
+            return {}
+        OH, OW = geom.out_hw
+        if kind == "output":
+            oy, ox = row_, col
+        else:
+            oy, ox = (nearest_window(v, chk, count) for v, chk, count in ((row_, geom.h, OH), (col, geom.w, OW)))
+        return {"position": oy * OW + ox}
 
     def describe(self, s) -> str:
         return (f"H={s.H}, W={s.W}, pool_h={s.pool_h}, pool_w={s.pool_w}, S={s.stride}, P={s.pad}, "

@@ -12,7 +12,8 @@ from html import escape
 
 import numpy as np
 
-from ..explorers.grid import grid_html, notice, panel, row
+from ..explorers.grid import grid_html
+from ..explorers.layout import notice, panel, row
 from ..shapes import shape_text
 from .runner import Output, Problem, Raised
 
