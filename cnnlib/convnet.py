@@ -24,7 +24,7 @@ import numpy as np
 from .fast_layers import FastPooling, FastRelu
 from .layers import Affine, Convolution, SoftmaxWithLoss
 from .network import Network, new_weights
-from .shapes import require_int
+from .shapes import conv_output_shape, pool_output_shape, require_int
 
 __all__ = ["SimpleConvNet", "DeepConvNet"]
 
@@ -63,37 +63,43 @@ class SimpleConvNet(Network):
     def __init__(self, input_dim=(1, 28, 28), conv_param=None, hidden_size=100, output_size=10,
                  weight_init_std=0.01, *, dtype=np.float32, seed=None):
         conv_param = _checked_conv_param(conv_param)
-        input_dim = _checked_dims("input_dim", input_dim, 3)
+        C, H, W = _checked_dims("input_dim", input_dim, 3)
         hidden_size, output_size = require_int("hidden_size", hidden_size, 1), require_int("output_size", output_size, 1)
-        self.architecture = {
-            "class": type(self).__name__, "input_dim": [int(v) for v in input_dim], "conv_param": conv_param,
-            "hidden_size": int(hidden_size), "output_size": int(output_size),
-        }
-        filter_num, filter_size = conv_param["filter_num"], conv_param["filter_size"]
-        C, H, W = input_dim
+        filter_num = conv_param["filter_num"]
+        filter_size = conv_param["filter_size"]
+        filter_pad = conv_param["pad"]
+        filter_stride = conv_param["stride"]
+        # The sizes after Conv1 and after the 2x2 pooling come from the one shape rule (cnnlib.shapes);
+        # like the book's code, the pooling drops a last odd row/column (floor).
+        conv_h, conv_w = conv_output_shape((H, W), (filter_size, filter_size), filter_stride, filter_pad)
+        pool_h, pool_w = pool_output_shape((conv_h, conv_w), (2, 2), stride=2, floor=True)
+        pool_output_size = filter_num * pool_h * pool_w
+
+        # Initial weights: Gaussians with std weight_init_std (the book's 0.01, or 'he'), biases 0.
         rng = np.random.default_rng(seed)
+        self.params = {}
+        self.params["W1"] = new_weights(rng, (filter_num, C, filter_size, filter_size), C * filter_size ** 2,
+                                        weight_init_std, dtype)
+        self.params["b1"] = np.zeros(filter_num, dtype=dtype)
+        self.params["W2"] = new_weights(rng, (pool_output_size, hidden_size), pool_output_size, weight_init_std, dtype)
+        self.params["b2"] = np.zeros(hidden_size, dtype=dtype)
+        self.params["W3"] = new_weights(rng, (hidden_size, output_size), hidden_size, weight_init_std, dtype)
+        self.params["b3"] = np.zeros(output_size, dtype=dtype)
 
-        def weights(shape, fan_in):
-            return new_weights(rng, shape, fan_in, weight_init_std, dtype)
-
+        # The layers, in order. They hold the arrays of self.params themselves (no copies), so an
+        # optimizer that updates params updates the layers.
         self.layers = OrderedDict()
-        self.layers["Conv1"] = Convolution(weights((filter_num, C, filter_size, filter_size), C * filter_size ** 2),
-                                           np.zeros(filter_num, dtype=dtype), conv_param["stride"], conv_param["pad"])
+        self.layers["Conv1"] = Convolution(self.params["W1"], self.params["b1"], filter_stride, filter_pad)
         self.layers["Relu1"] = FastRelu()
         self.layers["Pool1"] = FastPooling(pool_h=2, pool_w=2, stride=2, floor=True)
-
-        # The Affine layer's input size follows from the layers' own shape rules (one place).
-        conv_shape = self.layers["Conv1"].output_shape((1, C, H, W))
-        pool_shape = self.layers["Pool1"].output_shape(conv_shape)
-        pool_output_size = int(np.prod(pool_shape[1:]))
-
-        self.layers["Affine1"] = Affine(weights((pool_output_size, hidden_size), pool_output_size),
-                                        np.zeros(hidden_size, dtype=dtype))
+        self.layers["Affine1"] = Affine(self.params["W2"], self.params["b2"])
         self.layers["Relu2"] = FastRelu()
-        self.layers["Affine2"] = Affine(weights((hidden_size, output_size), hidden_size),
-                                        np.zeros(output_size, dtype=dtype))
+        self.layers["Affine2"] = Affine(self.params["W3"], self.params["b3"])
         self.last_layer = SoftmaxWithLoss()
-        self._collect_params()
+
+        self._collect_params()  # the same arrays, and the layers that hold them, for gradient()
+        self.architecture = {"class": type(self).__name__, "input_dim": [C, H, W], "conv_param": conv_param,
+                             "hidden_size": hidden_size, "output_size": output_size}
 
 
 class DeepConvNet(Network):
