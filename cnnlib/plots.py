@@ -205,17 +205,18 @@ class LiveCurves:
     accuracy drawn as a dotted line (e.g. the book's 98.96 %). In a notebook the figure is one
     output that is replaced in place (``display(..., display_id=True)``); the lines are made once
     and only their data change, and the figure is drawn to PNG here, once per update, so an
-    update costs little time. The title shows the seconds since the object was made.
-    ``show=False`` only draws (for tests).
+    update costs little time. The title shows the seconds since ``start`` (a ``time.perf_counter()``
+    value; default: when the object is made). ``show=False`` only draws (for tests).
     """
 
-    def __init__(self, epochs, *, references=None, smooth=50, title="", show=True, size=(9.0, 3.2), dpi=80):
+    def __init__(self, epochs, *, references=None, smooth=50, title="", start=None, show=True, size=(9.0, 3.2),
+                 dpi=80):
         from matplotlib.figure import Figure  # not pyplot: the notebook must not show it a second time
 
         self.epochs = epochs
         self.smooth = smooth
         self.title = title
-        self.start = time.perf_counter()
+        self.start = time.perf_counter() if start is None else start
         self.updates = 0
         self.fig = Figure(figsize=size, dpi=dpi)
         self.ax_loss, self.ax_acc = self.fig.subplots(1, 2)
@@ -268,7 +269,7 @@ class LiveCurves:
         self.train_line.set_data(at, trainer.train_acc_list)
         self.test_line.set_data(at, trainer.test_acc_list)
         low = min([*trainer.train_acc_list, *trainer.test_acc_list, 0.96]) - 0.01
-        self.ax_acc.set_ylim(max(low, 0.8), 1.0)
+        self.ax_acc.set_ylim(max(low, 0.0), 1.0)
         self.fig.suptitle(f"{self.title}  {status}".strip(), fontsize=10)
 
     def __call__(self, trainer):
@@ -279,8 +280,8 @@ class LiveCurves:
             self.handle.update(self._image())
 
     def finish(self, trainer, status):
-        """The last drawing, with ``status`` (e.g. final test accuracy and time) in the title."""
+        """The last drawing, with ``status`` (e.g. final test accuracy and time) in the title.
+        Returns nothing, so a notebook cell ending with it shows no second figure."""
         self.draw(trainer, status)
         if self.handle is not None:
             self.handle.update(self._image())
-        return self.fig

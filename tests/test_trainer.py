@@ -176,3 +176,23 @@ def test_random_shift_moves_each_image_by_its_own_offset(max_shift):
         # window (dy, dx) of the padded image = the image moved by (-dy, -dx)
         np.testing.assert_array_equal(out[i], shift(x[i : i + 1], -dy, -dx)[0])
     assert out.dtype == x.dtype and random_shift(x, 0, np.random.default_rng(0)) is x
+
+
+def test_live_curves_follow_the_trainer():
+    from cnnlib.plots import LiveCurves
+
+    x_tr, t_tr = toy_data(300, 0)
+    x_te, t_te = toy_data(100, 1)
+    curves = LiveCurves(2, references={"99%": 0.99}, title="toy", show=False)
+    tr = toy_trainer(x_tr, t_tr, x_te, t_te, epochs=2, evaluations_per_epoch=2, callback=curves)
+    tr.train()
+    assert curves.updates == len(tr.test_acc_list) == 4
+    steps, loss = curves.loss_line.get_data()
+    np.testing.assert_allclose(loss, tr.train_loss_list)
+    np.testing.assert_allclose(steps, np.arange(1, 21) / 10)  # in epochs: 10 steps per epoch
+    at, test = curves.test_line.get_data()
+    assert list(at) == tr.eval_epoch_list == [0.5, 1.0, 1.5, 2.0] and list(test) == tr.test_acc_list
+    assert "epoch 2.00/2" in curves.fig._suptitle.get_text()
+    assert curves.finish(tr, "done in 1 s") is None
+    assert curves.fig._suptitle.get_text() == "toy  done in 1 s"
+    assert curves._image().data[:8] == b"\x89PNG\r\n\x1a\n"
