@@ -200,7 +200,8 @@ class LiveCurves:
     """Loss and accuracy curves that redraw while a :class:`~cnnlib.trainer.Trainer` trains.
 
     Pass it as the trainer's ``callback``: after every evaluation it redraws the loss of each
-    mini-batch (thin) with its running mean over ``smooth`` steps, and the train/test accuracy
+    mini-batch (thin) with its running mean over ``smooth`` steps (default: a tenth of an epoch,
+    at least 5), and the train/test accuracy
     of each evaluation, against epochs (x from 0 to ``epochs``). ``references`` maps a label to an
     accuracy drawn as a dotted line (e.g. the book's 98.96 %). In a notebook the figure is one
     output that is replaced in place (``display(..., display_id=True)``); the lines are made once
@@ -209,7 +210,7 @@ class LiveCurves:
     value; default: when the object is made). ``show=False`` only draws (for tests).
     """
 
-    def __init__(self, epochs, *, references=None, smooth=50, title="", start=None, show=True, size=(9.0, 3.2),
+    def __init__(self, epochs, *, references=None, smooth=None, title="", start=None, show=True, size=(9.0, 3.2),
                  dpi=80):
         from matplotlib.figure import Figure  # not pyplot: the notebook must not show it a second time
 
@@ -224,7 +225,7 @@ class LiveCurves:
 
         ax = self.ax_loss
         (self.loss_line,) = ax.plot([], [], color="#93c5fd", linewidth=0.5, label="each mini-batch")
-        (self.mean_line,) = ax.plot([], [], color="#1d4ed8", linewidth=1.5, label=f"mean of {smooth} steps")
+        (self.mean_line,) = ax.plot([], [], color="#1d4ed8", linewidth=1.5, label="running mean")
         ax.set_yscale("log")
         ax.set_ylim(0.01, 3)
         ax.set_ylabel("train loss")
@@ -262,7 +263,7 @@ class LiveCurves:
         loss = np.asarray(trainer.train_loss_list, dtype=np.float64)
         steps = np.arange(1, len(loss) + 1) / trainer.iter_per_epoch
         self.loss_line.set_data(steps, loss)
-        k = min(self.smooth, len(loss))
+        k = min(self.smooth or max(5, trainer.iter_per_epoch // 10), len(loss))
         if k:
             self.mean_line.set_data(steps[k - 1 :], np.convolve(loss, np.ones(k) / k, mode="valid"))
         at = trainer.eval_epoch_list
