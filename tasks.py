@@ -294,11 +294,15 @@ def cmd_test(args) -> int:
 
 def cmd_execute(args) -> int:
     ensure_env()
+    # MNIST first, so a download's messages never end up in a notebook's stored outputs.
+    ensure_mnist(required=True)
     paths = [Path(a).resolve() for a in args] or notebooks()
     for nb in paths:
         say(f"executing {nb.relative_to(ROOT)} ...")
         # After running, merge consecutive stream outputs and keep only what a carriage return leaves
         # (a progress bar's last state), so the stored notebook reads as JupyterLab shows it.
+        # A cell tagged skip-execution (7.5's full training run, several minutes) is not run and keeps
+        # its stored output from a real run; run it in JupyterLab to renew that output.
         code = run(PYTHON, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute", "--inplace",
                    "--ExecutePreprocessor.timeout=600",
                    "--NotebookExporter.preprocessors=nbconvert.preprocessors.CoalesceStreamsPreprocessor",

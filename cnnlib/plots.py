@@ -8,10 +8,12 @@ warns on stderr and draws boxes); the notebooks say the Korean words in the pros
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 
 __all__ = ["image_grid", "learning_curves", "compare_curves", "before_after", "confusion_matrix_figure",
-           "misclassified_figure", "tuning_curves", "bar_with_reference"]
+           "misclassified_figure", "tuning_curves", "bar_with_reference", "LiveCurves"]
 
 
 def image_grid(images, titles=None, *, ncols=None, cmap="gray", vmin=None, vmax=None, size=1.5,
@@ -192,3 +194,95 @@ def bar_with_reference(labels, values, reference, ax=None, *, reference_label="c
         ax.set_title(title, fontsize=10)
     ax.legend(fontsize=8, loc="upper left")
     return ax
+
+
+class LiveCurves:
+    """Loss and accuracy curves that redraw while a :class:`~cnnlib.trainer.Trainer` trains.
+
+    Pass it as the trainer's ``callback``: after every evaluation it redraws the loss of each
+    mini-batch (thin) with its running mean over ``smooth`` steps (default: a tenth of an epoch,
+    at least 5), and the train/test accuracy
+    of each evaluation, against epochs (x from 0 to ``epochs``). ``references`` maps a label to an
+    accuracy drawn as a dotted line (e.g. the book's 98.96 %). In a notebook the figure is one
+    output that is replaced in place (``display(..., display_id=True)``); the lines are made once
+    and only their data change, and the figure is drawn to PNG here, once per update, so an
+    update costs little time. The title shows the seconds since ``start`` (a ``time.perf_counter()``
+    value; default: when the object is made). ``show=False`` only draws (for tests).
+    """
+
+    def __init__(self, epochs, *, references=None, smooth=None, title="", start=None, show=True, size=(9.0, 3.2),
+                 dpi=80):
+        from matplotlib.figure import Figure  # not pyplot: the notebook must not show it a second time
+
+        self.epochs = epochs
+        self.smooth = smooth
+        self.title = title
+        self.start = time.perf_counter() if start is None else start
+        self.updates = 0
+        self.fig = Figure(figsize=size, dpi=dpi)
+        self.ax_loss, self.ax_acc = self.fig.subplots(1, 2)
+        self.fig.subplots_adjust(left=0.07, right=0.98, bottom=0.16, top=0.86, wspace=0.22)
+
+        ax = self.ax_loss
+        (self.loss_line,) = ax.plot([], [], color="#93c5fd", linewidth=0.5, label="each mini-batch")
+        (self.mean_line,) = ax.plot([], [], color="#1d4ed8", linewidth=1.5, label="running mean")
+        ax.set_yscale("log")
+        ax.set_ylim(0.01, 3)
+        ax.set_ylabel("train loss")
+        ax.legend(fontsize=8, loc="upper right")
+        ax = self.ax_acc
+        (self.train_line,) = ax.plot([], [], "o-", markersize=3, label="train")
+        (self.test_line,) = ax.plot([], [], "s--", markersize=3, label="test")
+        for (label, value), color in zip((references or {}).items(), ("#b91c1c", "#6b7280", "#15803d")):
+            ax.axhline(value, linestyle=":", color=color, linewidth=1.2, label=label)
+        ax.set_ylabel("accuracy (evaluation samples)")
+        ax.legend(fontsize=8, loc="lower right")
+        for ax in (self.ax_loss, self.ax_acc):
+            ax.set_xlim(0, epochs)
+            ax.set_xlabel("epoch")
+            ax.grid(alpha=0.3)
+        self.ax_acc.set_ylim(0.95, 1.0)
+        self.fig.suptitle(title, fontsize=10)
+        self.handle = None
+        if show:
+            from IPython.display import display
+
+            self.handle = display(self._image(), display_id=True)
+
+    def _image(self):
+        import io
+
+        from IPython.display import Image
+
+        buf = io.BytesIO()
+        self.fig.savefig(buf, format="png")
+        return Image(data=buf.getvalue(), format="png")
+
+    def draw(self, trainer, status=""):
+        """Set the lines from the trainer's lists; ``status`` goes into the title."""
+        loss = np.asarray(trainer.train_loss_list, dtype=np.float64)
+        steps = np.arange(1, len(loss) + 1) / trainer.iter_per_epoch
+        self.loss_line.set_data(steps, loss)
+        k = min(self.smooth or max(5, trainer.iter_per_epoch // 10), len(loss))
+        if k:
+            self.mean_line.set_data(steps[k - 1 :], np.convolve(loss, np.ones(k) / k, mode="valid"))
+        at = trainer.eval_epoch_list
+        self.train_line.set_data(at, trainer.train_acc_list)
+        self.test_line.set_data(at, trainer.test_acc_list)
+        low = min([*trainer.train_acc_list, *trainer.test_acc_list, 0.96]) - 0.01
+        self.ax_acc.set_ylim(max(low, 0.0), 1.0)
+        self.fig.suptitle(f"{self.title}  {status}".strip(), fontsize=10)
+
+    def __call__(self, trainer):
+        self.draw(trainer, f"epoch {trainer.eval_epoch_list[-1]:.2f}/{self.epochs}, "
+                           f"{time.perf_counter() - self.start:.0f} s")
+        self.updates += 1
+        if self.handle is not None:
+            self.handle.update(self._image())
+
+    def finish(self, trainer, status):
+        """The last drawing, with ``status`` (e.g. final test accuracy and time) in the title.
+        Returns nothing, so a notebook cell ending with it shows no second figure."""
+        self.draw(trainer, status)
+        if self.handle is not None:
+            self.handle.update(self._image())

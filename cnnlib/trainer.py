@@ -1,14 +1,32 @@
-"""Trainer — the book's ``common/trainer.py``, with real epochs.
+"""Trainer — the book's ``common/trainer.py``: ``train_step()``, ``train()``, ``train_loss_list``,
+``train_acc_list``, ``test_acc_list``, and the same constructor arguments.
 
-The book samples each mini-batch with replacement (``np.random.choice``), so an
-"epoch" does not see every image once. Here every epoch is one permutation of the
-training set cut into mini-batches. After every epoch the accuracy on the train and
-test sets (all of them, or a stated number of samples) is recorded in ``history``.
+Deliberate differences from the book's ``Trainer`` (everything else is the same):
+
+1. Real epochs: every epoch is one random permutation of the training set cut into mini-batches,
+   so it sees every image exactly once (the book draws each mini-batch with replacement,
+   ``np.random.choice``). ``train_step()`` still takes no arguments: it takes the next mini-batch
+   of the current permutation itself. A last partial mini-batch is kept (``ceil(N / batch)`` steps).
+2. ``train_loss_list[i]`` is the loss of mini-batch ``i`` from the forward pass that computed its
+   gradient (before the update); the book runs one more forward pass after the update for it.
+3. Evaluations come at the *end* of each epoch (or of each ``1/evaluations_per_epoch`` of an
+   epoch), so the last one is the trained network; the book evaluates at the start of each epoch
+   (the first before any training, none after the last step).
+4. ``train()`` returns ``history`` (one entry per epoch: mean loss, last accuracies, learning rate,
+   seconds) and draws a text progress bar on stdout; ``verbose`` prints one line per epoch instead
+   of one per step. The final accuracy on the whole test set is ``final_test_acc`` (the book only
+   prints it); with ``evaluate_sample_num_per_epoch=None`` it is the last evaluation, not a repeat.
+5. Optional, off by default (the book's behaviour): a learning-rate schedule (``lr_schedule``,
+   ``warmup_epochs``), random shifts of the training images (``shift``), a ``seed`` for the order
+   of mini-batches, ``evaluations_per_epoch`` and a ``callback`` after each evaluation (live curves).
+6. A mis-spelled optimizer name is a clear error (the book's table maps ``'rmsprpo'``, a typo, so
+   ``'rmsprop'`` raises a KeyError there).
 """
 
 from __future__ import annotations
 
 import math
+import sys
 import time
 
 import numpy as np
@@ -16,30 +34,54 @@ import numpy as np
 from .augment import random_shift
 from .optimizers import OPTIMIZERS
 
-__all__ = ["Trainer"]
+__all__ = ["Trainer", "learning_rate"]
+
+LR_SCHEDULES = ("constant", "cosine")
+
+
+def learning_rate(base_lr, step, total_steps, schedule="constant", warmup_steps=0):
+    """The learning rate of step ``step`` (0-based) of ``total_steps``.
+
+    'constant': ``base_lr`` (the book). 'cosine': falls from ``base_lr`` to 0 along half a cosine.
+    ``warmup_steps`` > 0: first rises linearly from ``base_lr / warmup_steps`` to ``base_lr`` (large steps
+    from random weights can throw training off), then follows the schedule over the remaining steps.
+    """
+    if step < warmup_steps:
+        return base_lr * (step + 1) / warmup_steps
+    if schedule == "cosine":
+        return 0.5 * base_lr * (1 + math.cos(math.pi * (step - warmup_steps) / (total_steps - warmup_steps)))
+    return base_lr
 
 
 class Trainer:
-    """Train ``network`` (anything with ``params``, ``gradient``, ``loss``, ``accuracy``).
+    """Train ``network`` (anything with ``params``, ``gradient``, ``last_layer.loss``, ``accuracy``).
 
+    x_train (N, C, H, W) with labels t_train (N,) or one-hot; the same for x_test, t_test.
     optimizer: a name from the book ('SGD', 'Momentum', 'Nesterov', 'AdaGrad', 'RMSprop', 'Adam')
     with ``optimizer_param`` (e.g. ``{'lr': 0.001}``), or an optimizer object.
     evaluate_sample_num_per_epoch: evaluate on the first this-many train/test images
-    (``None``: all of them). lr_schedule: ``'constant'`` (the book) or ``'cosine'``
-    (the learning rate falls smoothly from lr to 0 over all steps).
-    shift: if > 0, every training image is moved by a random number of pixels in
-    [-shift, shift] in each direction each time it is used (data augmentation).
-    seed: makes the order of mini-batches (and the shifts) reproducible.
+    (``None``: all of them). verbose: print one line per epoch.
+
+    Keyword-only (not in the book): lr_schedule 'constant' or 'cosine' (see :func:`learning_rate`)
+    with ``warmup_epochs``; shift: move every training image by a random number of pixels in
+    [-shift, shift] in each direction each time it is used (data augmentation);
+    evaluations_per_epoch: how many times per epoch to evaluate (evenly spaced, the last at
+    the epoch's end); callback: ``callback(trainer)`` after each evaluation; seed: makes the
+    order of mini-batches (and the shifts) reproducible; progress: a text progress bar on stdout.
     """
 
     def __init__(self, network, x_train, t_train, x_test, t_test, epochs=20, mini_batch_size=100,
                  optimizer="SGD", optimizer_param=None, evaluate_sample_num_per_epoch=None,
-                 verbose=True, *, lr_schedule="constant", shift=0, seed=0, progress=True):
+                 verbose=True, *, lr_schedule="constant", warmup_epochs=0.0, shift=0,
+                 evaluations_per_epoch=1, callback=None, seed=0, progress=True):
         if len(x_train) != len(t_train) or len(x_test) != len(t_test):
             raise ValueError(f"Images and labels differ in number: train {len(x_train)} vs {len(t_train)}, "
                              f"test {len(x_test)} vs {len(t_test)}.")
-        if lr_schedule not in ("constant", "cosine"):
-            raise ValueError(f"lr_schedule must be 'constant' or 'cosine'; got {lr_schedule!r}.")
+        if lr_schedule not in LR_SCHEDULES:
+            raise ValueError(f"lr_schedule must be one of {LR_SCHEDULES}; got {lr_schedule!r}.")
+        if not 0 <= warmup_epochs < epochs:
+            raise ValueError(f"warmup_epochs must be at least 0 and less than epochs ({epochs}); "
+                             f"got {warmup_epochs}.")
         self.network = network
         self.x_train, self.t_train, self.x_test, self.t_test = x_train, t_train, x_test, t_test
         self.epochs = int(epochs)
@@ -56,29 +98,63 @@ class Trainer:
         self.progress = progress
         self.lr_schedule = lr_schedule
         self.shift = int(shift)
+        self.callback = callback
         self.rng = np.random.default_rng(seed)
 
-        self.iter_per_epoch = math.ceil(len(x_train) / self.batch_size)
+        self.train_size = len(x_train)
+        self.iter_per_epoch = math.ceil(self.train_size / self.batch_size)
         self.max_iter = self.epochs * self.iter_per_epoch
+        self.warmup_iter = round(warmup_epochs * self.iter_per_epoch)
+        per_epoch = min(int(evaluations_per_epoch), self.iter_per_epoch)
+        if per_epoch < 1:
+            raise ValueError(f"evaluations_per_epoch must be at least 1; got {evaluations_per_epoch}.")
+        # the steps (1-based, within an epoch) after which to evaluate; the last is the epoch's end
+        self._eval_steps = {round(k * self.iter_per_epoch / per_epoch) for k in range(1, per_epoch + 1)}
         self.current_iter = 0
         self.current_epoch = 0
+        self._order = None  # this epoch's permutation of the training set
+        self._epoch_start = None
+
+        # the book's lists: one loss per step, one accuracy per evaluation
+        self.train_loss_list = []
+        self.train_acc_list = []
+        self.test_acc_list = []
+        self.eval_epoch_list = []  # where each evaluation happened, in epochs (0.25 = a quarter of epoch 1)
+        self.final_test_acc = None
+        # one entry per epoch: mean loss, the epoch-end accuracies, learning rate, seconds
         self.history = {"epoch": [], "train_loss": [], "train_acc": [], "test_acc": [], "lr": [], "seconds": []}
-        self.train_loss_list = self.history["train_loss"]  # the book's names
-        self.train_acc_list = self.history["train_acc"]
-        self.test_acc_list = self.history["test_acc"]
 
-    def _lr(self):
-        if self.lr_schedule == "cosine":
-            return 0.5 * self.base_lr * (1 + math.cos(math.pi * self.current_iter / self.max_iter))
-        return self.base_lr
+    def lr(self, step=None):
+        """The learning rate for ``step`` (default: the next one)."""
+        step = self.current_iter if step is None else step
+        return learning_rate(self.base_lr, step, self.max_iter, self.lr_schedule, self.warmup_iter)
 
-    def train_step(self, x_batch, t_batch):
-        """One update on one mini-batch; returns its loss (before the update)."""
-        self.optimizer.lr = self._lr()
+    def next_batch(self):
+        """The next mini-batch (x, t) of this epoch's permutation; a new permutation starts each epoch."""
+        step = self.current_iter % self.iter_per_epoch
+        if step == 0:
+            self._order = self.rng.permutation(self.train_size)
+            self._epoch_start = time.perf_counter()
+        idx = self._order[step * self.batch_size : (step + 1) * self.batch_size]
+        return random_shift(self.x_train[idx], self.shift, self.rng), self.t_train[idx]
+
+    def train_step(self):
+        """One update on the next mini-batch; returns its loss (computed before the update).
+        Evaluates when the step ends an evaluation period, and closes the epoch at its last step."""
+        x_batch, t_batch = self.next_batch()
+        self.optimizer.lr = self.lr()
         grads = self.network.gradient(x_batch, t_batch)
         self.optimizer.update(self.network.params, grads)
+        loss = float(self.network.last_layer.loss)
+        self.train_loss_list.append(loss)
         self.current_iter += 1
-        return float(self.network.last_layer.loss)
+
+        step = self.current_iter - self.current_epoch * self.iter_per_epoch  # 1 ... iter_per_epoch
+        if step in self._eval_steps:
+            self.evaluate_now(self.current_epoch + step / self.iter_per_epoch)
+        if step == self.iter_per_epoch:
+            self._end_epoch()
+        return loss
 
     def evaluate(self):
         """(train accuracy, test accuracy) on the evaluation samples."""
@@ -87,41 +163,53 @@ class Trainer:
         x_te, t_te = (self.x_test, self.t_test) if n is None else (self.x_test[:n], self.t_test[:n])
         return self.network.accuracy(x_tr, t_tr, batch_size=500), self.network.accuracy(x_te, t_te, batch_size=500)
 
-    def train_epoch(self):
-        """One pass over a fresh permutation of the training set, then an evaluation."""
-        # Text bar (not tqdm.auto's widget): its final state is what a notebook stores and GitHub shows.
-        from tqdm import tqdm
-
-        start = time.perf_counter()
-        order = self.rng.permutation(len(self.x_train))
-        losses = []
-        batches = range(0, len(order), self.batch_size)
-        bar = tqdm(batches, desc=f"epoch {self.current_epoch + 1}/{self.epochs}", leave=True,
-                   disable=not self.progress)
-        for i in bar:
-            idx = order[i : i + self.batch_size]
-            x_batch = random_shift(self.x_train[idx], self.shift, self.rng)
-            losses.append(self.train_step(x_batch, self.t_train[idx]))
-            if len(losses) % 50 == 0:
-                bar.set_postfix(loss=f"{np.mean(losses[-50:]):.3f}")
-        bar.close()
-        self.current_epoch += 1
+    def evaluate_now(self, at_epoch):
+        """Evaluate, append to ``train_acc_list``/``test_acc_list``, call the callback."""
         train_acc, test_acc = self.evaluate()
+        self.train_acc_list.append(train_acc)
+        self.test_acc_list.append(test_acc)
+        self.eval_epoch_list.append(round(at_epoch, 6))
+        if self.callback is not None:
+            self.callback(self)
+
+    def _end_epoch(self):
+        self.current_epoch += 1
         h = self.history
         h["epoch"].append(self.current_epoch)
-        h["train_loss"].append(float(np.mean(losses)))
-        h["train_acc"].append(train_acc)
-        h["test_acc"].append(test_acc)
+        h["train_loss"].append(float(np.mean(self.train_loss_list[-self.iter_per_epoch :])))
+        h["train_acc"].append(self.train_acc_list[-1])
+        h["test_acc"].append(self.test_acc_list[-1])
         h["lr"].append(float(self.optimizer.lr))
-        h["seconds"].append(time.perf_counter() - start)
-        if self.verbose:
-            print(f"epoch {self.current_epoch:2d}: loss {h['train_loss'][-1]:.4f}, "
-                  f"train acc {train_acc:.4f}, test acc {test_acc:.4f}")
+        h["seconds"].append(time.perf_counter() - self._epoch_start)
 
     def train(self):
-        """Run all epochs; returns ``history``."""
-        while self.current_epoch < self.epochs:
-            self.train_epoch()
+        """Run the remaining steps of all epochs, then measure ``final_test_acc`` on the whole test
+        set; returns ``history``."""
+        # Text bar (not tqdm.auto's widget) on stdout: its final state is what a notebook stores and
+        # GitHub shows, and stdout is not shown as an error (stderr is, in red, in JupyterLab).
+        from tqdm import tqdm
+
+        while self.current_iter < self.max_iter:
+            done = self.current_iter % self.iter_per_epoch
+            bar = tqdm(total=self.iter_per_epoch, initial=done, desc=f"epoch {self.current_epoch + 1}/{self.epochs}",
+                       file=sys.stdout, bar_format="{desc}: {percentage:3.0f}%|{bar:20}| {n_fmt}/{total_fmt}{postfix}",
+                       leave=True, disable=not self.progress)
+            for _ in range(done, self.iter_per_epoch):
+                self.train_step()
+                bar.update(1)
+                if self.current_iter % 50 == 0:
+                    bar.set_postfix_str(f"loss {np.mean(self.train_loss_list[-50:]):.3f}", refresh=False)
+            bar.close()
+            if self.verbose:
+                h = self.history
+                print(f"epoch {self.current_epoch:2d}: loss {h['train_loss'][-1]:.4f}, "
+                      f"train acc {h['train_acc'][-1]:.4f}, test acc {h['test_acc'][-1]:.4f}")
+        if self.evaluate_sample_num_per_epoch is None or self.evaluate_sample_num_per_epoch >= len(self.x_test):
+            self.final_test_acc = self.test_acc_list[-1]
+        else:
+            self.final_test_acc = self.network.accuracy(self.x_test, self.t_test, batch_size=500)
+        if self.verbose:
+            print(f"final test acc ({len(self.x_test):,d} images): {self.final_test_acc:.4f}")
         return self.history
 
     def plot(self, ax=None):

@@ -43,6 +43,20 @@ VIEWPORT = {"width": 1280, "height": 900}
 LAB_START_TIMEOUT = 90  # s
 OPEN_TIMEOUT = 90  # s: JupyterLab loads and the kernel starts
 RUN_TIMEOUT = 300  # s: one notebook, all cells
+
+
+def skip_like_nbval(folder: Path) -> None:
+    """In the copies of the notebooks under ``folder``, turn each code cell that nbval skips (its first line
+    is ``# NBVAL_SKIP``, e.g. 7.5's full training run of several minutes) into a markdown note, so the
+    browser runs exactly what nbval runs."""
+    for path in folder.glob("*.ipynb"):
+        nb = json.loads(path.read_text())
+        for cell in nb["cells"]:
+            if cell["cell_type"] == "code" and "".join(cell["source"]).lstrip().startswith("# NBVAL_SKIP"):
+                cell.update(cell_type="markdown", source=["(skipped in the browser test, as by nbval)"])
+                for key in ("outputs", "execution_count"):
+                    cell.pop(key, None)
+        path.write_text(json.dumps(nb))
 RENDER_TIMEOUT = 30  # s: widget views appear after their outputs arrived
 STEP_TIMEOUT_MS = 15_000  # expected text after a step
 

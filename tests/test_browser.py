@@ -80,7 +80,7 @@ from pathlib import Path
 import pytest
 
 import browser_screen as screen
-from browser_harness import ARTIFACTS, NOTEBOOK_DIR, NOTEBOOKS, Lab, Step, write_notebook
+from browser_harness import ARTIFACTS, NOTEBOOK_DIR, NOTEBOOKS, Lab, Step, skip_like_nbval, write_notebook
 from browser_harness import chromium, learner  # noqa: F401  (fixtures)
 
 
@@ -212,6 +212,7 @@ def lab(chromium, tmp_path_factory):
     try:
         shutil.copytree(NOTEBOOK_DIR, server.root / "notebooks",
                         ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+        skip_like_nbval(server.root / "notebooks")
         write_notebook(server.root / "harness" / "selftest-good.ipynb", SELFTEST_GOOD)
         write_notebook(server.root / "harness" / "selftest-broken.ipynb", SELFTEST_BROKEN)
         write_notebook(server.root / "harness" / "stale.ipynb", STALE_NOTEBOOK)

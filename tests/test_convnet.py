@@ -1,11 +1,10 @@
-"""SimpleConvNet and DeepConvNet: gradients, shapes, saving, settings that are refused; Trainer."""
+"""SimpleConvNet and DeepConvNet: gradients, shapes, saving, settings that are refused (Trainer: test_trainer.py)."""
 
 import numpy as np
 import pytest
 
 from cnnlib import relative_error
 from cnnlib.convnet import DeepConvNet, SimpleConvNet
-from cnnlib.trainer import Trainer
 
 from gradcheck import spot_check_gradients
 
@@ -92,74 +91,6 @@ def test_loading_into_another_shape_names_both(tmp_path):
         other.load_params(tmp_path / "missing.npz")
 
 
-
-
-# ---- trainer ----------------------------------------------------------------------------------
-
-def toy_data(n, seed):
-    """Two classes of 8x8 images: a bright left half or a bright right half, plus noise."""
-    rng = np.random.default_rng(seed)
-    t = rng.integers(0, 2, n)
-    x = rng.normal(0, 0.3, (n, 1, 8, 8)).astype(np.float32)
-    x[t == 0, :, :, :4] += 1
-    x[t == 1, :, :, 4:] += 1
-    return x, t
-
-
-def test_trainer_learns_and_is_reproducible():
-    x_tr, t_tr = toy_data(300, 0)
-    x_te, t_te = toy_data(100, 1)
-
-    def run():
-        net = SimpleConvNet(input_dim=(1, 8, 8), conv_param={"filter_num": 4, "filter_size": 3},
-                            hidden_size=8, output_size=2, weight_init_std="he", seed=0)
-        tr = Trainer(net, x_tr, t_tr, x_te, t_te, epochs=3, mini_batch_size=32, optimizer="Adam",
-                     optimizer_param={"lr": 0.01}, verbose=False, progress=False, seed=0)
-        return tr, tr.train()
-
-    tr, h = run()
-    assert h["epoch"] == [1, 2, 3] and tr.current_iter == 3 * 10  # ceil(300/32) = 10 batches per epoch
-    assert h["test_acc"][-1] >= 0.95
-    _, h2 = run()
-    assert h2["train_loss"] == h["train_loss"] and h2["test_acc"] == h["test_acc"]
-
-
-def test_trainer_sees_every_image_once_per_epoch():
-    x_tr, t_tr = toy_data(50, 0)
-    seen = []
-
-    class Spy:
-        params = {"w": np.zeros(1)}
-
-        class last_layer:
-            loss = 0.0
-
-        def gradient(self, x, t):
-            seen.extend(x[:, 0, 0, 0].tolist())
-            return {"w": np.zeros(1)}
-
-        def accuracy(self, x, t, batch_size=100):
-            return 0.0
-
-    tr = Trainer(Spy(), x_tr, t_tr, x_tr, t_tr, epochs=2, mini_batch_size=16, verbose=False, progress=False)
-    tr.train()
-    first, second = seen[:50], seen[50:]
-    assert sorted(first) == sorted(x_tr[:, 0, 0, 0].tolist()) == sorted(second)
-    assert first != second  # a new permutation each epoch
-
-
-def test_trainer_cosine_schedule_and_errors():
-    x, t = toy_data(40, 0)
-    net = SimpleConvNet(input_dim=(1, 8, 8), conv_param={"filter_num": 2, "filter_size": 3}, hidden_size=4,
-                        output_size=2, seed=0)
-    tr = Trainer(net, x, t, x, t, epochs=2, mini_batch_size=20, optimizer="sgd", optimizer_param={"lr": 0.1},
-                 lr_schedule="cosine", verbose=False, progress=False)
-    tr.train()
-    assert tr.history["lr"][0] == pytest.approx(0.05 * (1 + np.cos(np.pi * 1 / 4)))
-    with pytest.raises(ValueError, match="Unknown optimizer 'adamw'"):
-        Trainer(net, x, t, x, t, optimizer="adamw")
-    with pytest.raises(ValueError, match="differ in number"):
-        Trainer(net, x, t[:5], x, t)
 
 
 # ---- settings that cannot make a network are refused when it is built

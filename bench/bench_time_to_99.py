@@ -1,0 +1,146 @@
+"""Time to 99 %: the recipe ``simple_convnet_fast`` trained from scratch, once per seed, beside the
+shipped record of the book's settings (``simple_convnet_book``).
+
+    python3 tasks.py bench bench/bench_time_to_99.py            # seeds 0-4, about 5 minutes
+    .venv/bin/python bench/bench_time_to_99.py --seeds 0 1 --record
+
+Each seed is a fresh ``python -m cnnlib.train simple_convnet_fast --seed S`` process; its wall time
+counts everything a learner waits for: starting Python, importing, loading MNIST, training,
+the final evaluation on all 10,000 test images and saving. The 1-minute load average is read
+before each run, and the share of the machine's CPU time that other processes took during it
+(other work on the machine slows training). ``--record`` writes the results to
+``data/params/simple_convnet_fast_seeds.json`` (notebook 7.5 and the README quote it) and ships the
+run with the recipe's own seed as ``data/params/simple_convnet_fast.npz``/``.json`` (what
+``python3 tasks.py train simple_convnet_fast`` makes); a record is only meaningful from a quiet
+machine (load average below about 0.3 before each run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from cnnlib.paths import params_dir
+from cnnlib.train import RECIPES, load_record
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_training_step import cnnlib_step_fn, torch_step_fn  # noqa: E402  (the same step as that bench)
+
+RECIPE = "simple_convnet_fast"
+GOAL = 0.99
+SECONDS = 60
+
+
+def step_milliseconds() -> dict:
+    """How fast the machine is right now: the median training step (batch 100, Adam) of cnnlib and,
+    if installed, PyTorch, in alternating blocks (the method of bench_training_step.py, shorter)."""
+    rng = np.random.default_rng(0)
+    x, t = rng.random((100, 1, 28, 28), dtype=np.float32), rng.integers(0, 10, 100)
+    steps = {"cnnlib": cnnlib_step_fn(x, t)}
+    try:
+        steps["pytorch"] = torch_step_fn(x, t)[0]
+    except ImportError:
+        pass
+    times = {name: [] for name in steps}
+    for block in range(6):
+        for name, step in steps.items():
+            for i in range(6):
+                start = time.perf_counter()
+                step()
+                if block and i:  # the first block and the first step of each block warm up
+                    times[name].append(time.perf_counter() - start)
+    return {name: round(statistics.median(v) * 1e3, 1) for name, v in times.items()}
+
+
+def busy_cpu_seconds() -> float:
+    """CPU seconds all processes on this machine have spent working since boot (Linux /proc/stat)."""
+    fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    user, nice, system, idle, iowait, irq, softirq = (int(v) for v in fields[:7])
+    return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
+
+
+def run_seed(seed: int, folder: Path) -> dict:
+    out = folder / f"seed{seed}.npz"
+    load = os.getloadavg()[0]
+    busy, ours = busy_cpu_seconds(), resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "cnnlib.train", RECIPE, "--seed", str(seed), "--out", str(out),
+                           "--no-progress"], capture_output=True, text=True)
+    wall = time.perf_counter() - start
+    if done.returncode:
+        sys.exit(f"training seed {seed} failed:\n{done.stderr}")
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    # CPU time other processes took during the run (the load average before a run also counts the
+    # previous seed's own run, so it cannot tell whether anything else was running)
+    ours = (after.ru_utime + after.ru_stime) - (ours.ru_utime + ours.ru_stime)
+    others = max(0.0, busy_cpu_seconds() - busy - ours)
+    record = json.loads(out.with_suffix(".json").read_text())
+    return {"seed": seed, "test_accuracy": record["test_accuracy"], "epochs": record["settings"]["epochs"],
+            "process_seconds": round(wall, 1), "training_seconds": record["wall_seconds"],
+            "load_average_before": round(load, 2),
+            "other_processes_cpu_share": round(others / (wall * (os.cpu_count() or 1)), 3)}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
+    parser.add_argument("--record", action="store_true", help=f"write data/params/{RECIPE}_seeds.json")
+    args = parser.parse_args(argv)
+
+    recipe = RECIPES[RECIPE]
+    print(f"{RECIPE}: {recipe.note}")
+    load_before = os.getloadavg()[0]
+    speed = step_milliseconds()
+    print("machine speed now, one training step (batch 100):",
+          ", ".join(f"{name} {ms:.1f} ms" for name, ms in speed.items()))
+    print(f"{'seed':>4}  {'test acc':>8}  {'epochs':>6}  {'wall s':>6}  {'(training s)':>12}  {'load before':>11}  "
+          f"{'others CPU':>10}")
+    runs = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for seed in args.seeds:
+            r = run_seed(seed, Path(tmp))
+            runs.append(r)
+            print(f"{r['seed']:>4}  {r['test_accuracy']:8.2%}  {r['epochs']:>6}  {r['process_seconds']:6.1f}  "
+                  f"{r['training_seconds']:12.1f}  {r['load_average_before']:11.2f}  "
+                  f"{r['other_processes_cpu_share']:10.1%}", flush=True)
+        if args.record and recipe.seed in args.seeds:
+            for suffix in (".npz", ".json"):
+                shutil.copyfile(Path(tmp) / f"seed{recipe.seed}{suffix}", params_dir() / f"{RECIPE}{suffix}")
+            print(f"shipped the seed-{recipe.seed} run as data/params/{RECIPE}.npz and .json")
+    accs = [r["test_accuracy"] for r in runs]
+    walls = [r["process_seconds"] for r in runs]
+    ok = sum(a >= GOAL and w <= SECONDS for a, w in zip(accs, walls))
+    print(f"accuracy {min(accs):.2%} .. {max(accs):.2%} (mean {statistics.mean(accs):.2%}); "
+          f"wall {min(walls):.1f} .. {max(walls):.1f} s; {ok} of {len(runs)} seeds reach {GOAL:.0%} "
+          f"within {SECONDS} s")
+    for name in ("simple_convnet_book", "simple_convnet"):
+        ref = load_record(name)
+        print(f"shipped {name}: {ref['settings']['epochs']} epochs, {ref['wall_seconds']:.0f} s of training, "
+              f"{ref['test_accuracy']:.2%}  ({RECIPES[name].note})")
+    if args.record:
+        path = params_dir() / f"{RECIPE}_seeds.json"
+        result = {"recipe": RECIPE, "goal_accuracy": GOAL, "goal_seconds": SECONDS, "runs": runs,
+                  "load_average_before_bench": round(load_before, 2), "step_ms_before": speed,
+                  "machine": {"python": platform.python_version(), "numpy": np.__version__,
+                              "cpus": os.cpu_count()},
+                  "how": "python3 tasks.py bench bench/bench_time_to_99.py --record (one fresh process per seed)"}
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(json.dumps(result, indent=1) + "\n")
+        tmp.replace(path)
+        print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()
