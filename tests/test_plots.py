@@ -48,3 +48,15 @@ def test_image_grid_layouts():
     with pytest.raises(ValueError, match="2-D images"):
         image_grid([np.zeros((1, 4, 4))])
     plt.close("all")
+
+
+def test_text_table_aligns_korean_by_display_width():
+    from cnnlib.tables import display_width, pad, text_table
+
+    assert display_width("합계") == 4 and display_width("conv1") == 5 and display_width("1에폭") == 5
+    assert pad("합계", 6) == "합계  " and pad("7", 3, ">") == "  7"
+    lines = text_table([["conv1", "96"], ["합계", "1,234"]], headers=["층", "매개변수"]).splitlines()
+    assert lines == ["층     매개변수", "conv1        96", "합계      1,234"]
+    assert len({display_width(line) for line in lines}) == 1  # every line ends in the same column
+    with pytest.raises(ValueError, match="one of '<' or '>' per column"):
+        text_table([["a", "b"]], align="<")
