@@ -266,9 +266,7 @@ class Convolution:
         col_W = self.W.reshape(FN, -1).T                                                 # (C*FH*FW, FN)
         out = col @ col_W                                                                # (N*OH*OW, FN)
         out += self.b
-        # (N*OH*OW, FN) -> (N, FN, OH, OW). Copy into that order now: the layers after us then
-        # read memory in order, which is much faster than reading a transposed view.
-        out = np.ascontiguousarray(out.reshape(N, out_h, out_w, FN).transpose(0, 3, 1, 2))
+        out = out.reshape(N, out_h, out_w, FN).transpose(0, 3, 1, 2)                     # (N, FN, OH, OW)
 
         self.x, self.col, self.col_W = x, col, col_W
         return out

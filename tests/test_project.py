@@ -142,12 +142,6 @@ def test_every_file_of_the_numeric_mark_exists():
         sorted(n for n in NUMERIC_TEST_FILES if not (ROOT / "tests" / n).is_file())
 
 
-def test_runtime_requirements_are_what_the_issue_names():
-    deps = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
-    assert {_name(d) for d in deps} >= {"numpy", "matplotlib", "ipywidgets", "jupyterlab", "tqdm"}
-    assert "numpy>=2" in deps and "ipywidgets>=8" in deps and "jupyterlab>=4" in deps
-
-
 def test_cnnlib_finds_its_data_folder_from_any_working_directory(tmp_path):
     code = "import cnnlib; print(cnnlib.data_dir())"
     env = {k: v for k, v in os.environ.items() if k != "CNNLIB_DATA_DIR"}
