@@ -2,11 +2,11 @@
 
 :data:`ALEXNET` describes the network as a list of layers; :func:`cnnlib.architecture.layer_table`
 computes from it, for any input size, every layer's output shape, parameter count and
-multiply-adds. For a 227x227x3 input it gives the published figures: about 60 million
-parameters, 650,000 neurons and 0.72 billion multiply-adds.
+multiply-adds. For a 227x227x3 input it gives 60,965,224 parameters (the paper rounds to "60
+million"), 659,272 neurons (the paper: "650,000") and 724,406,816 multiply-adds per image.
 
 The paper says its input is 224x224x3, but the first layer (96 filters 11x11, stride 4,
-no padding) only gives a whole number of positions for 227: (224 - 11)/4 + 1 = 54.25, while
+no padding) gives no whole number of positions for 224: (224 - 11)/4 + 1 = 54.25, while
 (227 - 11)/4 + 1 = 55, the 55x55 maps the paper draws. ``layer_table(ALEXNET, 224)`` raises
 the shape module's explanation of exactly that.
 

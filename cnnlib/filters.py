@@ -10,7 +10,8 @@
 Conventions: a filter bank is W (FN, C, FH, FW) as in :class:`cnnlib.Convolution`; images are
 (N, C, H, W). An *orientation* angle is the direction in which brightness changes: 0° means
 brightness changes from left to right, i.e. a **vertical** edge (what Sobel-x detects); 90° means a
-**horizontal** edge.
+**horizontal** edge. Orientations repeat every 180° (a grating turned by 180° is the same grating), so
+170° is the same orientation as −10°: 10° away from vertical.
 """
 
 from __future__ import annotations

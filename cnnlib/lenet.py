@@ -16,7 +16,7 @@ Simplifications, as in most re-implementations:
 * S2/S4: the paper's subsampling multiplies the 2x2 sum by a trainable coefficient, adds a
   trainable bias and applies the activation; here it is a plain average pooling (or max).
 * C3: the paper connects each of the 16 maps to only some of S2's 6 maps (its Table I:
-  1,516 weights instead of 2,416) to break symmetry and save computation; here every map
+  1,516 parameters instead of 2,416) to break symmetry and save computation; here every map
   sees all 6.
 * Output: the paper's 10 Euclidean RBF units are replaced by an Affine layer with softmax
   and cross-entropy.

@@ -167,9 +167,9 @@ class AlexNetExplorer(Explorer):
             spatial = [str(r["shape"][1]) for r in rows if r["kind"] in ("input", "conv", "pool")]
             parts.append(notice(
                 "<b>✓ 모든 층의 출력 크기가 정수입니다 (valid)</b>: 공간 크기 " + " → ".join(spatial)
-                + f" → 완전연결 층(fully connected) {rows[-1]['shape'][0]}개 출력.", tone="ok"))
+                + f" → 완전연결 계층(fully connected) {rows[-1]['shape'][0]}개 출력.", tone="ok"))
             if s.input_size == 227:
-                parts.append(notice("논문은 입력을 224×224×3이라고 적었지만, 첫 층의 식이 정수가 되는 크기는 227입니다. "
+                parts.append(notice("논문은 입력을 224×224×3이라고 적었지만, 첫 층에서 논문 그림의 55×55가 나오는 크기는 227입니다. "
                                     "입력 크기를 224로 옮겨 보세요.", tone="info"))
         else:
             C, H, W = error.input_shape
