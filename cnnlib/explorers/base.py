@@ -178,7 +178,7 @@ class Explorer:
     def _say_clamped(self, control, typed, kept, lo, hi) -> None:
         end = "가장 큰" if typed > hi else "가장 작은"
         self.clamp_note.value = (f"<span{attrs('x-small')}>{control.description}: {typed} → {kept} "
-                                 f"({end} 값은 {kept}입니다; 범위 {lo}–{hi})</span>")
+                                 f"({end} 값은 {kept}, 범위 {lo}–{hi})</span>")
 
     def _controls_box(self) -> widgets.VBox:
         groups = {"basic": [], "advanced": [], "window": []}

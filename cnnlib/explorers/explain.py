@@ -150,8 +150,8 @@ def geometry_report_html(geom: WindowGeometry, *, css_class="") -> str:
         parts.append(notice(explanations_html(geom.checks), tone="error"))
         if geom.drawn_in_floor_mode:
             parts.append(notice(
-                "그림은 책의 방식으로는 계산할 수 없는 설정을 <b>내림(floor) 모드</b>"
-                "(PyTorch·TensorFlow 방식)로 그린 것입니다: 마지막에 덜 들어가는 윈도우는 버립니다.", tone="note"))
+                "책의 식으로는 계산할 수 없는 설정이어서, 그림은 <b>내림(floor) 모드</b>"
+                "(PyTorch·TensorFlow 방식)로 그렸습니다. 끝에서 다 들어가지 않는 윈도우는 버립니다.", tone="note"))
     if geom.fits:
         skipped = []
         for check in geom.checks:
@@ -167,8 +167,8 @@ def geometry_report_html(geom: WindowGeometry, *, css_class="") -> str:
         if geom.h.kind == "pool" and geom.padding_only_windows():
             count = geom.padding_only_windows()
             parts.append(notice(
-                f"패딩 P = {geom.pad}이 풀링 윈도우보다 커서 <b>패딩만 읽는 윈도우가 {count}개</b> 있습니다: 그 출력은 "
-                f"패딩의 0일 뿐 입력과 관계가 없습니다. 패딩을 윈도우 크기보다 작게 하세요.", tone="note",
+                f"패딩 P = {geom.pad}이 풀링 윈도우보다 커서 <b>패딩만 읽는 윈도우가 {count}개</b> 있습니다. 그 출력은 "
+                f"패딩의 0일 뿐 입력과는 관계가 없습니다. 패딩을 윈도우 크기보다 작게 하세요.", tone="note",
                 css_class="cnnlib-padding-only"))
     cls = f' class="{css_class}"' if css_class else ""
     return f"<div{cls}>" + "".join(parts) + "</div>"

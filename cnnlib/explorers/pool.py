@@ -198,11 +198,11 @@ class PoolExplorer(Explorer):
         only_pad = not any(p <= r < p + s.H for r in rows) or not any(p <= c < p + s.W for c in cols)
         note = ""
         if only_pad:
-            note = notice("이 윈도우는 <b>패딩만</b> 읽습니다: 출력은 패딩의 0이고 입력과 관계가 없습니다.", tone="note",
+            note = notice("이 윈도우는 <b>패딩만</b> 읽으므로, 출력은 패딩의 0이고 입력과는 관계가 없습니다.", tone="note",
                           css_class=f"{self.css_prefix}-padding-only")
         elif s.method == "max":
-            note = text("같은 최댓값이 여러 개면 읽는 순서(행 우선)로 첫 칸이 뽑힙니다 — 역전파(backward)에서 "
-                        "기울기는 이 칸으로만 갑니다.", "x-small")
+            note = text("같은 최댓값이 여러 개면 읽는 순서(행 우선)로 첫 칸이 뽑히고, 역전파 때 기울기는 "
+                        "이 칸으로만 갑니다.", "x-small")
         title = (f"출력 칸 ({oy}, {ox}) 계산 — 윈도우 위치 {min(s.position, geom.window_count - 1)} "
                  f"(0–{geom.window_count - 1})")
         return panel(title, scroll("".join(lines), data_key="detail") + note, css_class=f"{self.css_prefix}-detail-panel")

@@ -1,0 +1,160 @@
+"""Notebook 7.1 as committed (executed): every number its prose states is in an output beside it, and the
+outputs agree with the library. These checks replace the asserts the notebook's cells used to carry."""
+
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from cnnlib import Affine, Convolution, SimpleConvNet
+from cnnlib.images import sample_photo
+
+NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "7.1-overall-structure.ipynb"
+
+
+@pytest.fixture(scope="module")
+def cells():
+    return json.loads(NOTEBOOK.read_text())["cells"]
+
+
+def source(cell):
+    return "".join(cell["source"])
+
+
+def find(cells, text, kind):
+    """The one cell of type ``kind`` whose source contains ``text``."""
+    found = [c for c in cells if c["cell_type"] == kind and text in source(c)]
+    assert len(found) == 1, f"expected one {kind} cell containing {text!r}, found {len(found)}"
+    return found[0]
+
+
+def stream(cell):
+    return "".join("".join(o["text"]) for o in cell["outputs"] if o["output_type"] == "stream")
+
+
+def html_text(cell):
+    html = "".join("".join(o.get("data", {}).get("text/html", "")) for o in cell["outputs"])
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def test_no_assert_left_in_code_cells(cells):
+    # The notebook's guards live here now; a learner reads checks as prints, not as asserts.
+    assert not [source(c) for c in cells if c["cell_type"] == "code" and re.search(r"^\s*assert ", source(c), re.M)]
+
+
+def test_layer_flow_diagrams_show_flattening_and_kept_shape(cells):
+    text = html_text(find(cells, "fc_steps = trace_shapes", "code"))
+    assert "Affine1 (1, 100)" in text                       # the fully connected network flattens at once
+    assert "Conv1 (1, 16, 28, 28)" in text                  # Conv keeps (C, H, W); pad 1 keeps 28
+    assert "Pool1 (1, 16, 14, 14)" in text                  # pooling halves height and width
+    prose = source(find(cells, "첫 계층에서 벌써", "markdown"))
+    assert "(1, 1, 28, 28)이 (1, 100)이 됩니다" in prose
+
+
+def test_simpleconvnet_shapes_in_output_prose_and_summary(cells):
+    steps = SimpleConvNet(seed=0).layer_shapes((1, 1, 28, 28))
+    out = stream(find(cells, "net = SimpleConvNet(seed=0)", "code"))
+    for name, shape in steps:
+        assert re.search(rf"^{name}\s+{re.escape(str(tuple(shape)))}", out, re.M), (name, shape)
+    shapes = dict(steps)
+    prose = source(find(cells, "이 식(식 7.1)은 7.2절에서", "markdown"))
+    assert f"Conv1의 출력 크기 {shapes['Conv1'][2]}는 (28 + 2·0 − 5)/1 + 1 = {shapes['Conv1'][2]}" in prose
+    assert f"Pool1의 {shapes['Pool1'][2]}는" in prose and f"= {shapes['Pool1'][2]}입니다" in prose
+    assert f"곧 {int(np.prod(shapes['Pool1'][1:]))}개의 숫자" in prose
+    chain = " → ".join(str(tuple(shapes[k])) for k in ("input", "Conv1", "Pool1", "Affine1", "Affine2"))
+    assert chain in source(find(cells, "## 정리", "markdown"))
+
+
+def test_photo_correlations_match_library_and_prose(cells):
+    out = stream(find(cells, "photo = sample_photo()", "code"))
+    table = {m[1].strip(): float(m[2]) for m in re.finditer(r"^(.+?)\s+(-?\d\.\d\d)$", out, re.M)}
+    R, G, B = sample_photo().astype(np.float64)
+
+    def corr(a, b):
+        return np.corrcoef(a.ravel(), b.ravel())[0, 1]
+
+    expected = {"같은 위치의 R와 G": corr(R, G), "같은 위치의 G와 B": corr(G, B), "같은 위치의 R와 B": corr(R, B)}
+    for d in (1, 5, 20, 100):
+        expected[f"R 채널에서 가로로 {d}픽셀 떨어진 두 픽셀"] = corr(R[:, :-d], R[:, d:])
+    assert set(table) == set(expected)
+    for key, value in expected.items():
+        assert table[key] == pytest.approx(value, abs=0.006), key
+    same_place = [table[k] for k in table if k.startswith("같은 위치")]
+    prose = source(find(cells, "같은 위치의 R, G, B 값은 함께 움직이고", "markdown"))
+    assert f"(상관계수 {min(same_place):.2f}~{max(same_place):.2f})" in prose
+    assert f"거의 같은 값이지만({table['R 채널에서 가로로 1픽셀 떨어진 두 픽셀']:.2f})" in prose
+    assert f"관련이 거의 없습니다({table['R 채널에서 가로로 100픽셀 떨어진 두 픽셀']:.2f})" in prose
+    # the claims themselves: channels related, neighbours similar, far pixels (nearly) unrelated
+    assert min(same_place) > 0.5 and table["R 채널에서 가로로 1픽셀 떨어진 두 픽셀"] > 0.9
+    assert abs(table["R 채널에서 가로로 100픽셀 떨어진 두 픽셀"]) < 0.1
+
+
+def test_affine_is_blind_to_a_shared_shuffle(cells):
+    assert stream(find(cells, "out_shuffled = Affine(W[perm], b)", "code")).rstrip().endswith("? True")
+    # the same identity on other data: shuffling pixels and weight rows together leaves the output unchanged,
+    # shuffling the pixels alone does not
+    rng = np.random.default_rng(1)
+    x, W, b = rng.random((5, 784)), rng.standard_normal((784, 100)), rng.standard_normal(100)
+    perm = rng.permutation(784)
+    np.testing.assert_allclose(Affine(W[perm], b).forward(x[:, perm]), Affine(W, b).forward(x), rtol=0, atol=1e-12)
+    assert not np.allclose(Affine(W, b).forward(x[:, perm]), Affine(W, b).forward(x))
+
+
+def test_convolution_table_and_the_centre_only_exception(cells):
+    out = stream(find(cells, "def compare(w):", "code"))
+    assert re.search(r"^세로 에지 필터\s+False\s+False$", out, re.M)
+    assert re.search(r"^가운데 칸만 쓰는 필터\s+True\s+True$", out, re.M)
+    # the claim on other images: a centre-only filter commutes with any pixel shuffle, the edge filter does not
+    rng = np.random.default_rng(2)
+    images = rng.random((4, 1, 28, 28))
+    perm = rng.permutation(784)
+    shuffled = images.reshape(4, 784)[:, perm].reshape(4, 1, 28, 28)
+    centre = np.zeros((1, 1, 3, 3))
+    centre[0, 0, 1, 1] = 0.7
+    edge = np.array([[1, 0, -1], [2, 0, -2], [1, 0, -1]], dtype=float).reshape(1, 1, 3, 3)
+    for w, commutes in ((centre, True), (edge, False)):
+        conv = Convolution(w, np.zeros(1), pad=1)
+        a = conv.forward(images).reshape(4, 784)[:, perm]
+        assert np.allclose(conv.forward(shuffled).reshape(4, 784), a) == commutes
+
+
+def test_null_space_is_the_centre_only_pair(cells):
+    out = stream(find(cells, "def conv_by_cell(k, imgs):", "code"))
+    assert "미지수 18개, 계수 17 → 해의 방향 1개" in out
+    centre = "[[0.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 0.0]]"
+    assert f"w  = {centre}" in out and f"w′ = {centre}" in out
+    assert "해는 한 방향뿐이고" in source(find(cells, "### 심화: 뒤섞은 이미지로 새로 학습하면", "markdown"))
+
+
+def test_training_on_shuffled_pixels_prose_matches_output(cells):
+    out = stream(find(cells, "class AffineNet(Network):", "code"))
+    first = re.search(r"원래 (\d+\.\d\d)%, 뒤섞음 (\d+\.\d\d)% .*\? (True|False)", out)
+    assert first and first[1] == first[2] and first[3] == "True"
+    rows = {m[1]: (m[2], m[3]) for m in re.finditer(r"^(\S+)\s+(\d+\.\d\d)%\s+(\d+\.\d\d)%$", out, re.M)}
+    assert set(rows) == {"0", "1", "2", "3", "4", "평균", "표준편차"}
+    seeds = np.array([[float(v) for v in rows[str(s)]] for s in range(5)])
+    np.testing.assert_allclose(seeds.mean(axis=0), [float(v) for v in rows["평균"]], atol=0.006)
+    np.testing.assert_allclose(seeds.std(axis=0), [float(v) for v in rows["표준편차"]], atol=0.006)
+    assert rows["0"][0] == first[1]                          # seed 0, original: the same run as case 1
+    prose = source(find(cells, "처음 가중치까지 뒤섞어 시작하면 두 정확도는 같습니다", "markdown"))
+    assert f"같습니다({first[1]}%)" in prose
+    assert f"{rows['0'][0]}%와 {rows['0'][1]}%로 서로 다르지만" in prose and rows["0"][0] != rows["0"][1]
+    assert f"평균은 {rows['평균'][0]}%와 {rows['평균'][1]}%로 거의 같습니다" in prose
+    assert f"(표준편차 {rows['표준편차'][0]}%, {rows['표준편차'][1]}%)" in prose
+    # "훨씬 작다": the means differ by less than a quarter of the smaller spread
+    mean_gap = abs(float(rows["평균"][0]) - float(rows["평균"][1]))
+    assert mean_gap < 0.25 * min(float(v) for v in rows["표준편차"])
+
+
+def test_exercise_solutions_match_the_library(cells):
+    solutions = source(find(cells, "정답과 풀이 보기", "markdown"))
+    net3 = SimpleConvNet(conv_param={"filter_size": 3}, seed=0)
+    pool1 = dict(net3.layer_shapes((1, 1, 28, 28)))["Pool1"]
+    assert f"1. {int(np.prod(pool1[1:]))}개." in solutions and f"30 × {pool1[2]} × {pool1[3]}" in solutions
+    assert f"2. 784 × 100 = {784 * 100:,}개" in solutions
+    assert "3. `False`" in solutions
+    # every exercise cell is committed unanswered
+    answers = [c for c in cells if c["cell_type"] == "code" and "check(my_answer" in source(c)]
+    assert len(answers) == 3 and all("아직 답이 없습니다" in stream(c) for c in answers)
