@@ -139,6 +139,9 @@ def test_training_times_are_the_records():
 
     record = load_record("simple_convnet")
     assert f"약 {record['wall_seconds'] / 60:.0f}분" in output("da74fd35") and "12 에폭" in source("84b9c6a8")
+    assert (f"시험 정확도: {record['test_accuracy']:.4f}, 훈련 정확도: {record['train_accuracy']:.4f}" in output("da74fd35"))
+    assert f"훈련 정확도 {record['train_accuracy']:.2%}, 시험 정확도 {record['test_accuracy']:.2%}로" in shipped
+    assert record["train_accuracy"] - record["test_accuracy"] < book["train_accuracy"] - book["test_accuracy"]  # "차이가 작습니다"
 
 
 def test_speed_prose_quotes_its_output_and_the_record():
