@@ -71,7 +71,7 @@ def test_none_after_the_first_case_asks_about_return():
     def sometimes_none(x, w, stride=1, pad=0):
         return S.my_conv_single(x, w, stride, pad) if pad == 0 else None
     result = check("conv_single", sometimes_none)
-    assert result.status == "fail" and "출력 값이 None입니다: 마지막에 return을 빠뜨리지 않았는지 보세요." in result.text
+    assert result.status == "fail" and "출력 값이 None입니다. 마지막에 return을 빠뜨리지 않았는지 보세요." in result.text
 
 
 def test_backward_without_dW_says_which_attribute():
@@ -80,7 +80,7 @@ def test_backward_without_dW_says_which_attribute():
             dx = super().backward(dout)
             self.dW = None
             return dx
-    assert "dW 값이 None입니다: backward에서 self.dW를 구했는지 보세요." in check("conv_backward", NoDW).text
+    assert "dW 값이 None입니다. backward에서 self.dW를 구했는지 보세요." in check("conv_backward", NoDW).text
 
 
 def test_passing_a_call_instead_of_the_function_is_explained():

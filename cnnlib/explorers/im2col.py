@@ -233,8 +233,8 @@ class Im2colExplorer(Explorer):
                      f"db = dout.sum(axis=(0, 2, 3)) = {shape_text((FN,))}"]
         else:
             P = FH * FW
-            lines = [x + f" · 풀링 창 FH×FW = {FH}×{FW}", col + floor,
-                     f"col.reshape(−1, FH·FW) = (N·OH·OW·C, FH·FW) = <b>{shape_text((rows * C, P))}</b>: 행마다 창 하나의 채널 하나"]
+            lines = [x + f" · 풀링 윈도우 FH×FW = {FH}×{FW}", col + floor,
+                     f"col.reshape(−1, FH·FW) = (N·OH·OW·C, FH·FW) = <b>{shape_text((rows * C, P))}</b>: 행마다 한 채널의 윈도우 하나"]
             if s.mode == "pool":
                 lines.append(f"max(axis=1): {shape_text((rows * C,))} → reshape(N, OH, OW, C) = {shape_text((N, OH, OW, C))} "
                              f"→ transpose(0, 3, 1, 2) → (N, C, OH, OW) = <b>{shape_text((N, C, OH, OW))}</b>")

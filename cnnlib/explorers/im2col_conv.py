@@ -161,7 +161,7 @@ def backward_html(f: Frame, v: ConvNumbers) -> str:
                           f" — 이 칸은 im2col이 <b>{len(v.focus_terms)}번</b> 복사했으므로 기울기 "
                           f"{len(v.focus_terms)}개를 <b>더합니다</b>.", f"{f.prefix}-focus")
     else:
-        focus_html = line("이 윈도우는 패딩만 읽습니다: 패딩 칸의 기울기는 col2im이 잘라 버립니다.", f"{f.prefix}-focus")
+        focus_html = line("이 윈도우는 패딩만 읽습니다. 패딩 칸의 기울기는 col2im이 잘라 버립니다.", f"{f.prefix}-focus")
 
     marks_here = geom.input_marks((oy, ox))
     window = marks_here["window"][p : p + s.H, p : p + s.W]
@@ -189,8 +189,9 @@ def backward_html(f: Frame, v: ConvNumbers) -> str:
     steps = text("dout (N, FN, OH, OW) → transpose(0, 2, 3, 1).reshape(−1, FN): im2col의 행 순서로 · "
                  "dcol = dout @ col_W.T: im2col 행렬과 같은 모양 · col2im(dcol) → dx", "x-small")
     inverse = fold("col2im은 im2col의 역함수가 아닙니다",
-                   text(f"col2im(im2col(x)) = 복사 횟수 ⊙ x ({agree(same)}), x가 아닙니다. 되돌리는 것이 아니라 "
-                        f"복사본을 모두 더하는 것(adjoint) — 그래서 역전파에 딱 맞습니다.", f"{f.prefix}-not-inverse")
+                   text(f"col2im(im2col(x))는 x가 아니라 복사 횟수 ⊙ x입니다 ({agree(same)}). col2im은 im2col을 되돌리지 않고 "
+                        f"복사본의 값을 모두 더합니다(수학에서는 adjoint). 역전파에 필요한 것이 바로 이것입니다.",
+                        f"{f.prefix}-not-inverse")
                    + scroll(not_inverse, data_key="inverse"), data_key="inverse")
     return (f'<div class="{f.prefix}-stage">' + keyline + steps + main + scroll(focus_html, data_key="focus")
             + inverse + line(f"이 길로 구한 dx와 Convolution.backward의 dx {shape_text(v.dx.shape)}: {agree(v.agrees)}",

@@ -83,20 +83,20 @@ def load_convnet(net, values):
     SimpleConvNet does, so that an optimizer updating ``params`` updates the layers)."""
     params = getattr(net, "params", None)
     if not isinstance(params, dict):
-        raise LearnerProblem("self.params가 딕셔너리가 아닙니다: __init__에서 self.params = {...}로 가중치를 담으세요.")
+        raise LearnerProblem("self.params가 딕셔너리가 아닙니다. __init__에서 self.params = {...}로 가중치를 담으세요.")
     for key in PARAM_KEYS:
         if key not in params:
-            raise LearnerProblem(f"self.params에 '{key}'가 없습니다: 키는 W1, b1, W2, b2, W3, b3입니다.")
+            raise LearnerProblem(f"self.params에 '{key}'가 없습니다. 키는 W1, b1, W2, b2, W3, b3입니다.")
         if np.shape(params[key]) != values[key].shape:
             raise LearnerProblem(f"self.params['{key}'] 형상이 {shape_text(values[key].shape)}여야 하는데 "
                                  f"{shape_text(np.shape(params[key]))}입니다.")
     layers = getattr(net, "layers", None)
     if not hasattr(layers, "values"):
-        raise LearnerProblem("self.layers가 없습니다: __init__에서 self.layers = OrderedDict()에 계층을 넣으세요.")
+        raise LearnerProblem("self.layers가 없습니다. __init__에서 self.layers = OrderedDict()에 계층을 넣으세요.")
     held = [getattr(layer, name, None) for layer in layers.values() for name in ("W", "b")]
     for key in PARAM_KEYS:
         if not any(array is params[key] for array in held):
-            raise LearnerProblem(f"self.params['{key}'] 배열을 그대로 쓰는 계층이 없습니다: 계층을 만들 때 "
+            raise LearnerProblem(f"self.params['{key}'] 배열을 그대로 쓰는 계층이 없습니다. 계층을 만들 때 "
                                  f"self.params['{key}']를 복사하지 말고 그대로 넘기세요.")
     for key in PARAM_KEYS:
         params[key][...] = values[key]
@@ -111,7 +111,7 @@ def _convnet(impl, case):
     loss = net.loss(a["x"], a["t"])
     grads = net.gradient(a["x"], a["t"])
     if not isinstance(grads, dict):
-        raise LearnerProblem(f"gradient가 딕셔너리가 아니라 {type(grads).__name__}를 돌려주었습니다: "
+        raise LearnerProblem(f"gradient가 딕셔너리가 아니라 {type(grads).__name__}를 돌려주었습니다. "
                              f"grads = {{}}에 grads['W1'] = ... 처럼 모아 돌려주세요.")
     missing = [k for k in PARAM_KEYS if k not in grads]
     if missing:
@@ -276,7 +276,7 @@ _LIST = [
         imports=_NP + "from cnnlib.im2col import im2col\n",
         hints=("col = im2col(x, FH, FW, self.stride, self.pad)는 (N*OH*OW, C*FH*FW)입니다. 필터는 "
                "self.W.reshape(FN, -1).T로 펼쳐 (C*FH*FW, FN)을 만듭니다.",
-               "out = col @ col_W + self.b는 (N*OH*OW, FN)입니다: 행은 (n, i, j) 순서, 열 하나가 필터 하나입니다.",
+               "out = col @ col_W + self.b는 (N*OH*OW, FN)입니다. 행은 (n, i, j) 순서, 열 하나가 필터 하나입니다.",
                "out.reshape(N, OH, OW, FN).transpose(0, 3, 1, 2)로 (N, FN, OH, OW)를 만듭니다. backward를 위해 "
                "self.x, self.col, self.col_W도 저장하세요."),
         views=_view_conv, call="{name}(W, b, stride={stride}, pad={pad}).forward(x)"),
@@ -288,8 +288,8 @@ _LIST = [
         make_cases=C.conv_backward_cases, run=_conv_backward, reference=_LoopConvolution,
         starter=(T.MyConvolutionBackward,), solution=(S.MyConvolutionBackward.backward,),
         imports=_NP + "from cnnlib.im2col import col2im\nfrom cnnlib.layers import Convolution\n",
-        hints=("순전파가 out = col @ col_W + b이므로 역전파는 Affine 계층과 같습니다: dcol = dout @ col_W.T, "
-               "dcol_W = col.T @ dout, db = dout의 합. 먼저 dout을 (N*OH*OW, FN)으로 바꿉니다.",
+        hints=("순전파가 out = col @ col_W + b이므로 역전파는 Affine 계층과 같습니다. dcol = dout @ col_W.T, "
+               "dcol_W = col.T @ dout이고, db는 dout의 합입니다. 먼저 dout을 (N*OH*OW, FN)으로 바꿉니다.",
                "dout.transpose(0, 2, 3, 1).reshape(-1, FN)은 im2col의 행 순서 (n, i, j)를 따릅니다. "
                "그다음 db = np.sum(dout, axis=0).",
                "self.dW = (self.col.T @ dout).T.reshape(FN, C, FH, FW), "
@@ -303,7 +303,7 @@ _LIST = [
         make_cases=C.pool_backward_cases, run=_pool_backward, reference=_LoopPooling,
         starter=(T.MyPooling,), solution=(S.MyPooling.backward,),
         imports=_NP + "from cnnlib.im2col import im2col, col2im\n",
-        hints=("최대 풀링의 역전파는 ReLU와 비슷합니다: 윈도우마다 최댓값이었던 칸만 dout을 받고 나머지는 0입니다. "
+        hints=("최대 풀링의 역전파는 ReLU와 비슷합니다. 윈도우마다 최댓값이었던 칸만 dout을 받고 나머지는 0입니다. "
                "그 자리는 순전파가 self.arg_max에 저장해 두었습니다.",
                "self.arg_max는 im2col 행을 pool_h*pool_w개씩 자른 행(순서 n, i, j, c)마다 최댓값의 위치입니다. "
                "dout도 transpose(0, 2, 3, 1)로 같은 순서로 만드세요.",

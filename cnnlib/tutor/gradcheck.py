@@ -77,7 +77,7 @@ def gradient_check(net_class) -> Result:
     head = (f"기울기 확인: 오차역전파법의 기울기와 수치 미분의 차이 (float64, 입력 x {shape_text(case.arrays['x'].shape)}, "
             f"매개변수별 최대 상대 오차)")
     if bad:
-        verdict = (f"✗ {', '.join(bad)}의 기울기가 수치 미분과 다릅니다: 그 매개변수를 가진 계층과, 그 뒤 계층들의 "
+        verdict = (f"✗ {', '.join(bad)}의 기울기가 수치 미분과 다릅니다. 그 매개변수를 가진 계층과, 그 뒤 계층들의 "
                    f"역전파를 확인하세요.")
     else:
         verdict = "✓ 모든 매개변수의 기울기가 수치 미분과 같습니다 (상대 오차 1e-5 미만)."

@@ -20,7 +20,7 @@ def _pad(x, pad):
 # ---- im2col: (N, C, H, W) -> (N*OH*OW, C*FH*FW) ----------------------------------------------
 
 @mistake("im2col", "columns_fh_fw_c",
-         "열이 (FH, FW, C) 순서입니다: 책의 im2col은 채널 c가 가장 바깥인 (C, FH, FW) 순서로 윈도우를 펼칩니다.",
+         "열이 (FH, FW, C) 순서입니다. 책의 im2col은 채널 c가 가장 바깥인 (C, FH, FW) 순서로 윈도우를 펼칩니다.",
          "윈도우 img[n, :, y0:y0 + filter_h, x0:x0 + filter_w] (C, FH, FW)를 transpose 없이 reshape(-1)하세요.")
 def im2col_columns_fh_fw_c(input_data, filter_h, filter_w, stride=1, pad=0):
     N, C, H, W = input_data.shape
@@ -42,7 +42,7 @@ def im2col_columns_fh_fw_c(input_data, filter_h, filter_w, stride=1, pad=0):
 
 
 @mistake("im2col", "rows_oh_ow_n",
-         "행이 (OH, OW, N) 순서입니다: 책은 데이터 n을 가장 바깥 반복으로 두어 한 데이터의 윈도우들이 이어지게 합니다.",
+         "행이 (OH, OW, N) 순서입니다. 책은 데이터 n을 가장 바깥 반복으로 두어 한 데이터의 윈도우들이 이어지게 합니다.",
          "for n → for i → for j 순서로 행을 채우세요(행 번호 = (n*OH + i)*OW + j).")
 def im2col_rows_oh_ow_n(input_data, filter_h, filter_w, stride=1, pad=0):
     N, C, H, W = input_data.shape
@@ -59,7 +59,7 @@ def im2col_rows_oh_ow_n(input_data, filter_h, filter_w, stride=1, pad=0):
 
 
 @mistake("im2col", "transposed",
-         "행과 열이 바뀌었습니다: 윈도우 하나를 열 하나에 넣었는데, 책의 im2col은 윈도우 하나가 행 하나인 "
+         "행과 열이 바뀌었습니다. 윈도우 하나를 열 하나에 넣었는데, 책의 im2col은 윈도우 하나가 행 하나인 "
          "(N*OH*OW, C*FH*FW)입니다.",
          "col = np.zeros((N * OH * OW, C * filter_h * filter_w))로 만들고 col[row] = ...로 행을 채우세요.")
 def im2col_transposed(input_data, filter_h, filter_w, stride=1, pad=0):
@@ -77,7 +77,7 @@ def im2col_transposed(input_data, filter_h, filter_w, stride=1, pad=0):
 
 
 @mistake("im2col", "stride_ignored",
-         "스트라이드를 무시했습니다: 행의 수는 맞지만 윈도우를 언제나 한 칸씩만 옮겼습니다.",
+         "스트라이드를 무시했습니다. 행의 수는 맞지만 윈도우를 언제나 한 칸씩만 옮겼습니다.",
          "출력 칸 (i, j)의 윈도우는 (i*stride, j*stride)에서 시작합니다.")
 def im2col_stride_ignored(input_data, filter_h, filter_w, stride=1, pad=0):
     N, C, H, W = input_data.shape
@@ -94,7 +94,7 @@ def im2col_stride_ignored(input_data, filter_h, filter_w, stride=1, pad=0):
 
 
 @mistake("im2col", "pad_all_axes",
-         "np.pad(input_data, pad)가 N, C 축에도 패딩을 넣었습니다: img[n, c]가 다른 데이터·채널이나 0만 있는 가짜 채널을 가리킵니다.",
+         "np.pad(input_data, pad)가 N, C 축에도 패딩을 넣었습니다. img[n, c]가 다른 데이터·채널이나 0만 있는 가짜 채널을 가리킵니다.",
          "np.pad(input_data, [(0, 0), (0, 0), (pad, pad), (pad, pad)])처럼 H, W 축에만 패딩하세요.")
 def im2col_pad_all_axes(input_data, filter_h, filter_w, stride=1, pad=0):
     N, C, H, W = input_data.shape
@@ -118,7 +118,7 @@ def im2col_pad_all_axes(input_data, filter_h, filter_w, stride=1, pad=0):
 # ---- col2im: (N*OH*OW, C*FH*FW) -> (N, C, H, W) ----------------------------------------------
 
 @mistake("col2im", "overlaps_overwritten",
-         "겹치는 칸을 더하지 않고 덮어썼습니다: 여러 윈도우에 들어간 칸은 그 윈도우들의 값(역전파에서는 기울기)을 모두 더해야 합니다.",
+         "겹치는 칸을 더하지 않고 덮어썼습니다. 여러 윈도우에 들어간 칸은 그 윈도우들의 값(역전파에서는 기울기)을 모두 더해야 합니다.",
          "img[n, :, y0:y0 + filter_h, x0:x0 + filter_w] += ...처럼 +=를 쓰세요.")
 def col2im_overlaps_overwritten(col, input_shape, filter_h, filter_w, stride=1, pad=0):
     N, C, H, W = input_shape
@@ -135,7 +135,7 @@ def col2im_overlaps_overwritten(col, input_shape, filter_h, filter_w, stride=1, 
 
 
 @mistake("col2im", "padding_not_removed",
-         "패딩을 떼어 내지 않았습니다: 출력이 패딩을 포함한 (H + 2*pad, W + 2*pad) 크기입니다.",
+         "패딩을 떼어 내지 않았습니다. 출력이 패딩을 포함한 (H + 2*pad, W + 2*pad) 크기입니다.",
          "마지막에 img[:, :, pad:pad + H, pad:pad + W]를 돌려주세요.")
 def col2im_padding_not_removed(col, input_shape, filter_h, filter_w, stride=1, pad=0):
     N, C, H, W = input_shape
@@ -152,7 +152,7 @@ def col2im_padding_not_removed(col, input_shape, filter_h, filter_w, stride=1, p
 
 
 @mistake("col2im", "crop_minus_pad",
-         "패딩을 img[:, :, pad:-pad, pad:-pad]로 떼어 냈습니다: pad가 0이면 -0은 0이라 빈 배열이 됩니다.",
+         "패딩을 img[:, :, pad:-pad, pad:-pad]로 떼어 냈습니다. pad가 0이면 -0은 0이라 빈 배열이 됩니다.",
          "끝을 H, W로 적으세요: img[:, :, pad:pad + H, pad:pad + W].")
 def col2im_crop_minus_pad(col, input_shape, filter_h, filter_w, stride=1, pad=0):
     N, C, H, W = input_shape
@@ -169,7 +169,7 @@ def col2im_crop_minus_pad(col, input_shape, filter_h, filter_w, stride=1, pad=0)
 
 
 @mistake("col2im", "columns_fh_fw_c",
-         "col의 열을 (FH, FW, C) 순서로 읽었습니다: im2col의 열은 (C, FH, FW) 순서입니다.",
+         "col의 열을 (FH, FW, C) 순서로 읽었습니다. im2col의 열은 (C, FH, FW) 순서입니다.",
          "col[row].reshape(C, filter_h, filter_w)로 윈도우 모양을 되찾으세요.")
 def col2im_columns_fh_fw_c(col, input_shape, filter_h, filter_w, stride=1, pad=0):
     N, C, H, W = input_shape
@@ -186,7 +186,7 @@ def col2im_columns_fh_fw_c(col, input_shape, filter_h, filter_w, stride=1, pad=0
 
 
 @mistake("col2im", "stride_ignored",
-         "스트라이드를 무시했습니다: 윈도우를 언제나 한 칸씩만 옮겨 값을 엉뚱한 칸에 돌려보냈습니다.",
+         "스트라이드를 무시했습니다. 윈도우를 언제나 한 칸씩만 옮겨 값을 엉뚱한 칸에 돌려보냈습니다.",
          "col의 (n, i, j)번째 행은 (i*stride, j*stride)에서 시작하는 윈도우입니다.")
 def col2im_stride_ignored(col, input_shape, filter_h, filter_w, stride=1, pad=0):
     N, C, H, W = input_shape

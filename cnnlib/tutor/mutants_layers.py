@@ -22,7 +22,7 @@ from .starters import MyConvolution, init_convnet_params
 # ---- conv_forward: MyConvolution.forward ------------------------------------------------------
 
 @mistake("conv_forward", "reshape_without_transpose",
-         "마지막 reshape에서 transpose를 빠뜨렸습니다: 행렬 곱의 결과 (N*OH*OW, FN)를 바로 (N, FN, OH, OW)로 "
+         "마지막 reshape에서 transpose를 빠뜨렸습니다. 행렬 곱의 결과 (N*OH*OW, FN)를 바로 (N, FN, OH, OW)로 "
          "바꾸면 값의 순서가 섞입니다.",
          "out.reshape(N, out_h, out_w, FN).transpose(0, 3, 1, 2)처럼 먼저 (N, OH, OW, FN)으로 나눈 뒤 축을 옮기세요.")
 class ConvolutionReshapeWithoutTranspose(MyConvolution):
@@ -40,7 +40,7 @@ class ConvolutionReshapeWithoutTranspose(MyConvolution):
 
 
 @mistake("conv_forward", "wrong_transpose_axes",
-         "transpose의 축 순서가 틀렸습니다: (N, OH, OW, FN)에서 transpose(0, 3, 2, 1)을 하면 OH와 OW가 뒤바뀝니다.",
+         "transpose의 축 순서가 틀렸습니다. (N, OH, OW, FN)에서 transpose(0, 3, 2, 1)을 하면 OH와 OW가 뒤바뀝니다.",
          "(N, OH, OW, FN) → (N, FN, OH, OW)는 transpose(0, 3, 1, 2)입니다.")
 class ConvolutionWrongTransposeAxes(MyConvolution):
     def forward(self, x):
@@ -57,7 +57,7 @@ class ConvolutionWrongTransposeAxes(MyConvolution):
 
 
 @mistake("conv_forward", "filters_reshaped_without_transpose",
-         "필터를 W.reshape(-1, FN)으로 펼쳤습니다: 형상은 (C*FH*FW, FN)으로 맞지만 필터의 값이 여러 열에 흩어집니다.",
+         "필터를 W.reshape(-1, FN)으로 펼쳤습니다. 형상은 (C*FH*FW, FN)으로 맞지만 필터의 값이 여러 열에 흩어집니다.",
          "필터 하나가 열 하나가 되도록 col_W = self.W.reshape(FN, -1).T로 펼치세요.")
 class ConvolutionFiltersReshapedWithoutTranspose(MyConvolution):
     def forward(self, x):
@@ -110,7 +110,7 @@ class ConvolutionBiasMissing(MyConvolution):
 # ---- conv_backward: Convolution.backward (cnnlib's forward) -----------------------------------
 
 @mistake("conv_backward", "dout_not_transposed",
-         "dout을 transpose 없이 (N*OH*OW, FN)으로 reshape했습니다: dout의 행이 im2col의 행 순서 (n, i, j)와 맞지 않습니다.",
+         "dout을 transpose 없이 (N*OH*OW, FN)으로 reshape했습니다. dout의 행이 im2col의 행 순서 (n, i, j)와 맞지 않습니다.",
          "dout.transpose(0, 2, 3, 1).reshape(-1, FN)으로 먼저 (N, OH, OW, FN)으로 바꾸세요.")
 class ConvolutionDoutNotTransposed(Convolution):
     def backward(self, dout):
@@ -123,7 +123,7 @@ class ConvolutionDoutNotTransposed(Convolution):
 
 
 @mistake("conv_backward", "dW_not_transposed",
-         "dW를 되돌릴 때 transpose를 빠뜨렸습니다: col.T @ dout은 (C*FH*FW, FN)이라 바로 (FN, C, FH, FW)로 바꾸면 값이 섞입니다.",
+         "dW를 되돌릴 때 transpose를 빠뜨렸습니다. col.T @ dout은 (C*FH*FW, FN)이라 바로 (FN, C, FH, FW)로 바꾸면 값이 섞입니다.",
          "self.dW = (self.col.T @ dout).T.reshape(FN, C, FH, FW)처럼 먼저 (FN, C*FH*FW)로 뒤집으세요.")
 class ConvolutionDWNotTransposed(Convolution):
     def backward(self, dout):
@@ -136,7 +136,7 @@ class ConvolutionDWNotTransposed(Convolution):
 
 
 @mistake("conv_backward", "db_before_reshape",
-         "db를 4차원 dout에서 axis=0으로만 더했습니다: 편향의 기울기는 데이터와 모든 출력 칸 (N, OH, OW)에 걸친 합이라 형상이 (FN,)입니다.",
+         "db를 4차원 dout에서 axis=0으로만 더했습니다. 편향의 기울기는 데이터와 모든 출력 칸 (N, OH, OW)에 걸친 합이라 형상이 (FN,)입니다.",
          "dout을 (N*OH*OW, FN)으로 바꾼 뒤 np.sum(dout, axis=0)을 하거나, 4차원에서 np.sum(dout, axis=(0, 2, 3))을 쓰세요.")
 class ConvolutionDbBeforeReshape(Convolution):
     def backward(self, dout):
@@ -149,7 +149,7 @@ class ConvolutionDbBeforeReshape(Convolution):
 
 
 @mistake("conv_backward", "dcol_without_transpose",
-         "dcol을 dout @ self.col_W로 구했습니다: 순전파가 col @ col_W이므로 col에 대한 기울기는 dout @ col_W.T입니다.",
+         "dcol을 dout @ self.col_W로 구했습니다. 순전파가 col @ col_W이므로 col에 대한 기울기는 dout @ col_W.T입니다.",
          "Affine 계층과 같습니다: dcol = dout @ self.col_W.T.")
 class ConvolutionDcolWithoutTranspose(Convolution):
     def backward(self, dout):
@@ -184,8 +184,8 @@ class _BackwardNotAveraged(solutions.MySoftmaxWithLoss):
 
 
 @mistake("convnet", "loss_not_batch_mean",
-         "손실을 배치 크기로 나누지 않았습니다: 손실이 N개 데이터의 합이라 손실도 기울기도 N배 큽니다.",
-         "교차 엔트로피 오차는 배치의 평균입니다: 합을 batch_size로 나누고, backward에서도 (y - t)를 batch_size로 나누세요.")
+         "손실을 배치 크기로 나누지 않았습니다. 손실이 N개 데이터의 합이라 손실도 기울기도 N배 큽니다.",
+         "교차 엔트로피 오차는 배치의 평균입니다. 합을 batch_size로 나누고, backward에서도 (y - t)를 batch_size로 나누세요.")
 class ConvNetLossNotBatchMean(solutions.MyConvNet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -193,7 +193,7 @@ class ConvNetLossNotBatchMean(solutions.MyConvNet):
 
 
 @mistake("convnet", "backward_not_batch_mean",
-         "역전파에서 배치 크기로 나누지 않았습니다: 손실은 배치의 평균인데 기울기는 합이라 N배 큽니다.",
+         "역전파에서 배치 크기로 나누지 않았습니다. 손실은 배치의 평균인데 기울기는 합이라 N배 큽니다.",
          "MySoftmaxWithLoss.backward에서 dx를 batch_size로 나누세요(gradient_check로도 드러납니다).")
 class ConvNetBackwardNotBatchMean(solutions.MyConvNet):
     def __init__(self, *args, **kwargs):
@@ -202,7 +202,7 @@ class ConvNetBackwardNotBatchMean(solutions.MyConvNet):
 
 
 @mistake("convnet", "layers_not_reversed",
-         "역전파에서 계층을 거꾸로 돌지 않았습니다: 역전파는 마지막 계층(Affine2)에서 첫 계층(Conv1) 쪽으로 갑니다.",
+         "역전파에서 계층을 거꾸로 돌지 않았습니다. 역전파는 마지막 계층(Affine2)에서 첫 계층(Conv1) 쪽으로 갑니다.",
          "for layer in reversed(list(self.layers.values())):로 거꾸로 도세요.")
 class ConvNetLayersNotReversed(solutions.MyConvNet):
     def gradient(self, x, t):
@@ -218,7 +218,7 @@ class ConvNetLayersNotReversed(solutions.MyConvNet):
 
 
 @mistake("convnet", "last_layer_skipped",
-         "역전파를 SoftmaxWithLoss에서 시작하지 않았습니다: dout = 1을 바로 Affine2에 넘겼습니다.",
+         "역전파를 SoftmaxWithLoss에서 시작하지 않았습니다. dout = 1을 바로 Affine2에 넘겼습니다.",
          "dout = self.last_layer.backward(1)로 시작하세요: 점수에 대한 기울기 (N, K)가 Affine2로 갑니다.")
 class ConvNetLastLayerSkipped(solutions.MyConvNet):
     def gradient(self, x, t):
@@ -234,7 +234,7 @@ class ConvNetLastLayerSkipped(solutions.MyConvNet):
 
 
 @mistake("convnet", "grads_misnumbered",
-         "기울기에 이름을 잘못 붙였습니다: W2, b2는 Affine1의, W3, b3는 Affine2의 매개변수입니다.",
+         "기울기에 이름을 잘못 붙였습니다. W2, b2는 Affine1의, W3, b3는 Affine2의 매개변수입니다.",
          "번호는 가중치가 있는 계층의 순서입니다: Conv1 → W1, b1, Affine1 → W2, b2, Affine2 → W3, b3.")
 class ConvNetGradsMisnumbered(solutions.MyConvNet):
     def gradient(self, x, t):
@@ -250,7 +250,7 @@ class ConvNetGradsMisnumbered(solutions.MyConvNet):
 
 
 @mistake("convnet", "params_copied",
-         "계층이 self.params의 배열을 복사해서 씁니다: 학습이 params를 바꿔도 계층은 처음 가중치로 계산합니다.",
+         "계층이 self.params의 배열을 복사해서 씁니다. 학습이 params를 바꿔도 계층은 처음 가중치로 계산합니다.",
          "Convolution(self.params['W1'], self.params['b1'], ...)처럼 params의 배열을 .copy() 없이 그대로 넘기세요.")
 class ConvNetParamsCopied(solutions.MyConvNet):
     def __init__(self, input_dim=(1, 28, 28),

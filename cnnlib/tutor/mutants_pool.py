@@ -26,7 +26,7 @@ def _pad(x, pad):
 
 
 @mistake("pool", "window_end_off_by_one",
-         "윈도우가 한 칸씩 작습니다: 슬라이스의 끝을 y0 + pool_h - 1로 잡았는데, 파이썬 슬라이스는 끝 칸을 포함하지 않습니다.",
+         "윈도우가 한 칸씩 작습니다. 슬라이스의 끝을 y0 + pool_h - 1로 잡았는데, 파이썬 슬라이스는 끝 칸을 포함하지 않습니다.",
          "윈도우는 xp[n, c, y0:y0 + pool_h, x0:x0 + pool_w]입니다(끝에 -1이 없습니다).")
 def pool_window_end_off_by_one(x, pool_h, pool_w, stride=1, pad=0, method="max"):
     N, C, OH, OW = _size(x, pool_h, pool_w, stride, pad)
@@ -43,7 +43,7 @@ def pool_window_end_off_by_one(x, pool_h, pool_w, stride=1, pad=0, method="max")
 
 
 @mistake("pool", "stride_ignored",
-         "스트라이드를 무시했습니다: 출력 크기는 맞지만 윈도우를 언제나 한 칸씩만 옮겼습니다.",
+         "스트라이드를 무시했습니다. 출력 크기는 맞지만 윈도우를 언제나 한 칸씩만 옮겼습니다.",
          "출력 칸 (i, j)의 윈도우는 (i*stride, j*stride)에서 시작합니다.")
 def pool_stride_ignored(x, pool_h, pool_w, stride=1, pad=0, method="max"):
     N, C, OH, OW = _size(x, pool_h, pool_w, stride, pad)
@@ -59,7 +59,7 @@ def pool_stride_ignored(x, pool_h, pool_w, stride=1, pad=0, method="max"):
 
 
 @mistake("pool", "padding_forgotten",
-         "패딩을 넣지 않았습니다: pad가 있어도 원래 입력 그대로 풀링했습니다.",
+         "패딩을 넣지 않았습니다. pad가 있어도 원래 입력 그대로 풀링했습니다.",
          "출력 크기 식에 2*pad를 넣고, H, W 축에만 0을 채운 배열에서 윈도우를 읽으세요.")
 def pool_padding_forgotten(x, pool_h, pool_w, stride=1, pad=0, method="max"):
     N, C, OH, OW = _size(x, pool_h, pool_w, stride, 0)
@@ -74,7 +74,7 @@ def pool_padding_forgotten(x, pool_h, pool_w, stride=1, pad=0, method="max"):
 
 
 @mistake("pool", "padding_left_out",
-         "패딩 칸을 윈도우에서 뺐습니다: 윈도우를 입력 안쪽으로 잘라 최댓값·평균을 구했는데, 책의 풀링은 패딩 칸의 0도 "
+         "패딩 칸을 윈도우에서 뺐습니다. 윈도우를 입력 안쪽으로 잘라 최댓값·평균을 구했는데, 책의 풀링은 패딩 칸의 0도 "
          "윈도우의 칸으로 셉니다.",
          "먼저 입력을 0으로 패딩한 뒤 언제나 pool_h × pool_w칸의 윈도우 전체를 보세요.")
 def pool_padding_left_out(x, pool_h, pool_w, stride=1, pad=0, method="max"):
@@ -92,7 +92,7 @@ def pool_padding_left_out(x, pool_h, pool_w, stride=1, pad=0, method="max"):
 
 
 @mistake("pool", "method_ignored",
-         "method 인자를 무시했습니다: method='average'일 때도 최댓값을 구했습니다.",
+         "method 인자를 무시했습니다. method='average'일 때도 최댓값을 구했습니다.",
          "method == 'average'이면 윈도우의 평균 window.mean()을 쓰세요.")
 def pool_method_ignored(x, pool_h, pool_w, stride=1, pad=0, method="max"):
     N, C, OH, OW = _size(x, pool_h, pool_w, stride, pad)
@@ -107,7 +107,7 @@ def pool_method_ignored(x, pool_h, pool_w, stride=1, pad=0, method="max"):
 
 
 @mistake("pool", "average_operator_order",
-         "평균을 window.sum() / pool_h * pool_w로 계산했습니다: 나눗셈과 곱셈은 왼쪽부터 계산되므로 pool_w로 나누는 대신 곱했습니다.",
+         "평균을 window.sum() / pool_h * pool_w로 계산했습니다. 나눗셈과 곱셈은 왼쪽부터 계산되므로 pool_w로 나누는 대신 곱했습니다.",
          "window.sum() / (pool_h * pool_w)처럼 괄호로 묶거나 window.mean()을 쓰세요.")
 def pool_average_operator_order(x, pool_h, pool_w, stride=1, pad=0, method="max"):
     N, C, OH, OW = _size(x, pool_h, pool_w, stride, pad)
@@ -123,7 +123,7 @@ def pool_average_operator_order(x, pool_h, pool_w, stride=1, pad=0, method="max"
 
 
 @mistake("pool", "channels_mixed",
-         "채널을 섞었습니다: 윈도우에 모든 채널을 함께 넣었는데, 풀링은 채널마다 따로 합니다.",
+         "채널을 섞었습니다. 윈도우에 모든 채널을 함께 넣었는데, 풀링은 채널마다 따로 합니다.",
          "윈도우는 채널 하나에서만 읽습니다: xp[n, c, y0:y0 + pool_h, x0:x0 + pool_w].")
 def pool_channels_mixed(x, pool_h, pool_w, stride=1, pad=0, method="max"):
     N, C, OH, OW = _size(x, pool_h, pool_w, stride, pad)
@@ -141,7 +141,7 @@ def pool_channels_mixed(x, pool_h, pool_w, stride=1, pad=0, method="max"):
 # ---- pool_backward: MyPooling.backward, dout (N, C, OH, OW) -> dx (N, C, H, W) ---------------
 
 @mistake("pool_backward", "gradient_to_every_cell",
-         "기울기를 윈도우의 모든 칸에 보냈습니다: 최대 풀링에서는 최댓값이었던 칸 하나만 기울기를 받습니다.",
+         "기울기를 윈도우의 모든 칸에 보냈습니다. 최대 풀링에서는 최댓값이었던 칸 하나만 기울기를 받습니다.",
          "self.arg_max로 최댓값의 자리를 찾아 그 칸에만 dout을 넣으세요.")
 class PoolingGradientToEveryCell(MyPooling):
     def backward(self, dout):
@@ -154,7 +154,7 @@ class PoolingGradientToEveryCell(MyPooling):
 
 
 @mistake("pool_backward", "gradient_split_evenly",
-         "기울기를 윈도우의 칸에 똑같이 나눠 주었습니다: 그것은 평균 풀링의 역전파이고, 최대 풀링에서는 최댓값이었던 칸만 "
+         "기울기를 윈도우의 칸에 똑같이 나눠 주었습니다. 그것은 평균 풀링의 역전파이고, 최대 풀링에서는 최댓값이었던 칸만 "
          "기울기를 받습니다.",
          "나누지 말고, self.arg_max가 가리키는 칸 하나에 dout을 그대로 넣으세요.")
 class PoolingGradientSplitEvenly(MyPooling):
@@ -168,7 +168,7 @@ class PoolingGradientSplitEvenly(MyPooling):
 
 
 @mistake("pool_backward", "last_tied_max",
-         "같은 최댓값이 여럿일 때 마지막 칸에 기울기를 보냈습니다: 순전파의 np.argmax는 첫 번째 칸을 고릅니다.",
+         "같은 최댓값이 여럿일 때 마지막 칸에 기울기를 보냈습니다. 순전파의 np.argmax는 첫 번째 칸을 고릅니다.",
          "비교를 >= 대신 >로 하거나, 순전파가 저장한 self.arg_max를 그대로 쓰세요.")
 class PoolingLastTiedMax(MyPooling):
     def backward(self, dout):
@@ -190,7 +190,7 @@ class PoolingLastTiedMax(MyPooling):
 
 
 @mistake("pool_backward", "overlaps_overwritten",
-         "겹치는 윈도우의 기울기를 더하지 않고 덮어썼습니다: 한 칸이 여러 윈도우의 최댓값이면 그 기울기를 모두 더해야 합니다.",
+         "겹치는 윈도우의 기울기를 더하지 않고 덮어썼습니다. 한 칸이 여러 윈도우의 최댓값이면 그 기울기를 모두 더해야 합니다.",
          "dx[...] += dout[...]처럼 +=를 쓰세요(col2im은 겹치는 칸을 더합니다).")
 class PoolingOverlapsOverwritten(MyPooling):
     def backward(self, dout):
@@ -208,7 +208,7 @@ class PoolingOverlapsOverwritten(MyPooling):
 
 
 @mistake("pool_backward", "padding_not_removed",
-         "패딩을 떼어 내지 않았습니다: dx가 패딩을 포함한 (H + 2*pad, W + 2*pad) 크기입니다.",
+         "패딩을 떼어 내지 않았습니다. dx가 패딩을 포함한 (H + 2*pad, W + 2*pad) 크기입니다.",
          "마지막에 dx[:, :, pad:pad + H, pad:pad + W]를 돌려주세요(col2im은 이것까지 해 줍니다).")
 class PoolingPaddingNotRemoved(MyPooling):
     def backward(self, dout):
@@ -226,7 +226,7 @@ class PoolingPaddingNotRemoved(MyPooling):
 
 
 @mistake("pool_backward", "dout_not_transposed",
-         "dout을 (N, OH, OW, C)로 바꾸지 않고 펼쳤습니다: 순전파의 arg_max는 (n, i, j, c) 순서라 기울기가 다른 채널의 윈도우로 갑니다.",
+         "dout을 (N, OH, OW, C)로 바꾸지 않고 펼쳤습니다. 순전파의 arg_max는 (n, i, j, c) 순서라 기울기가 다른 채널의 윈도우로 갑니다.",
          "dout.transpose(0, 2, 3, 1)을 한 뒤 flatten하세요.")
 class PoolingDoutNotTransposed(MyPooling):
     def backward(self, dout):

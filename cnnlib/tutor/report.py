@@ -86,7 +86,7 @@ def pass_result(ex, cases) -> Result:
 
 def todo_result(ex, outcome) -> Result:
     returned_none = isinstance(outcome, Output)
-    extra = (" (None을 돌려받았습니다: 이미 작성했다면 마지막에 return을 빠뜨리지 않았는지 보세요.)"
+    extra = (" (None을 돌려받았습니다. 이미 작성했다면 마지막에 return을 빠뜨리지 않았는지 보세요.)"
              if returned_none else "")
     text = f"… {ex.title}: 아직 구현하지 않았습니다.{extra}\n  힌트 1: {ex.hints[0]}"
     body = (f"<b>… {escape(ex.title)}</b>: 아직 구현하지 않았습니다.{escape(extra)}<br>"

@@ -142,9 +142,9 @@ def compare(got: dict, expected: dict, labels: dict, attributes=(), rtol=1e-6) -
         arr = _as_array(value)
         if value is None:
             hint = f"backward에서 self.{key}를 구했는지" if key in attributes else "마지막에 return을 빠뜨리지 않았는지"
-            issues.append(Issue(key, "none", f"{label} 값이 None입니다: {hint} 보세요."))
+            issues.append(Issue(key, "none", f"{label} 값이 None입니다. {hint} 보세요."))
         elif arr is None or (arr.ndim == 0 and exp.ndim > 0):
-            issues.append(Issue(key, "type", f"{label} 값이 NumPy 배열이 아니라 {type(value).__name__}입니다: "
+            issues.append(Issue(key, "type", f"{label} 값이 NumPy 배열이 아니라 {type(value).__name__}입니다. "
                                              f"np.zeros로 만든 배열에 값을 채워 돌려주세요."))
         elif arr.shape != exp.shape:
             issues.append(Issue(key, "shape", f"{label} 형상이 {shape_text(exp.shape)}여야 하는데 "
