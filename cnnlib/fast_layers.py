@@ -1,4 +1,4 @@
-"""Speed variants of two layers — the same numbers as :mod:`cnnlib.layers`, computed faster.
+"""Speed variants of three layers — the same numbers as :mod:`cnnlib.layers`, computed faster.
 
 The networks (:class:`~cnnlib.convnet.SimpleConvNet`, :class:`~cnnlib.convnet.DeepConvNet`,
 :class:`~cnnlib.lenet.LeNet`) use these; a learner reads the book's versions in ``layers.py``.
@@ -9,6 +9,13 @@ gradients as the book's version, and ``bench/`` measures how much faster they ar
   CPU cannot predict on real data (a random mix of positive and negative values).
   ``np.maximum(x, 0)`` and a multiplication by the mask give the same numbers without
   branching: several times faster on a training batch.
+* :class:`FastConvolution` — the book's im2col matrix has one row per window, (N*OH*OW, C*FH*FW), so the
+  product ``col @ col_W`` comes out as (N*OH*OW, FN) and must be transposed (copied) back to
+  (N, FN, OH, OW); backward transposes dout the other way. Here the same numbers are laid out per
+  sample with the window cells as rows and the positions as columns, (N, C*FH*FW, OH*OW), filled by
+  one strided slice per filter cell (FH*FW copies of whole maps, the loop of the book's im2col). Then
+  one batched product ``W (FN, C*FH*FW) @ col`` gives (N, FN, OH*OW) — already the output's order —
+  and backward needs no transposes either.
 * :class:`FastPooling` — the book copies every window into a row of a matrix (im2col) and takes
   an argmax over rows of 4 numbers. Instead we visit the window's cells one at a time: for
   2x2 pooling that is 4 comparisons of whole (N, C, OH, OW) maps, done on a view of the input
@@ -21,9 +28,9 @@ from __future__ import annotations
 import numpy as np
 
 from .im2col import cell_slices, require_4d, window_view
-from .layers import Pooling, Relu, _floating
+from .layers import Convolution, Pooling, Relu, _floating
 
-__all__ = ["FastRelu", "FastPooling"]
+__all__ = ["FastRelu", "FastConvolution", "FastPooling"]
 
 
 class FastRelu(Relu):
@@ -38,6 +45,55 @@ class FastRelu(Relu):
         # Like the book, dout is changed in place; multiplying by "not masked" (1 or 0) gives the
         # numbers of dout[mask] = 0 without branching.
         return np.multiply(dout, ~self.mask, out=dout)
+
+
+class FastConvolution(Convolution):
+    """:class:`~cnnlib.layers.Convolution` with the window cells as rows (see the module docstring).
+
+    ``col`` has shape (N, C*FH*FW, OH*OW): the book's im2col matrix of sample n is ``col[n].T``.
+    """
+
+    def _cells(self, out_h, out_w):
+        """(index, rows slice, cols slice) of every filter cell: where that cell of every window lies in
+        the padded input."""
+        FN, C, FH, FW = self.W.shape
+        s, d = self.stride, self.dilation
+        return [(i * FW + j, slice(i * d, i * d + s * (out_h - 1) + 1, s), slice(j * d, j * d + s * (out_w - 1) + 1, s))
+                for i in range(FH) for j in range(FW)]
+
+    def forward(self, x):
+        x = _floating(require_4d("Convolution", x))
+        FN, C, FH, FW = self.W.shape
+        N, FN, out_h, out_w = self.output_shape(x.shape)
+        xp = np.pad(x, [(0, 0), (0, 0), (self.pad, self.pad), (self.pad, self.pad)]) if self.pad else x
+
+        dtype = np.result_type(x, self.W)
+        col = np.empty((N, C, FH * FW, out_h, out_w), dtype=dtype)   # (n, c, cell, oy, ox)
+        for k, rows, cols in self._cells(out_h, out_w):
+            col[:, :, k] = xp[:, :, rows, cols]
+        col = col.reshape(N, C * FH * FW, out_h * out_w)              # rows (c, fh, fw), as the book's columns
+
+        out = np.matmul(self.W.reshape(FN, -1), col)                   # (N, FN, OH*OW)
+        out += self.b.reshape(FN, 1)
+        self.x, self.col = x, col
+        return out.reshape(N, FN, out_h, out_w)
+
+    def backward(self, dout, input_grad=True):
+        FN, C, FH, FW = self.W.shape
+        N, _, out_h, out_w = dout.shape
+        dout = dout.reshape(N, FN, out_h * out_w)
+        self.db = dout.sum(axis=(0, 2))
+        self.dW = np.matmul(dout, self.col.transpose(0, 2, 1)).sum(axis=0).reshape(FN, C, FH, FW)
+        if not input_grad:
+            return None
+
+        dcol = np.matmul(self.W.reshape(FN, -1).T, dout)              # (N, C*FH*FW, OH*OW)
+        dcol = dcol.reshape(N, C, FH * FW, out_h, out_w)
+        H, W = self.x.shape[2:]
+        dx = np.zeros((N, C, H + 2 * self.pad, W + 2 * self.pad), dtype=dcol.dtype)
+        for k, rows, cols in self._cells(out_h, out_w):
+            dx[:, :, rows, cols] += dcol[:, :, k]                      # overlapping windows add (col2im)
+        return dx[:, :, self.pad : self.pad + H, self.pad : self.pad + W]
 
 
 class FastPooling(Pooling):

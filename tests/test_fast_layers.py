@@ -46,3 +46,44 @@ def test_pooling_refuses_bad_input_clearly():
             Layer(2, 2, stride=2).forward(np.zeros((1, 1, 5, 5)))
         with pytest.raises(ValueError, match="4-D input"):
             Layer(2, 2).forward(np.zeros((5, 5)))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_fast_convolution_equals_the_books_convolution_and_the_loops(seed):
+    from cnnlib import Convolution
+    from cnnlib.fast_layers import FastConvolution
+    from cnnlib.reference import conv_backward_loops, conv_forward_loops
+
+    rng = np.random.default_rng(seed)
+    N, C, FN = (int(v) for v in rng.integers(1, 4, size=3))
+    F, stride, pad, dil = int(rng.integers(1, 4)), int(rng.integers(1, 3)), int(rng.integers(0, 3)), int(rng.integers(1, 3))
+    H, W = int(rng.integers(dil * (F - 1) + 1, 10)), int(rng.integers(dil * (F - 1) + 1, 10))
+    x, Wt, b = rng.standard_normal((N, C, H, W)), rng.standard_normal((FN, C, F, F)), rng.standard_normal(FN)
+    book = Convolution(Wt, b, stride, pad, dil, floor=True)
+    fast = FastConvolution(Wt, b, stride, pad, dil, floor=True)
+    out = fast.forward(x)
+    np.testing.assert_allclose(out, book.forward(x), rtol=1e-12, atol=1e-12)
+    if (H + 2 * pad - dil * (F - 1) - 1) % stride == 0 and (W + 2 * pad - dil * (F - 1) - 1) % stride == 0:
+        np.testing.assert_allclose(out, conv_forward_loops(x, Wt, b, stride, pad, dil), rtol=1e-12, atol=1e-12)
+    dout = rng.standard_normal(out.shape)
+    dx = fast.backward(dout.copy())
+    np.testing.assert_allclose(dx, book.backward(dout.copy()), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(fast.dW, book.dW, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(fast.db, book.db, rtol=1e-12, atol=1e-12)
+    assert fast.backward(dout.copy(), input_grad=False) is None and np.allclose(fast.dW, book.dW)
+    assert fast.col.nbytes == book.col.nbytes  # the same im2col numbers, laid out per sample
+
+
+def test_fast_convolution_float32_and_integer_input():
+    from cnnlib import Convolution
+    from cnnlib.book_examples import BOOK_CONV_OUT, BOOK_W, BOOK_X
+    from cnnlib.fast_layers import FastConvolution
+
+    out = FastConvolution(BOOK_W.reshape(1, 1, 3, 3), np.zeros(1)).forward(BOOK_X.reshape(1, 1, 4, 4))
+    np.testing.assert_array_equal(out[0, 0], BOOK_CONV_OUT)
+    rng = np.random.default_rng(0)
+    x = rng.random((4, 2, 9, 9), dtype=np.float32)
+    W, b = rng.standard_normal((3, 2, 3, 3)).astype(np.float32), np.zeros(3, np.float32)
+    fast, book = FastConvolution(W, b, 1, 1), Convolution(W, b, 1, 1)
+    assert fast.forward(x).dtype == np.float32
+    np.testing.assert_allclose(fast.forward(x), book.forward(x), rtol=1e-5, atol=1e-6)
