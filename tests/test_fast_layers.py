@@ -3,6 +3,7 @@ gradients (cnnlib.fast_layers against cnnlib.layers and the loops)."""
 
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from cnnlib import Pooling, Relu
 from cnnlib.fast_layers import FastPooling, FastRelu
@@ -31,13 +32,55 @@ def test_fast_pooling_equals_the_books_pooling_and_the_loops(seed, method):
     assert book.dcol.shape == (out.shape[0] * out.shape[2] * out.shape[3], 3 * ph * pw)
 
 
+@settings(max_examples=60, deadline=None)
+@given(n=st.integers(1, 3), c=st.integers(1, 3), h=st.integers(2, 9), w=st.integers(2, 9),
+       levels=st.sampled_from([1, 2, 3, 50]), dtype=st.sampled_from([np.float32, np.float64]),
+       layout=st.sampled_from(["contiguous", "transposed", "sliced"]), seed=st.integers(0, 2**32 - 1))
+def test_fast_pooling_2x2_path_equals_the_books_pooling(n, c, h, w, levels, dtype, layout, seed):
+    """The networks' 2x2 max pooling (its own path): the book's outputs, winners and gradients, with
+    many ties (few distinct values), odd sizes (floor drops the last row/column) and inputs that are
+    not contiguous."""
+    rng = np.random.default_rng(seed)
+    x = rng.integers(0, levels, size=(n, c, h, w)).astype(dtype) * dtype(0.5)
+    if layout == "transposed":
+        x = np.ascontiguousarray(x.transpose(0, 1, 3, 2)).transpose(0, 1, 3, 2)
+    elif layout == "sliced":
+        x = np.repeat(x, 2, axis=3)[..., ::2]  # a strided view of the same numbers
+    book, fast = Pooling(2, 2, stride=2, floor=True), FastPooling(2, 2, stride=2, floor=True)
+    assert fast.pairs
+    out = book.forward(x)
+    np.testing.assert_array_equal(fast.forward(x), out)
+    np.testing.assert_array_equal(fast.arg_max.transpose(0, 2, 3, 1).ravel(), book.arg_max)  # first of ties
+    np.testing.assert_array_equal(out, pool_forward_loops(x, 2, 2, 2, 0, "max")[:, :, : h // 2, : w // 2])
+    dout = rng.standard_normal(out.shape).astype(dtype)
+    dx = fast.backward(dout.copy())
+    assert dx.dtype == dtype and dx.shape == x.shape
+    np.testing.assert_array_equal(dx, book.backward(dout.copy()))
+
+
+def test_fast_pooling_2x2_path_random_floats_and_later_arg_max():
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((4, 3, 8, 6)).astype(np.float32)
+    book, fast = Pooling(2, 2, stride=2), FastPooling(2, 2, stride=2)
+    np.testing.assert_array_equal(fast.forward(x), book.forward(x))
+    dout = rng.standard_normal((4, 3, 4, 3)).astype(np.float32)
+    np.testing.assert_array_equal(fast.backward(dout.copy()), book.backward(dout.copy()))
+    np.testing.assert_array_equal(fast.arg_max.transpose(0, 2, 3, 1).ravel(), book.arg_max)  # after backward too
+    fast.forward(x[:, :, ::-1])  # a new forward finds new winners
+    book.forward(x[:, :, ::-1])
+    np.testing.assert_array_equal(fast.arg_max.transpose(0, 2, 3, 1).ravel(), book.arg_max)
+    assert not FastPooling(2, 2, stride=2, pad=1).pairs and not FastPooling(2, 2, stride=2, method="average").pairs
+
+
 def test_fast_relu_equals_the_books_relu():
     x = np.random.default_rng(0).standard_normal((4, 3, 5, 5)).astype(np.float32)
     x[0, 0, 0, :3] = 0.0  # exactly 0: masked in both (x <= 0)
     dout = np.random.default_rng(1).standard_normal(x.shape).astype(np.float32)
     book, fast = Relu(), FastRelu()
     np.testing.assert_array_equal(book.forward(x), fast.forward(x))
+    np.testing.assert_array_equal(book.mask, fast.mask)
     np.testing.assert_array_equal(book.backward(dout.copy()), fast.backward(dout.copy()))
+    assert FastRelu().mask is None
 
 
 def test_pooling_refuses_bad_input_clearly():
