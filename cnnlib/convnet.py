@@ -21,8 +21,8 @@ from collections import OrderedDict
 
 import numpy as np
 
-from .fast_layers import FastPooling, FastRelu
-from .layers import Affine, Convolution, SoftmaxWithLoss
+from .fast_layers import FastConvolution, FastPooling, FastRelu
+from .layers import Affine, SoftmaxWithLoss
 from .network import Network, new_weights
 from .shapes import conv_output_shape, pool_output_shape, require_int
 
@@ -89,7 +89,7 @@ class SimpleConvNet(Network):
         # The layers, in order. They hold the arrays of self.params themselves (no copies), so an
         # optimizer that updates params updates the layers.
         self.layers = OrderedDict()
-        self.layers["Conv1"] = Convolution(self.params["W1"], self.params["b1"], filter_stride, filter_pad)
+        self.layers["Conv1"] = FastConvolution(self.params["W1"], self.params["b1"], filter_stride, filter_pad)
         self.layers["Relu1"] = FastRelu()
         self.layers["Pool1"] = FastPooling(pool_h=2, pool_w=2, stride=2, floor=True)
         self.layers["Affine1"] = Affine(self.params["W2"], self.params["b2"])
@@ -135,7 +135,7 @@ class DeepConvNet(Network):
         self.layers = OrderedDict()
         for i, p in enumerate(self.CONV_PARAMS, start=1):
             C, F = shape[1], p["filter_size"]
-            conv = Convolution(new_weights(rng, (p["filter_num"], C, F, F), C * F * F, "he", dtype),
+            conv = FastConvolution(new_weights(rng, (p["filter_num"], C, F, F), C * F * F, "he", dtype),
                                np.zeros(p["filter_num"], dtype=dtype), p["stride"], p["pad"])
             self.layers[f"Conv{i}"] = conv
             self.layers[f"Relu{i}"] = FastRelu()

@@ -29,8 +29,8 @@ from collections import OrderedDict
 import numpy as np
 
 from .architecture import LayerSpec
-from .fast_layers import FastPooling, FastRelu
-from .layers import Affine, Convolution, Sigmoid, SoftmaxWithLoss, Tanh
+from .fast_layers import FastConvolution, FastPooling, FastRelu
+from .layers import Affine, Sigmoid, SoftmaxWithLoss, Tanh
 from .network import Network, new_weights
 
 __all__ = ["LeNet", "LENET5"]
@@ -68,7 +68,7 @@ class LeNet(Network):
         Act = ACTIVATIONS[activation]
 
         def conv(fn, c, f, pad=0):
-            return Convolution(new_weights(rng, (fn, c, f, f), c * f * f, init, dtype), np.zeros(fn, dtype=dtype),
+            return FastConvolution(new_weights(rng, (fn, c, f, f), c * f * f, init, dtype), np.zeros(fn, dtype=dtype),
                                stride=1, pad=pad)
 
         def affine(d, m, std=init):

@@ -99,6 +99,12 @@ class Adam:
     """Adam (http://arxiv.org/abs/1412.6980v8), in the book's form: running averages m and v
     of the gradient and its square, with the bias correction folded into the step size."""
 
+    # The update reads and writes whole arrays about a dozen times. SimpleConvNet's W2 has 432,000
+    # numbers (1.7 MB each for the weights, gradient, m, v and scratch): too much for the CPU's cache,
+    # so every pass would go to main memory. In slices of CHUNK numbers (128 KB), each slice's dozen
+    # passes run in the cache. The same numbers (every step is elementwise), faster.
+    CHUNK = 32768
+
     def __init__(self, lr=0.001, beta1=0.9, beta2=0.999):
         self.lr = lr
         self.beta1 = beta1
@@ -111,30 +117,38 @@ class Adam:
         if self.m is None:
             self.m = _zeros_like_each(params)
             self.v = _zeros_like_each(params)
-            self._tmp = _zeros_like_each(params), _zeros_like_each(params)
+            self._scratch = _zeros_like_each(params), _zeros_like_each(params)
         self.iter += 1
         # a Python float, so float32 parameters are not promoted to float64
         lr_t = float(self.lr * np.sqrt(1.0 - self.beta2 ** self.iter) / (1.0 - self.beta1 ** self.iter))
         for key in params:
-            g, m, v = grads[key], self.m[key], self.v[key]
-            tmp, step = self._tmp[0][key], self._tmp[1][key]
-            # The book's three lines, computed in the same order into two scratch arrays instead of
-            # a new temporary array per operation: the same numbers, less time.
-            # m += (1 - beta1) * (g - m)
-            np.subtract(g, m, out=tmp)
-            tmp *= 1 - self.beta1
-            m += tmp
-            # v += (1 - beta2) * (g**2 - v)
-            np.multiply(g, g, out=tmp)
-            tmp -= v
-            tmp *= 1 - self.beta2
-            v += tmp
-            # params -= lr_t * m / (sqrt(v) + 1e-7)
-            np.sqrt(v, out=tmp)
-            tmp += 1e-7
-            np.multiply(m, lr_t, out=step)
-            step /= tmp
-            params[key] -= step
+            arrays = params[key], grads[key], self.m[key], self.v[key], self._scratch[0][key], self._scratch[1][key]
+            for p, g, m, v, tmp, step in self._slices(arrays):
+                # The book's three lines, computed in the same order into two scratch arrays instead of
+                # a new temporary array per operation: the same numbers, less time.
+                # m += (1 - beta1) * (g - m)
+                np.subtract(g, m, out=tmp)
+                tmp *= 1 - self.beta1
+                m += tmp
+                # v += (1 - beta2) * (g**2 - v)
+                np.multiply(g, g, out=tmp)
+                tmp -= v
+                tmp *= 1 - self.beta2
+                v += tmp
+                # params -= lr_t * m / (sqrt(v) + 1e-7)
+                np.sqrt(v, out=tmp)
+                tmp += 1e-7
+                np.multiply(m, lr_t, out=step)
+                step /= tmp
+                p -= step
+
+    def _slices(self, arrays):
+        """The same-shape ``arrays`` cut into matching flat slices of CHUNK numbers (views, so changing
+        a slice changes the array); all of them at once if one is not contiguous (a view would be a copy)."""
+        if not all(a.flags.c_contiguous for a in arrays):
+            return [arrays]
+        flat = [a.reshape(-1) for a in arrays]
+        return [[a[start : start + self.CHUNK] for a in flat] for start in range(0, flat[0].size, self.CHUNK)]
 
 
 OPTIMIZERS = {"sgd": SGD, "momentum": Momentum, "nesterov": Nesterov,

@@ -37,6 +37,9 @@ from .optimizers import OPTIMIZERS
 __all__ = ["Trainer", "learning_rate"]
 
 LR_SCHEDULES = ("constant", "cosine")
+# Evaluation runs forward in batches of this many images: 100 keeps every layer's arrays small enough
+# for the CPU's cache (batches of 500 took a third longer per image).
+EVAL_BATCH_SIZE = 100
 
 
 def learning_rate(base_lr, step, total_steps, schedule="constant", warmup_steps=0):
@@ -161,7 +164,8 @@ class Trainer:
         n = self.evaluate_sample_num_per_epoch
         x_tr, t_tr = (self.x_train, self.t_train) if n is None else (self.x_train[:n], self.t_train[:n])
         x_te, t_te = (self.x_test, self.t_test) if n is None else (self.x_test[:n], self.t_test[:n])
-        return self.network.accuracy(x_tr, t_tr, batch_size=500), self.network.accuracy(x_te, t_te, batch_size=500)
+        return (self.network.accuracy(x_tr, t_tr, batch_size=EVAL_BATCH_SIZE),
+                self.network.accuracy(x_te, t_te, batch_size=EVAL_BATCH_SIZE))
 
     def evaluate_now(self, at_epoch):
         """Evaluate, append to ``train_acc_list``/``test_acc_list``, call the callback."""
@@ -207,7 +211,7 @@ class Trainer:
         if self.evaluate_sample_num_per_epoch is None or self.evaluate_sample_num_per_epoch >= len(self.x_test):
             self.final_test_acc = self.test_acc_list[-1]
         else:
-            self.final_test_acc = self.network.accuracy(self.x_test, self.t_test, batch_size=500)
+            self.final_test_acc = self.network.accuracy(self.x_test, self.t_test, batch_size=EVAL_BATCH_SIZE)
         if self.verbose:
             print(f"final test acc ({len(self.x_test):,d} images): {self.final_test_acc:.4f}")
         return self.history

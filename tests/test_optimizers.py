@@ -38,3 +38,34 @@ def test_every_optimizer_minimises_a_quadratic_and_keeps_float32(name):
         opt.update(p, {"w": 2 * (p["w"] - target)})
     assert p["w"].dtype == np.float32
     assert float(np.sum((p["w"] - target) ** 2)) < 0.05 * start
+
+
+def _book_adam(params, grads, steps, lr=0.001, beta1=0.9, beta2=0.999):
+    """The book's Adam (common/optimizer.py), with lr_t a Python float as in cnnlib."""
+    m = {k: np.zeros_like(v) for k, v in params.items()}
+    v = {k: np.zeros_like(val) for k, val in params.items()}
+    for it in range(1, steps + 1):
+        lr_t = float(lr * np.sqrt(1.0 - beta2**it) / (1.0 - beta1**it))
+        for key in params:
+            m[key] += (1 - beta1) * (grads[key] - m[key])
+            v[key] += (1 - beta2) * (grads[key] ** 2 - v[key])
+            params[key] -= lr_t * m[key] / (np.sqrt(v[key]) + 1e-7)
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 32768])
+def test_adam_in_slices_gives_the_books_numbers_exactly(chunk):
+    rng = np.random.default_rng(0)
+    shapes = {"W": (37, 11), "b": (11,), "T": (5, 9)}
+    params = {k: rng.standard_normal(s).astype(np.float32) for k, s in shapes.items()}
+    grads = {k: rng.standard_normal(s).astype(np.float32) for k, s in shapes.items()}
+    params["T"] = np.asfortranarray(params["T"])  # not C-contiguous: updated whole, still in place
+    expected = {k: v.copy() for k, v in params.items()}
+    arrays = dict(params)
+    opt = Adam(lr=0.01)
+    opt.CHUNK = chunk
+    for _ in range(3):
+        opt.update(params, grads)
+    _book_adam(expected, grads, 3, lr=0.01)
+    for key in params:
+        assert params[key] is arrays[key] and params[key].dtype == np.float32  # changed in place
+        np.testing.assert_array_equal(params[key], expected[key])
