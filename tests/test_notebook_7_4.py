@@ -160,12 +160,11 @@ def test_speed_prose_quotes_the_timing_output():
     assert cells == 16 and loop_growth == pytest.approx(rows[32][0] / rows[8][0], rel=0.02)  # the table is rounded
     assert im2col_growth == pytest.approx(rows[32][1] / rows[8][1], rel=0.02)
     text = source("8422a203")
-    assert number(r"H = 8에서 (\d+)배", text) == rows[8][2]
-    assert number(r"H = 32에서 (\d+)배", text) == rows[32][2]
-    assert number(r"출력 칸은 (\d+)배", text) == cells
-    assert number(r"반복문의 시간은 ([\d.]+)배", text) == loop_growth
-    assert number(r"im2col의 시간은\s*([\d.]+)배만", text) == im2col_growth
-    assert loop_growth > 3 * im2col_growth  # "much more slowly"
+    # "어느 크기에서든 ... 수십 배 넘게 빠릅니다"; "출력 칸이 16배 ... 반복문의 시간은 여러 배로 늘지만 im2col의 시간은
+    # 그보다 훨씬 적게": the prose quotes no timing, it states what every run of this cell shows
+    assert "수십 배 넘게" in text and min(ratio for _, _, ratio in rows.values()) >= 20
+    assert number(r"출력 칸이\s*(\d+)배", text) == cells
+    assert loop_growth >= 4 and loop_growth >= 3 * im2col_growth
     assert "CPU 2개" in text
 
 
