@@ -69,12 +69,15 @@ class Network:
     def _collect_params(self):
         """Name the weights of the layers that have them W1, b1, W2, b2, ... in layer order."""
         self.params = {}
-        self._param_layers = []
-        for layer in self.layers.values():
-            if hasattr(layer, "W"):
-                i = len(self._param_layers) + 1
-                self.params[f"W{i}"], self.params[f"b{i}"] = layer.W, layer.b
-                self._param_layers.append(layer)
+        for i, layer in enumerate(self._param_layers, start=1):
+            self.params[f"W{i}"], self.params[f"b{i}"] = layer.W, layer.b
+
+    @property
+    def _param_layers(self):
+        """The layers that have weights, in order. Read from ``self.layers`` each time, so a layer replaced
+        there (``net.layers["Conv1"] = Convolution(net.params["W1"], net.params["b1"])``) is the one whose
+        gradients ``gradient`` returns."""
+        return [layer for layer in self.layers.values() if hasattr(layer, "W")]
 
     def predict(self, x, train_flg=False):
         """Scores before softmax, (N, output_size). ``train_flg`` switches Dropout on."""

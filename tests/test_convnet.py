@@ -126,3 +126,19 @@ def test_deep_convnet_layout_and_gradients():
     small = DeepConvNet(dropout_ratio=0.0, dtype=np.float64, seed=0)
     rng = np.random.default_rng(0)
     spot_check_gradients(small, rng.random((2, 1, 28, 28)), np.array([1, 4]), entries=3)
+
+
+def test_a_layer_replaced_in_layers_gives_the_gradients():
+    """Swapping a layer for the book's version (as 7.5's speed cell does) keeps gradient() complete."""
+    from cnnlib import SimpleConvNet
+    from cnnlib.layers import Convolution
+
+    x = np.random.default_rng(0).standard_normal((2, 1, 28, 28))
+    t = np.array([3, 7])
+    net = SimpleConvNet(seed=0, dtype=np.float64)
+    fast = net.gradient(x, t)
+    net.layers["Conv1"] = Convolution(net.params["W1"], net.params["b1"])
+    book = net.gradient(x, t)
+    assert set(book) == set(fast) and all(book[k] is not None for k in book)
+    for key in fast:
+        np.testing.assert_allclose(book[key], fast[key], rtol=1e-9, atol=1e-12)
