@@ -6,7 +6,7 @@
                                 JupyterLab in headless Chromium (tests/test_browser.py), then the
                                 numeric tests again with OPENBLAS_NUM_THREADS=1 (adds the test packages)
     python3 tasks.py execute    re-execute every notebook in place (then commit them)
-    python3 tasks.py bench      run the benchmarks in bench/
+    python3 tasks.py bench [SCRIPT.py ...] [OPTIONS]   run the benchmarks in bench/ (options go to each script)
     python3 tasks.py train NAME train a network with the reproducible settings (see cnnlib/train.py)
     python3 tasks.py download FOLDER [--test] [pip download options]
                                 put into FOLDER what a room without internet needs: the wheels
@@ -314,10 +314,13 @@ def cmd_execute(args) -> int:
 
 def cmd_bench(args) -> int:
     ensure_env()
-    scripts = [ROOT / a for a in args] or sorted((ROOT / "bench").glob("bench_*.py"))
+    # bench [SCRIPT.py ...] [OPTIONS]: the options after the scripts go to each of them (e.g. --record)
+    n = next((i for i, a in enumerate(args) if not a.endswith(".py")), len(args))
+    scripts, options = [ROOT / a for a in args[:n]], args[n:]
+    scripts = scripts or sorted((ROOT / "bench").glob("bench_*.py"))
     for script in scripts:
         say(f"running {script.relative_to(ROOT)} ...")
-        code = run(PYTHON, script)
+        code = run(PYTHON, script, *options)
         if code:
             return code
     return 0

@@ -1,4 +1,4 @@
-"""Where one epoch of the one-minute recipe (simple_convnet_fast) spends its time: loading MNIST,
+"""Where one epoch of the seminar recipe (simple_convnet_fast) spends its time: loading MNIST,
 taking mini-batches (shuffle, gather, shifts), forward + backward, the optimizer's update, the
 evaluations during the epoch, drawing the live curves, and the final evaluation on all 10,000
 test images.

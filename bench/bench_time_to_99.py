@@ -2,7 +2,7 @@
 shipped record of the book's settings (``simple_convnet_book``).
 
     python3 tasks.py bench bench/bench_time_to_99.py            # seeds 0-4, about 5 minutes
-    .venv/bin/python bench/bench_time_to_99.py --seeds 0 1 --record
+    python3 tasks.py bench bench/bench_time_to_99.py --seeds 0 1 --record
 
 Each seed is a fresh ``python -m cnnlib.train simple_convnet_fast --seed S`` process; its wall time
 counts everything a learner waits for: starting Python, importing, loading MNIST, training,
