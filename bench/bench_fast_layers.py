@@ -1,7 +1,8 @@
 """The speed variants against the book's layers, as ratios measured in one run (docs/differences.md).
 
-Shapes of SimpleConvNet's training step (batch 100, float32): ReLU on Conv1's output
-(100, 30, 24, 24) and 2x2 max pooling with stride 2 on it. Each layer does forward + backward;
+Shapes of SimpleConvNet's training step (batch 100, float32): Conv1 (30 filters 5x5 on
+(100, 1, 28, 28), backward without the input's gradient, as the networks do for a first layer), ReLU on
+its output (100, 30, 24, 24) and 2x2 max pooling with stride 2 on that. Each layer does forward + backward;
 the two versions are timed alternately in blocks, so a busy machine slows both alike.
 
 Run: python3 tasks.py bench bench/bench_fast_layers.py
@@ -14,15 +15,18 @@ import time
 
 import numpy as np
 
-from cnnlib import Pooling, Relu
-from cnnlib.fast_layers import FastPooling, FastRelu
+from cnnlib import Convolution, Pooling, Relu
+from cnnlib.fast_layers import FastConvolution, FastPooling, FastRelu
 
 BLOCKS, REPEAT = 7, 5
 
 
 def step(layer, x, dout):
     out = layer.forward(x)
-    layer.backward(dout.copy())
+    if isinstance(layer, Convolution):
+        layer.backward(dout.copy(), input_grad=False)
+    else:
+        layer.backward(dout.copy())
     return out
 
 
@@ -34,7 +38,7 @@ def seconds(layer, x, dout):
 
 
 def compare(name, book, fast, x, dout):
-    np.testing.assert_allclose(step(book, x, dout), step(fast, x, dout))  # the same numbers first
+    np.testing.assert_allclose(step(book, x, dout), step(fast, x, dout), rtol=1e-5, atol=1e-5)  # the same numbers first
     ratios, t_book, t_fast = [], [], []
     for _ in range(BLOCKS):
         b, f = seconds(book, x, dout), seconds(fast, x, dout)
@@ -47,7 +51,10 @@ def compare(name, book, fast, x, dout):
 
 def main():
     rng = np.random.default_rng(0)
+    images = rng.random((100, 1, 28, 28), dtype=np.float32)
+    W, b = (0.1 * rng.standard_normal((30, 1, 5, 5))).astype(np.float32), np.zeros(30, dtype=np.float32)
     x = rng.standard_normal((100, 30, 24, 24)).astype(np.float32)
+    compare("convolution 30@5x5 (100, 1, 28, 28)", Convolution(W, b), FastConvolution(W, b), images, x)
     compare("ReLU (100, 30, 24, 24)", Relu(), FastRelu(), x, rng.standard_normal(x.shape).astype(np.float32))
     pooled = (100, 30, 12, 12)
     compare("max pooling 2x2/2 (100, 30, 24, 24)", Pooling(2, 2, stride=2), FastPooling(2, 2, stride=2), x,
