@@ -122,10 +122,10 @@ def test_convolution_table_and_the_centre_only_exception(cells):
 
 def test_null_space_is_the_centre_only_pair(cells):
     out = stream(find(cells, "def conv_by_cell(k, imgs):", "code"))
-    assert "미지수 18개, 계수 17 → 해의 방향 1개" in out
+    assert "미지수 18개, 랭크 17 → 독립인 해 1개" in out
     centre = "[[0.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 0.0]]"
     assert f"w  = {centre}" in out and f"w′ = {centre}" in out
-    assert "해는 한 방향뿐이고" in source(find(cells, "### 심화: 뒤섞은 이미지로 새로 학습하면", "markdown"))
+    assert "독립인 해는 하나뿐이고" in source(find(cells, "### 심화: 뒤섞은 이미지로 새로 학습하면", "markdown"))
 
 
 def test_training_on_shuffled_pixels_prose_matches_output(cells):
@@ -138,7 +138,7 @@ def test_training_on_shuffled_pixels_prose_matches_output(cells):
     np.testing.assert_allclose(seeds.mean(axis=0), [float(v) for v in rows["평균"]], atol=0.006)
     np.testing.assert_allclose(seeds.std(axis=0), [float(v) for v in rows["표준편차"]], atol=0.006)
     assert rows["0"][0] == first[1]                          # seed 0, original: the same run as case 1
-    prose = source(find(cells, "처음 가중치까지 뒤섞어 시작하면 두 정확도는 같습니다", "markdown"))
+    prose = source(find(cells, "가중치의 초깃값까지 뒤섞어 시작하면 두 정확도는 같습니다", "markdown"))
     assert f"같습니다({first[1]}%)" in prose
     assert f"{rows['0'][0]}%와 {rows['0'][1]}%로 서로 다르지만" in prose and rows["0"][0] != rows["0"][1]
     assert f"평균은 {rows['평균'][0]}%와 {rows['평균'][1]}%로 거의 같습니다" in prose

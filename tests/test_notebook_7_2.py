@@ -124,7 +124,8 @@ def test_non_integer_output_in_the_deeper_part(cells):
     text = stream(find(cells, "conv_output_size(7, 3, stride=3)\nexcept", "code"))
     with pytest.raises(ValueError) as error:
         conv_output_size(7, 3, stride=3)
-    assert text == f"{error.value}\n\n{explain_text(check_output_size(7, 3, stride=3))}\n"
+    assert text == f"{error.value}\n\n{explain_text(check_output_size(7, 3, stride=3), grid=False)}\n"
+    assert "빨간 칸" not in text  # no grid is shown there
     assert stream(find(cells, "floor=True))", "code")) == f"{conv_output_size(7, 3, stride=3, floor=True)}\n"
 
 

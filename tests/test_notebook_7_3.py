@@ -128,7 +128,7 @@ def test_robustness_prose_states_the_outputs(cells, robustness):
     prose = source(find(cells, "무엇으로 재느냐에 따라 결론이 달라집니다", "markdown"))
     t = robustness
     assert f"({span(t, '(가)', '풀링 전', 1)}%에서 {span(t, '(가)', '최대', 1)}%로)" in prose
-    assert f"오히려 적습니다({span(t, '(가)', '평균', 1)}%)" in prose
+    assert f"오히려 낮습니다({span(t, '(가)', '평균', 1)}%)" in prose
     assert (f"최대 풀링 뒤({span(t, '(다)', '최대', 2)})도 평균 풀링 뒤({span(t, '(다)', '평균', 2)})도 "
             f"풀링 전({span(t, '(다)', '풀링 전', 2)})보다") in prose
     assert f"풀링 전({span(t, '(나)', '풀링 전', 1)}%)과 최대 풀링 뒤({span(t, '(나)', '최대', 1)}%)가 비슷합니다" in prose

@@ -320,3 +320,18 @@ def test_exercise_answers(nb):
     assert f"{100 / 3 ** 0.75:.1f}" == "43.9"
     for cell_id in ("3f37fcfa", "bc7b37b6"):
         assert "아직 답이 없습니다" in output(nb, cell_id)
+
+
+def test_explorer_questions_answers_are_the_library_s(nb):
+    """The fold-out answers under the AlexNet explorer's three questions (231, 259, batch 128)."""
+    text = source(nb, "7c6b11a6")
+    conv1 = conv_output_size(231, 11, stride=4)
+    assert conv1 == 56 and (conv1 - 3) / 2 + 1 == 27.5 and "(56 − 3)/2 + 1 = 27.5" in text
+    at_227, at_259 = layer_table(ALEXNET, 227, 3), layer_table(ALEXNET, 259, 3)
+    conv = [sum(r["params"] for r in t if r["kind"] == "conv") for t in (at_227, at_259)]
+    fc6 = [next(r["params"] for r in t if r["name"] == "fc6") for t in (at_227, at_259)]
+    assert conv[0] == conv[1] and f"그대로({conv[0]:,d}개)" in text
+    assert f"{fc6[0]:,d}개에서 {fc6[1]:,d}개로" in text
+    biggest = max(at_227, key=lambda r: r["im2col_bytes"])
+    assert biggest["name"] == "conv2" and f"약 {biggest['im2col_bytes'] * 128 / 1e6:,.1f} MB" in text
+    assert f"한 장에 {biggest['im2col_bytes'] / 1e6:.1f} MB" in text
