@@ -311,7 +311,24 @@ def cmd_execute(args) -> int:
                    nb, cwd=nb.parent)
         if code:
             return code
+        number_cells_in_order(nb)
     return 0
+
+
+def number_cells_in_order(path: Path) -> None:
+    """Give the code cells execution counts 1, 2, 3, ... in order. A skip-execution cell keeps the output
+    of the run that made it, where it ran in this same place; without this it keeps that run's count and
+    reads on GitHub as if it ran out of order."""
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    count = 0
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "code":
+            count += 1
+            cell["execution_count"] = count
+            for out in cell.get("outputs", []):
+                if "execution_count" in out:
+                    out["execution_count"] = count
+    path.write_text(json.dumps(nb, sort_keys=True, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")  # as nbformat writes
 
 
 def cmd_bench(args) -> int:

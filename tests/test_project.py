@@ -1,5 +1,6 @@
 """Project wiring: dependency lists and pinned versions in step, paths independent of the working directory."""
 
+import json
 import os
 import platform
 import re
@@ -154,3 +155,18 @@ def test_no_pickle_or_eval_in_the_library():
     for path in (ROOT / "cnnlib").rglob("*.py"):
         text = path.read_text()
         assert not re.search(r"^\s*(import|from) pickle|\bpickle\.(loads?|dumps?)\(|\beval\(|allow_pickle\s*=\s*True", text, re.M), path
+
+
+def test_execute_numbers_code_cells_in_order(tmp_path):
+    """A skip-execution cell keeps its stored run's count; `execute` renumbers so the notebook reads in order."""
+    cells = [{"cell_type": "markdown", "id": "m", "metadata": {}, "source": ["# t"]}] + [
+        {"cell_type": "code", "id": f"c{i}", "metadata": {}, "source": ["1"], "execution_count": n,
+         "outputs": [{"output_type": "execute_result", "execution_count": n, "data": {"text/plain": ["1"]},
+                      "metadata": {}}]}
+        for i, n in enumerate([1, 7, 2])]
+    path = tmp_path / "nb.ipynb"
+    path.write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    tasks.number_cells_in_order(path)
+    code = [c for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "code"]
+    assert [c["execution_count"] for c in code] == [1, 2, 3]
+    assert [c["outputs"][0]["execution_count"] for c in code] == [1, 2, 3]
