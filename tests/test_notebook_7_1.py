@@ -1,9 +1,7 @@
 """Notebook 7.1 as committed (executed): every number its prose states is in an output beside it, and the
 outputs agree with the library. These checks replace the asserts the notebook's cells used to carry."""
 
-import json
 import re
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -11,32 +9,12 @@ import pytest
 from cnnlib import Affine, Convolution, SimpleConvNet
 from cnnlib.images import sample_photo
 
-NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "7.1-overall-structure.ipynb"
+from executed_notebook import find, html_text, load, source, stream
 
 
 @pytest.fixture(scope="module")
 def cells():
-    return json.loads(NOTEBOOK.read_text())["cells"]
-
-
-def source(cell):
-    return "".join(cell["source"])
-
-
-def find(cells, text, kind):
-    """The one cell of type ``kind`` whose source contains ``text``."""
-    found = [c for c in cells if c["cell_type"] == kind and text in source(c)]
-    assert len(found) == 1, f"expected one {kind} cell containing {text!r}, found {len(found)}"
-    return found[0]
-
-
-def stream(cell):
-    return "".join("".join(o["text"]) for o in cell["outputs"] if o["output_type"] == "stream")
-
-
-def html_text(cell):
-    html = "".join("".join(o.get("data", {}).get("text/html", "")) for o in cell["outputs"])
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+    return load("7.1-overall-structure.ipynb")["cells"]
 
 
 def test_no_assert_left_in_code_cells(cells):

@@ -2,9 +2,7 @@
 outputs agree with the library. These checks replace the asserts that only guarded the notebook's numbers; the
 two asserts left compare a result with the book's figure, as a learner would."""
 
-import json
 import re
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,7 +11,7 @@ from cnnlib import Convolution, check_output_size, col2im, conv_output_shape, co
 from cnnlib.explorers import ConvExplorer, ConvSettings
 from cnnlib.explorers.explain import explain_text
 
-NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "7.2-convolution-layer.ipynb"
+from executed_notebook import find, html_text, load, source, stream
 
 FIG_7_3_X = np.array([[1, 2, 3, 0], [0, 1, 2, 3], [3, 0, 1, 2], [2, 3, 0, 1]], dtype=float).reshape(1, 1, 4, 4)
 FIG_7_3_W = np.array([[2, 0, 1], [0, 1, 2], [1, 0, 2]], dtype=float).reshape(1, 1, 3, 3)
@@ -21,27 +19,7 @@ FIG_7_3_W = np.array([[2, 0, 1], [0, 1, 2], [1, 0, 2]], dtype=float).reshape(1, 
 
 @pytest.fixture(scope="module")
 def cells():
-    return json.loads(NOTEBOOK.read_text())["cells"]
-
-
-def source(cell):
-    return "".join(cell["source"])
-
-
-def find(cells, text, kind):
-    """The one cell of type ``kind`` whose source contains ``text``."""
-    found = [c for c in cells if c["cell_type"] == kind and text in source(c)]
-    assert len(found) == 1, f"expected one {kind} cell containing {text!r}, found {len(found)}"
-    return found[0]
-
-
-def stream(cell):
-    return "".join("".join(o["text"]) for o in cell["outputs"] if o["output_type"] == "stream")
-
-
-def html_text(cell):
-    html = "".join("".join(o.get("data", {}).get("text/html", "")) for o in cell["outputs"])
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+    return load("7.2-convolution-layer.ipynb")["cells"]
 
 
 def test_only_book_figure_asserts_are_left(cells):

@@ -4,9 +4,7 @@ the library computes, and its explorer's modes are introduced only after the ide
 These checks replace the asserts that only guarded the notebook's numbers; they read the stored
 outputs, so they fail when the prose and an output disagree (e.g. after re-executing the timing cell)."""
 
-import json
 import re
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,21 +14,19 @@ from cnnlib.explorers import Im2colExplorer, Im2colSettings
 from cnnlib.reference import conv_forward_loops
 from cnnlib.tutor import starter
 
-PATH = Path(__file__).resolve().parent.parent / "notebooks" / "7.4-implementing-conv-pooling.ipynb"
-CELLS = json.loads(PATH.read_text(encoding="utf-8"))["cells"]
+import executed_notebook
+from executed_notebook import number
+
+CELLS = executed_notebook.load("7.4-implementing-conv-pooling.ipynb")["cells"]
 BY_ID = {c["id"]: c for c in CELLS}
 
 
 def source(cell_id):
-    return "".join(BY_ID[cell_id]["source"])
+    return executed_notebook.source(BY_ID[cell_id])
 
 
 def output(cell_id):
-    """The cell's stored stream and text/plain output, one string."""
-    cell = BY_ID[cell_id]
-    assert cell["cell_type"] == "code" and cell.get("outputs"), f"cell {cell_id} has no stored output"
-    return "".join("".join(o.get("text", "")) + "".join(o.get("data", {}).get("text/plain", ""))
-                   for o in cell["outputs"])
+    return executed_notebook.output(BY_ID[cell_id])
 
 
 def markdown_index(text):
@@ -45,11 +41,6 @@ def code_index(text):
     assert len(hits) == 1, f"expected one code cell equal to the given text, found {len(hits)}"
     return hits[0]
 
-
-def number(pattern, text):
-    m = re.search(pattern, text)
-    assert m, f"{pattern!r} not found in {text[:200]!r}"
-    return float(m.group(1).replace(",", ""))
 
 
 def test_notebook_is_executed_without_errors():

@@ -5,7 +5,6 @@ He initialisation is explained where the notebook first uses it.
 These checks replace the asserts that only guarded the notebook's numbers; they read the stored
 outputs, so they fail when the prose, an output and a record disagree."""
 
-import json
 import re
 from pathlib import Path
 
@@ -15,28 +14,22 @@ import pytest
 from cnnlib import Pooling, SimpleConvNet
 from cnnlib.train import load_record
 
+import executed_notebook
+from executed_notebook import number
+
 ROOT = Path(__file__).resolve().parent.parent
-PATH = ROOT / "notebooks" / "7.5-cnn-implementation.ipynb"
-CELLS = json.loads(PATH.read_text(encoding="utf-8"))["cells"]
+CELLS = executed_notebook.load("7.5-cnn-implementation.ipynb")["cells"]
 BY_ID = {c["id"]: c for c in CELLS}
 MARKDOWN = "\n".join("".join(c["source"]) for c in CELLS if c["cell_type"] == "markdown")
 
 
 def source(cell_id):
-    return "".join(BY_ID[cell_id]["source"])
+    return executed_notebook.source(BY_ID[cell_id])
 
 
 def output(cell_id):
-    cell = BY_ID[cell_id]
-    assert cell["cell_type"] == "code" and cell.get("outputs"), f"cell {cell_id} has no stored output"
-    return "".join("".join(o.get("text", "")) + "".join(o.get("data", {}).get("text/plain", ""))
-                   for o in cell["outputs"])
+    return executed_notebook.output(BY_ID[cell_id])
 
-
-def number(pattern, text):
-    m = re.search(pattern, text)
-    assert m, f"{pattern!r} not found in {text[:300]!r}"
-    return float(m.group(1).replace(",", ""))
 
 
 def test_notebook_is_executed_without_errors():

@@ -9,10 +9,7 @@ cnnlib computes now.
 
 from __future__ import annotations
 
-import json
-import re
 from dataclasses import asdict, replace
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -28,33 +25,25 @@ from cnnlib.network import trace_shapes
 from cnnlib.shapes import check_output_size
 from cnnlib.train import RECIPES, load_record
 
-NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "7.7-representative-cnns.ipynb"
+import executed_notebook
+from executed_notebook import table_rows
 
 
 @pytest.fixture(scope="module")
 def nb():
-    return json.loads(NOTEBOOK.read_text(encoding="utf-8"))
+    return executed_notebook.load("7.7-representative-cnns.ipynb")
 
 
 def cell(nb, cell_id):
-    (found,) = [c for c in nb["cells"] if c["id"] == cell_id]
-    return found
+    return executed_notebook.by_id(nb["cells"], cell_id)
 
 
 def source(nb, cell_id):
-    return "".join(cell(nb, cell_id)["source"])
+    return executed_notebook.source(cell(nb, cell_id))
 
 
 def output(nb, cell_id, mime="text/plain"):
-    """The stored stream output and ``mime`` data of one code cell."""
-    c = cell(nb, cell_id)
-    assert c["cell_type"] == "code" and c["outputs"], f"cell {cell_id} has no stored output (run tasks.py execute)"
-    return "".join("".join(o.get("text", "")) + "".join(o.get("data", {}).get(mime, "")) for o in c["outputs"])
-
-
-def table_rows(text):
-    """The rows of a text table in an output, split on runs of two or more spaces."""
-    return [re.split(r"\s{2,}", line.strip()) for line in text.splitlines() if line.strip()]
+    return executed_notebook.output(cell(nb, cell_id), mime)
 
 
 @pytest.fixture(scope="module")
