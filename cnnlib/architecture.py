@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .shapes import SizeCheck, check_output_size, conv_output_size, pool_output_size
+from .tables import text_table
 
 __all__ = ["LayerSpec", "LayerSizeError", "layer_table", "valid_input_sizes", "format_table"]
 
@@ -113,9 +114,6 @@ def valid_input_sizes(layers, lo, hi, channels=3):
 
 def format_table(rows):
     """A plain-text table of :func:`layer_table`'s rows with totals."""
-    lines = [f"{'layer':7s} {'output shape':>16s} {'parameters':>12s} {'multiply-adds':>15s}"]
-    for r in rows:
-        shape = "x".join(str(v) for v in r["shape"])
-        lines.append(f"{r['name']:7s} {shape:>16s} {r['params']:>12,d} {r['macs']:>15,d}")
-    lines.append(f"{'total':7s} {'':>16s} {sum(r['params'] for r in rows):>12,d} {sum(r['macs'] for r in rows):>15,d}")
-    return "\n".join(lines)
+    body = [[r["name"], "x".join(str(v) for v in r["shape"]), f"{r['params']:,d}", f"{r['macs']:,d}"] for r in rows]
+    total = ["total", "", f"{sum(r['params'] for r in rows):,d}", f"{sum(r['macs'] for r in rows):,d}"]
+    return text_table(body + [total], headers=["layer", "output shape", "parameters", "multiply-adds"])
