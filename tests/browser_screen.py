@@ -18,6 +18,7 @@ import json
 import os
 import time
 from dataclasses import dataclass, field
+from statistics import median
 
 VIEWPORTS = {"1440x900": {"width": 1440, "height": 900}, "1280x720": {"width": 1280, "height": 720}}
 VISIBLE = 0.98          # a part counts as in view when this fraction of it is
@@ -137,6 +138,19 @@ WATCH_JS = """(prefix) => {
 }"""
 
 
+# One move's time and where it went: key press -> update arrives from the kernel (``kernel``), the DOM
+# patch (``patch``, see cnnlib/explorers/live.py), and the rest until the frame is painted (``layout_paint``:
+# style, layout and paint, whether forced by the patch's scrolling of a capped box or done by the frame).
+SPLIT_JS = """() => {
+  const w = window.__cnnlibWatch, p = window.cnnlibPatches || [];
+  const t = w.painted - w.key;
+  if (!p.length) return [t, null];
+  const first = p[0].start, last = p[p.length - 1], patch = p.reduce((s, q) => s + q.ms, 0);
+  const patchOnly = p.reduce((s, q) => s + q.patch, 0), reveal = p.reduce((s, q) => s + q.reveal, 0);
+  return [t, {kernel: first - w.key, patch: patchOnly, layout_paint: reveal + w.painted - (last.start + last.ms)}];
+}"""
+
+
 def scroll_to(learner, prefix: str) -> None:
     learner.page.evaluate(SCROLL_TO_JS, prefix)
     time.sleep(0.2)
@@ -171,15 +185,18 @@ def slider_handle(learner, screen: Screen):
 
 
 def paint_times(learner, screen: Screen, moves: int = 8) -> dict:
-    """Move the timing slider ``moves`` times (right, and left at its end) and measure each update."""
+    """Move the timing slider ``moves`` times (four steps one way, four back; left first at its end) and
+    measure each update."""
     page = learner.page
     page.evaluate(WATCH_JS, screen.prefix)
     handle = slider_handle(learner, screen)
     handle.focus()
-    times, sizes = [], []
-    key = "ArrowRight"
+    times, sizes, parts = [], [], []
+    now, end = handle.get_attribute("aria-valuenow"), handle.get_attribute("aria-valuemax")
+    key = "ArrowLeft" if now and end and float(now) >= float(end) else "ArrowRight"  # a slider at its end
     for i in range(moves):
         before = page.evaluate("() => window.__cnnlibWatch.painted")
+        page.evaluate("() => { window.cnnlibPatches = []; }")
         bytes_before = learner.ws_bytes
         page.keyboard.press(key)
         learner.wait_idle()
@@ -191,17 +208,56 @@ def paint_times(learner, screen: Screen, moves: int = 8) -> dict:
                 break
             last = painted
             time.sleep(0.3)
-        t = page.evaluate("() => window.__cnnlibWatch.painted - window.__cnnlibWatch.key")
+        t, split = page.evaluate(SPLIT_JS)
         if t > 0:
             times.append(t)
+            if split:
+                parts.append(split)
         sizes.append(learner.ws_bytes - bytes_before)
         if i % 4 == 3:
             key = "ArrowLeft" if key == "ArrowRight" else "ArrowRight"
     times.sort()
     p90 = times[min(len(times) - 1, int(round(0.9 * (len(times) - 1))))] if times else None
+    split = {k: round(median([p[k] for p in parts]), 1) for k in ("kernel", "patch", "layout_paint")} if parts else None
     return {"p90_ms": round(p90, 1) if p90 else None, "median_ms": round(times[len(times) // 2], 1) if times else None,
+            "median_split_ms": split,
             "bytes": sorted(sizes)[len(sizes) // 2] if sizes else None, "moves": len(times),
             "load": os.getloadavg()[0]}
+
+
+# Each part of the explorer's live view as the browser shows it, compared with the kernel's HTML of that
+# part parsed by the same browser (fold-outs' 'open' is the learner's); and the patches that failed.
+SAME_AS_KERNEL_JS = """([prefix, parts]) => {
+  const root = document.querySelector(`.jp-OutputArea-output .${prefix}`);
+  const t = document.createElement('template');
+  const differ = [];
+  const closed = (node) => { node.querySelectorAll('[open]').forEach(d => d.removeAttribute('open')); return node; };
+  for (const [name, html] of Object.entries(parts)) {
+    const box = root.querySelector(`.cnnlib-part.${prefix}-${name}`);
+    t.innerHTML = html;
+    const sent = document.createElement('div');
+    sent.append(t.content);
+    const shown = document.createElement('div');   // the box's children, in a plain div like `sent`
+    if (box) shown.append(...closed(box.cloneNode(true)).childNodes);
+    if (!box || !shown.isEqualNode(closed(sent))) {   // (attributes in any order) where they part: 200 characters of each
+      const a = shown.innerHTML, b = sent.innerHTML;
+      let i = 0;
+      while (i < a.length && a[i] === b[i]) i++;
+      differ.push({name, shown: a.slice(Math.max(0, i - 100), i + 100), sent: b.slice(Math.max(0, i - 100), i + 100)});
+    }
+  }
+  return {differ, failed_patches: window.cnnlibResyncs || []};
+}"""
+
+
+def differences_from_kernel(learner, screen: Screen, folder) -> dict:
+    """The parts whose DOM is not the kernel's HTML (after many patches it must be), and failed patches."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{screen.prefix}-parts.json"
+    run_in_kernel(learner, f"import json as _j; open({str(path)!r}, 'w').write(_j.dumps(explorer.live_view.parts()))")
+    parts = json.loads(path.read_text())
+    path.unlink()
+    return learner.page.evaluate(SAME_AS_KERNEL_JS, [screen.prefix, parts])
 
 
 def save(name: str, record: dict, folder) -> None:

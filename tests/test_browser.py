@@ -350,6 +350,9 @@ def measure_largest(learner, notebook, record):
     screen.scroll_to(learner, spec.prefix)
     record["largest paint"] = screen.paint_times(learner, spec)
     screen.save(notebook, record, ARTIFACTS)
+    # after the explorer checks and the moves above, every part the patches built is the kernel's HTML
+    found = screen.differences_from_kernel(learner, spec, ARTIFACTS)
+    assert found == {"differ": [], "failed_patches": []}, f"{notebook}: {found}"
     print(f"\n{notebook}: {record}")
     assert not record["largest 1440x900"]["overflow"], record["largest 1440x900"]["overflow"]
     assert record["largest paint"]["p90_ms"] < screen.PAINT_LIMIT_MS, record["largest paint"]

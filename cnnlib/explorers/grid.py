@@ -20,11 +20,13 @@ Styles come from :mod:`.style`: inline by default (the static copy), class names
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from html import escape
 
 import numpy as np
 
-from .style import MARK_STYLE, MARKS, PALETTES, RULES, attrs, cell_attrs, heat_class, heat_colors, is_live
+from .style import (MARK_STYLE, MARKS, PALETTES, RULES, attrs, cell_attrs, heat_class, heat_colors, heat_steps, is_live,
+                    step_class)
 
 __all__ = ["MARKS", "MARK_LEGEND", "HEAT_PALETTES", "format_number", "format_numbers", "signed", "grid_html",
            "legend_html", "mark_mask", "heat_colors", "matrix_html", "shown_rows", "Gap", "ROW_LIMIT"]
@@ -139,22 +141,17 @@ def grid_html(values, *, marks=None, role="", title="", note="", row_labels=None
             out.append("<tr>" + (th + "</th>" if row_labels is not None else "")
                        + "".join(f"{th}{escape(str(lab))}</th>" for lab in col_labels) + "</tr>")
         live = is_live()
-        if raw.dtype.kind not in "biuf":   # strings, objects: escape each
-            texts = [[escape(format_number(v)) for v in r] for r in vals]
+        if raw.dtype.kind not in "biuf":   # strings, objects: escape each (once per distinct value)
+            memo = {}
+            texts = [memo[v] if v in memo else memo.setdefault(v, escape(format_number(v))) for v in vals.ravel().tolist()]
         else:
-            texts = format_numbers(raw).tolist()
-        levels = heat.tolist() if heat is not None else None
+            texts = format_numbers(raw)
+        opens, closes = _cell_tags((rows, cols), masks, heat, heat_palette, not live, compact)
+        cells = (opens + np.array(texts, dtype=object).reshape(rows, cols) + closes).tolist()
         for r in range(rows):
             rid = f' data-r="{row_ids[r]}"' if row_ids is not None and row_ids[r] is not None else ""
-            out.append(f"<tr{rid}>")
-            if row_labels is not None:
-                out.append(f"{th}{escape(str(row_labels[r]))}</th>")
-            for c in range(cols):
-                cell_marks = frozenset(m for m, mask in masks.items() if mask[r, c]) if masks else frozenset()
-                hc = heat_class(levels[r][c], heat_palette) if levels is not None else None
-                td, inner, outer = cell_attrs(cell_marks, hc, not live, compact)
-                out.append(f"{td}{inner}{texts[r][c]}{outer}</td>")
-            out.append("</tr>")
+            label = f"{th}{escape(str(row_labels[r]))}</th>" if row_labels is not None else ""
+            out.append(f"<tr{rid}>{label}{''.join(cells[r])}</tr>")
     out.append("</table>")
     if note:
         out.append(f"<div{attrs('g-note')}>{note}</div>")
@@ -162,41 +159,77 @@ def grid_html(values, *, marks=None, role="", title="", note="", row_labels=None
     return "".join(out)
 
 
+def _cell_tags(shape, masks, heat, palette, inline_, compact):
+    """Two object arrays of ``shape``: each cell's opening (``<td ...>`` and the tags around its number)
+    and closing text. Cells are grouped by their marks and heat level, and each group's tags are written
+    once (a large grid has few kinds of cell)."""
+    kind = np.zeros(shape, dtype=np.int64)
+    names = list(masks)
+    for i, m in enumerate(names):
+        kind |= masks[m].astype(np.int64) << i
+    if heat is not None:   # the heat level (as heat_class rounds it), for cells without marks
+        lo = PALETTES[palette][0]
+        kind = np.where(kind == 0, (heat_steps(heat, palette) - lo + 1) << len(names), kind)
+    uniq, inverse = np.unique(kind, return_inverse=True)
+    opens, closes = [], []
+    for k in uniq.tolist():
+        marks = frozenset(m for i, m in enumerate(names) if k >> i & 1)
+        hc = step_class((k >> len(names)) - 1 + lo, palette) if heat is not None and not marks else None
+        td, inner, outer = cell_attrs(marks, hc, inline_, compact)
+        opens.append(td + inner)
+        closes.append(outer + "</td>")
+    inverse = inverse.reshape(shape)
+    return np.array(opens, dtype=object)[inverse], np.array(closes, dtype=object)[inverse]
+
+
 def _square_rows(rows, cols, masks, heat, palette, px) -> list[str]:
     """The <tr>s of a number-less grid: empty px-square cells, a row's neighbouring unmarked cells of one
     shade merged into one cell (colspan) — a 28×28 digit is mostly white, so this keeps the HTML small.
     The first row is never merged: its cells fix the columns' widths."""
-    out = []
     live = is_live()
-    levels = heat.tolist() if heat is not None else None
+    names = [m for m in MARKS if m in masks]
+    kind = np.zeros((rows, cols), dtype=np.int64)   # bit i: cell has mark names[i]
+    for i, m in enumerate(names):
+        kind |= masks[m].astype(np.int64) << i
+    if heat is not None:
+        lo, hi = PALETTES[palette]
+        shades = np.array([step_class(k, palette) for k in range(lo, hi + 1)], dtype=object)[heat_steps(heat, palette) - lo]
+        shades = np.where(kind == 0, shades, "").tolist()
+    else:
+        shades = [[""] * cols for _ in range(rows)]
+    kind = kind.tolist()
+    out = []
     for r in range(rows):
         cells = []
         for c in range(cols):
-            marks = frozenset(m for m, mask in masks.items() if mask[r, c]) if masks else frozenset()
-            shade = heat_class(levels[r][c], palette) if levels is not None and not marks else ""
-            if r > 0 and cells and not marks and not cells[-1][1] and cells[-1][0] == shade:
+            shade, k = shades[r][c], kind[r][c]
+            if r > 0 and cells and not k and not cells[-1][1] and cells[-1][0] == shade:
                 cells[-1][2] += 1
             else:
-                cells.append([shade, marks, 1])
+                cells.append([shade, k, 1])
         out.append("<tr>")
-        for i, (shade, marks, span) in enumerate(cells):
+        for i, (shade, k, span) in enumerate(cells):
             size = (f"width:{px}px;" if r == 0 else "") + (f"height:{px}px" if i == 0 else "")
-            colspan = f' colspan="{span}"' if span > 1 else ""
-            names = [shade] + [f"is-{m}" for m in MARKS if m in marks]
-            if live:
-                cls = " ".join(n for n in names if n)
-                out.append(f'<td{colspan}{f" class={chr(34)}{cls}{chr(34)}" if cls else ""}'
-                           f'{f" style={chr(34)}{size}{chr(34)}" if size else ""}></td>')
-            else:   # static: only what a square needs (a digit is 784 of them)
-                marked = [f"is-{m}" for m in MARKS if m in marks]
-                bg = next((MARK_STYLE[m]["background"] for m in reversed(MARKS) if m in marks), None)
-                bg = bg or (RULES[shade]["background"] if shade else "#fff")
-                border = next((MARK_STYLE[m]["border"] for m in reversed(MARKS) if m in marks and "border" in MARK_STYLE[m]), "0")
-                cls = f' class="{" ".join(marked)}"' if marked else ""
-                out.append(f'<td{colspan}{cls} style="padding:0;border:{border};background:{bg}'
-                           f'{";" + size.rstrip(";") if size else ""}"></td>')
+            out.append(_square_cell(shade, tuple(m for b, m in enumerate(names) if k >> b & 1), span, size, live))
         out.append("</tr>")
     return out
+
+
+@lru_cache(maxsize=4096)
+def _square_cell(shade: str, marks: tuple, span: int, size: str, live: bool) -> str:
+    """One square cell: live, class names; static, only what a square needs (a digit is 784 of them)."""
+    colspan = f' colspan="{span}"' if span > 1 else ""
+    marked = [f"is-{m}" for m in marks]
+    if live:
+        cls = " ".join(n for n in [shade] + marked if n)
+        return (f'<td{colspan}{f" class={chr(34)}{cls}{chr(34)}" if cls else ""}'
+                f'{f" style={chr(34)}{size}{chr(34)}" if size else ""}></td>')
+    bg = next((MARK_STYLE[m]["background"] for m in reversed(MARKS) if m in marks), None)
+    bg = bg or (RULES[shade]["background"] if shade else "#fff")
+    border = next((MARK_STYLE[m]["border"] for m in reversed(MARKS) if m in marks and "border" in MARK_STYLE[m]), "0")
+    cls = f' class="{" ".join(marked)}"' if marked else ""
+    return (f'<td{colspan}{cls} style="padding:0;border:{border};background:{bg}'
+            f'{";" + size.rstrip(";") if size else ""}"></td>')
 
 
 def legend_html(marks) -> str:

@@ -12,7 +12,7 @@ import numpy as np
 from ..im2col import col2im
 from ..layers import Convolution
 from ..shapes import shape_text
-from .grid import Gap, format_number, grid_html, matrix_html, shown_rows, signed
+from .grid import Gap, format_number, format_numbers, grid_html, matrix_html, shown_rows, signed
 from .im2col_parts import Frame, agree, blocks_html, colour, inputs_html, stage
 from .layout import fold, key, line, panel, row, scroll, stack, symbol, text
 
@@ -117,8 +117,8 @@ def forward_html(f: Frame, v: ConvNumbers) -> str:
                           f"{f.prefix}-row-product"))
     OH, OW = f.geom.out_hw
     block = v.product[n * R : (n + 1) * R].reshape(OH, OW, s.FN)
-    reshaped = np.array([["|".join(format_number(val) for val in block[i, j]) for j in range(OW)] for i in range(OH)],
-                        dtype=object)
+    texts = format_numbers(block).tolist()
+    reshaped = np.array([["|".join(texts[i][j]) for j in range(OW)] for i in range(OH)], dtype=object)
     back = row(grid_html(reshaped, role="reshaped", marks={"current": [(oy, ox)]},
                          title=f"데이터 n = {n}의 행들 → reshape (OH, OW, FN): 칸마다 필터 FN개의 값"),
                symbol("→"), text("transpose(0, 3, 1, 2) → (N, FN, OH, OW): 필터마다 한 장 (위의 출력)"))

@@ -1,9 +1,12 @@
 """The live view of an explorer: one small custom widget (anywidget; its JavaScript ships in this file,
 so it works offline) that shows the explorer's HTML parts and reports clicks back to Python.
 
-* **Parts**: one synced string trait per part (``part_<name>``): a slider move sends only the parts that
-  changed, with class names instead of inline styles (:mod:`.style`); the stylesheet (``_css``) is
-  loaded once. Parts are laid out in ``rows`` as the static copy is (:func:`layout_html`).
+* **Parts**: the explorer's HTML parts, with class names instead of inline styles (:mod:`.style`; the
+  stylesheet ``_css`` is loaded once), laid out in ``rows`` as the static copy is (:func:`layout_html`).
+  They travel with the widget's state (``first``) until a view asks for them; from then on each update is
+  one message with the parts that changed, in which every table row the views already show is a
+  reference to it (:func:`row_delta`): moving a window over a 12×12 grid resends a few rows, not the
+  tables. Updates are numbered; a view that missed one (or just opened) asks for every part again.
 * **Clicks and hover**: a click on a cell of a grid that names itself (``data-pick``, see
   :func:`.grid.grid_html`) sends ``{event: 'pick', grid, row, col, how}``; resting the pointer on a cell
   for 150 ms (after it moved: a redraw under a resting pointer selects nothing) sends the same with
@@ -22,12 +25,14 @@ as ``text/html`` (what GitHub and an untrusted notebook show) and a sentence as 
 
 from __future__ import annotations
 
+import re
+
 import anywidget
 import traitlets
 
 from .style import stylesheet
 
-__all__ = ["LiveView", "layout_html", "layout_names", "CONTROL_CSS", "STALE_HINT_HTML", "PLAIN_TEXT"]
+__all__ = ["LiveView", "layout_html", "layout_names", "row_delta", "table_rows", "CONTROL_CSS", "STALE_HINT_HTML", "PLAIN_TEXT"]
 
 PLAIN_TEXT = "셀을 실행하면 탐색기가 나타납니다 (JupyterLab에서 이 셀을 실행하세요)."
 
@@ -67,9 +72,12 @@ function render({ model, el }) {
   };
   // Patch the DOM to the new HTML: only nodes that differ change, so a moved window repaints a few
   // cells, scroll boxes keep their position and fold-outs stay open ('open' is the learner's, not ours).
-  const morph = (from, to) => {
+  // A row sent as <tr data-same="k"> is row k of what the part showed before (see row_delta): that row
+  // is kept (moved if rows were added above it), or copied if it is needed twice or in another table.
+  // `kept` are those old rows: they are never patched into anything else.
+  const morph = (from, to, old, kept) => {
     if (from.nodeType !== to.nodeType || from.nodeName !== to.nodeName) {
-      from.replaceWith(to.cloneNode(true));
+      from.replaceWith(to);
       return;
     }
     if (from.nodeType !== 1) {
@@ -78,36 +86,89 @@ function render({ model, el }) {
     }
     for (const { name, value } of to.attributes) if (from.getAttribute(name) !== value) from.setAttribute(name, value);
     for (const { name } of [...from.attributes]) if (!to.hasAttribute(name) && name !== "open") from.removeAttribute(name);
-    const a = from.childNodes, b = [...to.childNodes];
+    const b = [...to.childNodes];
+    if (b.some((n) => n.nodeName === "TR")) return morphRows(from, b, old, kept);
+    const a = from.childNodes;
     for (let i = 0; i < b.length; i++) {
-      if (i < a.length) morph(a[i], b[i]);
+      if (i < a.length) morph(a[i], b[i], old, kept);
       else from.appendChild(b[i]);
     }
     while (a.length > b.length) from.removeChild(from.lastChild);
   };
+  const morphRows = (from, b, old, kept) => {
+    const spare = [...from.childNodes].filter((n) => !kept.has(n));  // old rows free to become new ones
+    const used = new Set();
+    const want = b.map((n) => {
+      const k = n.nodeName === "TR" ? n.getAttribute("data-same") : null;
+      if (k !== null) {
+        const row = old[Number(k)];
+        if (row.parentNode === from && !used.has(row)) { used.add(row); return row; }
+        return row.cloneNode(true);
+      }
+      const reuse = spare.shift();
+      if (reuse && reuse.nodeName === n.nodeName) { morph(reuse, n, old, kept); return reuse; }
+      return n;
+    });
+    want.forEach((node, i) => { const at = from.childNodes[i]; if (at !== node) from.insertBefore(node, at || null); });
+    while (from.childNodes.length > want.length) from.removeChild(from.lastChild);
+  };
   const template = document.createElement("template");
-  let pending = new Set();
-  const apply = () => {
-    const t0 = performance.now();
-    const names = [...pending];
-    pending = new Set();
-    for (const p of names) {
-      template.innerHTML = model.get(`part_${p}`);
-      const next = document.createElement("div");
-      next.append(template.content);
-      morph(boxes[p], Object.assign(next, { className: boxes[p].className }));
+  // One part: `rows` is how many rows the part must show now for the kept rows to be found (a delta).
+  const patch = (p, html, rows) => {
+    const box = boxes[p], old = [...box.getElementsByTagName("tr")];
+    if (rows !== undefined && old.length !== rows) throw new Error(`part ${p}: ${old.length} rows, not ${rows}`);
+    template.innerHTML = html;
+    const next = document.createElement("div");
+    next.append(template.content);
+    const kept = new Set();
+    for (const tr of next.querySelectorAll("tr[data-same]")) {
+      const row = old[Number(tr.getAttribute("data-same"))];
+      if (!row) throw new Error(`part ${p}: no row ${tr.getAttribute("data-same")}`);
+      kept.add(row);
     }
+    next.className = box.className;
+    morph(box, next, old, kept);
+    // rows inside a table that was new as a whole
+    for (const tr of [...box.querySelectorAll("tr[data-same]")]) tr.replaceWith(old[Number(tr.getAttribute("data-same"))].cloneNode(true));
+  };
+  // Versions: the kernel numbers each update; an update for another version than the one shown (a view
+  // that just opened, or one that missed a message) is not applied: the view asks for all parts instead.
+  let version = null, asked = false;
+  const askAll = () => { if (!asked) { asked = true; model.send({ event: "full" }); } };
+  const apply = (parts, rows) => {
+    const t0 = performance.now();
+    for (const [p, html] of Object.entries(parts)) if (boxes[p]) patch(p, html, rows && rows[p]);
     el.querySelectorAll("details[data-key]").forEach((d) => { if (opened.has(d.dataset.key)) d.open = opened.get(d.dataset.key); });
-    el.querySelectorAll(".cnnlib-scroll.x-cap").forEach(reveal);
-    // how long the patch took (read by the browser test)
-    (window.cnnlibPatchMs = window.cnnlibPatchMs || []).push(performance.now() - t0);
+    const t1 = performance.now();
+    el.querySelectorAll(".cnnlib-scroll.x-cap").forEach(reveal);   // (this lays the page out)
+    // when the update arrived, how long the patch and the layout for `reveal` took (read by the browser test)
+    const t2 = performance.now();
+    (window.cnnlibPatches = window.cnnlibPatches || []).push({ start: t0, ms: t2 - t0, patch: t1 - t0, reveal: t2 - t1 });
     el.dispatchEvent(new CustomEvent("cnnlib-updated", { bubbles: true }));
   };
-  const changed = (p) => () => { if (!pending.size) queueMicrotask(apply); pending.add(p); };
-  const names = Object.keys(boxes);
-  for (const p of names) model.on(`change:part_${p}`, changed(p));
-  pending = new Set(names);
-  apply();
+  const onMessage = (msg) => {
+    if (!msg || msg.event !== "parts") return;
+    if (msg.base === null) {          // every part, whole
+      apply(msg.parts);
+      version = msg.version;
+      asked = false;
+    } else if (msg.base === version) {
+      try {
+        apply(msg.parts, msg.rows);
+        version = msg.version;
+      } catch (err) {   // (counted for the browser test: a patch should never fail)
+        (window.cnnlibResyncs = window.cnnlibResyncs || []).push(String(err));
+        version = null;
+        askAll();
+      }
+    } else askAll();
+  };
+  model.on("msg:custom", onMessage);
+  // What the widget showed when it was displayed; then the kernel's current parts (a reopened page too).
+  const onFirst = () => apply(model.get("first") || {});
+  model.on("change:first", onFirst);
+  onFirst();
+  askAll();
 
   const target = (node) => {
     const cell = node && node.closest ? node.closest("td, th") : null;
@@ -165,6 +226,8 @@ function render({ model, el }) {
     el.removeEventListener("click", onClick);
     el.removeEventListener("mousemove", onMove);
     el.removeEventListener("mouseleave", onLeave);
+    model.off("msg:custom", onMessage);
+    model.off("change:first", onFirst);
   };
 }
 export default { render };
@@ -221,23 +284,47 @@ class LiveView(anywidget.AnyWidget):
     _css = stylesheet() + CONTROL_CSS
     prefix = traitlets.Unicode("").tag(sync=True)
     rows = traitlets.List().tag(sync=True)   # (not 'layout': every DOM widget has a Layout of that name)
+    first = traitlets.Dict().tag(sync=True)  # the parts until a view has asked for them (then: messages)
 
     def __init__(self, prefix: str, layout):
         names = layout_names(layout)
-        self.add_traits(**{f"part_{p}": traitlets.Unicode("").tag(sync=True) for p in names})
         super().__init__(prefix=prefix, rows=[[list(i) if isinstance(i, tuple) else i for i in r] for r in layout])
         self.names = tuple(names)
+        self._html = {p: "" for p in names}   # what every view in step shows
+        self._rows = {p: [] for p in names}   # ... and its table rows
+        self.version = 0
+        self._asked = False
         self._pick = self._end = None
         self.on_msg(self._message)
 
     def show(self, parts: dict) -> None:
-        """Set the parts' HTML in one message (only the changed ones are sent)."""
-        with self.hold_sync():
-            for name, html in parts.items():
-                setattr(self, f"part_{name}", html)
+        """Show new HTML for some parts: the changed ones go to the views in one message, each table row
+        a view already shows sent as a reference to it (:func:`row_delta`)."""
+        changed = {p: html for p, html in parts.items() if html != self._html[p]}
+        if not changed:
+            return
+        if not self._asked:   # no view yet: the parts travel with the widget's state
+            self._html.update(changed)
+            self.first = dict(self._html)
+            return
+        delta = {p: row_delta(html, self._rows[p]) for p, html in changed.items()}
+        rows = {p: len(self._rows[p]) for p in changed}
+        self._html.update(changed)
+        self._rows.update({p: table_rows(html) for p, html in changed.items()})
+        self.version += 1
+        self.send({"event": "parts", "base": self.version - 1, "version": self.version, "parts": delta, "rows": rows})
+
+    def _send_all(self) -> None:
+        self._asked = True
+        self._rows = {p: table_rows(html) for p, html in self._html.items()}
+        self.send({"event": "parts", "base": None, "version": self.version, "parts": self._html})
 
     def part(self, name: str) -> str:
-        return getattr(self, f"part_{name}")
+        return self._html[name]
+
+    def parts(self) -> dict:
+        """{part: HTML} as every view in step shows it."""
+        return dict(self._html)
 
     def on_pick(self, callback) -> None:
         """``callback(grid, row, col, how)`` for each click or hover on a pickable grid."""
@@ -248,10 +335,45 @@ class LiveView(anywidget.AnyWidget):
         self._end = callback
 
     def _message(self, _widget, content, _buffers) -> None:
-        if content.get("event") == "pick" and self._pick is not None:
+        event = content.get("event")
+        if event == "full":
+            self._send_all()
+        elif event == "pick" and self._pick is not None:
             self._pick(str(content["grid"]), int(content["row"]), int(content["col"]), content.get("how", "click"))
-        elif content.get("event") == "end" and self._end is not None:
+        elif event == "end" and self._end is not None:
             self._end(str(content["control"]), str(content["end"]))
+
+
+# A table row of an explorer's HTML (grids hold no tables inside cells: checked where rows are read).
+_ROW = re.compile(r"<tr\b[^>]*>.*?</tr>", re.S)
+
+
+def table_rows(html: str) -> list[str]:
+    """The ``<tr>…</tr>`` texts of ``html`` in document order (the order of the DOM's rows), or [] when a
+    row holds a table of its own (the rows would not match the DOM's: such a part is sent whole)."""
+    rows = _ROW.findall(html)
+    return [] if any("<table" in r for r in rows) else rows
+
+
+def row_delta(html: str, shown: list[str]) -> str:
+    """``html`` with each row that is also in ``shown`` (the rows a view shows now) replaced by
+    ``<tr data-same="k"></tr>``, k its index there: a moved window resends a few rows, not the tables."""
+    if not shown:
+        return html
+    index = {}
+    for k, row in enumerate(shown):
+        index.setdefault(row, k)
+    j = -1
+
+    def keep(match):   # the row at the same place if it is the same, else the first one that is
+        nonlocal j
+        j += 1
+        row = match.group(0)
+        k = j if j < len(shown) and shown[j] == row else index.get(row)
+        same = f'<tr data-same="{k}"></tr>'
+        return same if k is not None and len(same) < len(row) else row
+
+    return _ROW.sub(keep, html)
 
 
 def layout_names(layout) -> list[str]:

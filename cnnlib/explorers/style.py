@@ -17,6 +17,8 @@ import contextvars
 from contextlib import contextmanager
 from functools import lru_cache
 
+import numpy as np
+
 __all__ = ["RULES", "MARKS", "MARK_STYLE", "HEAT_STEPS", "PALETTES", "live", "is_live", "attrs", "cell_attrs",
            "heat_class", "heat_colors", "stylesheet", "css"]
 
@@ -157,7 +159,17 @@ def heat_colors(level: float, palette: str = "blue") -> tuple[str, str]:
 
 
 def heat_class(level: float, palette: str) -> str:
-    return f"h-{_CODE[palette]}{_step(level, palette)}"
+    return step_class(_step(level, palette), palette)
+
+
+def heat_steps(levels, palette: str):
+    """:func:`heat_class`'s rounding for a whole array: the integer step of each level."""
+    lo, hi = PALETTES[palette]
+    return np.clip(np.round(np.asarray(levels, dtype=float) * HEAT_STEPS), lo, hi).astype(np.int64)
+
+
+def step_class(step: int, palette: str) -> str:
+    return f"h-{_CODE[palette]}{step}"
 
 
 for _p, (_lo, _hi) in PALETTES.items():
@@ -227,7 +239,9 @@ def stylesheet() -> str:
              f"{scope} .cnnlib-compact td{{{css(RULES['g-td-compact'])}}}",
              f"{scope} .cnnlib-squares td{{{css(RULES['g-sq'])}}}"]
     for name, props in RULES.items():
-        if name.startswith("is-") or name.startswith("h-"):
+        if name.startswith("is-"):
+            lines.append(f"{scope} .cnnlib-grid td.{name}{{{css(_paint_only(props))}}}")
+        elif name.startswith("h-"):
             lines.append(f"{scope} .cnnlib-grid td.{name}{{{css(props)}}}")
         elif name in ("g-td", "g-th", "g-sq", "g-td-compact"):   # written above, by tag
             continue
@@ -236,5 +250,21 @@ def stylesheet() -> str:
     # squares keep only colours and borders of a mark
     for m in MARKS:
         keep = {k: v for k, v in MARK_STYLE[m].items() if k in ("background", "border")}
-        lines.append(f"{scope} .cnnlib-squares td.is-{m}{{{css(keep)}}}")
+        lines.append(f"{scope} .cnnlib-squares td.is-{m}{{{css(_paint_only(keep))}}}")
     return "\n".join(lines)
+
+
+def _paint_only(props: dict) -> dict:
+    """A mark's declarations as the live view writes them: nothing that changes a cell's size, so moving a
+    window repaints cells without laying the tables out again. A solid border becomes an inset shadow
+    and bold a text shadow; padding's dashed border stays (padding cells do not move with the window)."""
+    out = {}
+    for name, value in props.items():
+        if name == "border" and " solid " in value:
+            width, _, color = value.split()
+            out["box-shadow"] = f"inset 0 0 0 {width} {color}"
+        elif name == "font-weight":
+            out["text-shadow"] = "0.6px 0 0 currentColor"
+        else:
+            out[name] = value
+    return out
