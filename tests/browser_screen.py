@@ -6,7 +6,9 @@ learner sees it: JupyterLab's own chrome and the file browser open, the explorer
 the top of the notebook's visible area.
 
 * :func:`layout` — the explorer's height; for its controls and each key part, the fraction visible in the
-  notebook's viewport; elements that stick out of the explorer without a scroll box of their own;
+  notebook's viewport; elements that stick out of the explorer without a scroll box of their own, and
+  the explorer itself sticking out of the notebook; :func:`layout_at_end` — the same, scrolled to the
+  explorer's end (the controls stick to the top of the notebook's visible area);
 * :func:`paint_times` — slider-to-paint times: from the key press on a slider to the first animation
   frame after the last change of the explorer's DOM (``requestAnimationFrame``, then a task, so the
   frame has been painted), and the WebSocket bytes the kernel sent for that move.
@@ -99,6 +101,7 @@ LAYOUT_JS = """([prefix, keys]) => {
     const els = [...root.querySelectorAll(sel)].filter(el => el.offsetParent);
     out.keys[name] = els.length ? visible(els.slice(0, 1)) : null;
   }
+  if (rr.right > view.right + 1) out.overflow.push(`the explorer ends ${Math.round(rr.right - view.right)} px past the notebook`);
   // Elements sticking out of the explorer's box, not inside a scroll box of their own.
   const clipped = (el) => {
     for (let a = el.parentElement; a && a !== root; a = a.parentElement) {
@@ -117,10 +120,11 @@ LAYOUT_JS = """([prefix, keys]) => {
   return out;
 }"""
 
-SCROLL_TO_JS = """(prefix) => {
+# Scroll the notebook so the explorer's top is `past` px above the top of the notebook's visible area.
+SCROLL_TO_JS = """([prefix, past]) => {
   const root = document.querySelector(`.jp-OutputArea-output .${prefix}`);
   const scroller = root.closest('.jp-WindowedPanel-outer');
-  scroller.scrollTop += root.getBoundingClientRect().top - scroller.getBoundingClientRect().top;
+  scroller.scrollTop += root.getBoundingClientRect().top - scroller.getBoundingClientRect().top + past;
 }"""
 
 # Install once per page: keydown time, and the time of the first painted frame after each DOM change of the root.
@@ -151,8 +155,8 @@ SPLIT_JS = """() => {
 }"""
 
 
-def scroll_to(learner, prefix: str) -> None:
-    learner.page.evaluate(SCROLL_TO_JS, prefix)
+def scroll_to(learner, prefix: str, past: int = 0) -> None:
+    learner.page.evaluate(SCROLL_TO_JS, [prefix, past])
     time.sleep(0.2)
 
 
@@ -164,9 +168,17 @@ def show_file_browser(learner, show: bool = True) -> None:
     time.sleep(0.4)
 
 
-def layout(learner, screen: Screen) -> dict:
-    scroll_to(learner, screen.prefix)
+def layout(learner, screen: Screen, past: int = 0) -> dict:
+    """The explorer measured with its top ``past`` px above the notebook's visible area (0: at its top)."""
+    scroll_to(learner, screen.prefix, past)
     return learner.page.evaluate(LAYOUT_JS, [screen.prefix, screen.keys])
+
+
+def layout_at_end(learner, screen: Screen) -> dict:
+    """The explorer scrolled to its end (its last pixel at the bottom of the visible area): the controls
+    stay in view (they stick to the top), with whatever key parts fit below them."""
+    found = layout(learner, screen)
+    return layout(learner, screen, max(found["height"] - found["view_height"], 0))
 
 
 def run_in_kernel(learner, code: str) -> None:

@@ -347,6 +347,10 @@ def measure_largest(learner, notebook, record):
     screen.run_in_kernel(learner, spec.largest)
     record["largest 1440x900"] = screen.layout(learner, spec)
     learner.page.screenshot(path=str(ARTIFACTS / f"{stem}-largest.png"))
+    # scrolled to the explorer's end, the controls are still in view, stuck to the top
+    end = record["largest 1440x900, scrolled to its end"] = screen.layout_at_end(learner, spec)
+    learner.page.screenshot(path=str(ARTIFACTS / f"{stem}-largest-end.png"))
+    assert end["controls"] >= screen.VISIBLE and not end["overflow"], f"{notebook} scrolled to its end: {end}"
     screen.scroll_to(learner, spec.prefix)
     record["largest paint"] = screen.paint_times(learner, spec)
     screen.save(notebook, record, ARTIFACTS)

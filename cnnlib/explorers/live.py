@@ -14,9 +14,13 @@ so it works offline) that shows the explorer's HTML parts and reports clicks bac
   headless tests call the explorer's ``pick`` directly.
 * **Home/End** on one of the explorer's sliders go to the ends of its current range (Python sets it:
   noUiSlider keeps its first range for these keys).
-* **Small repaints**: an update patches the DOM (only nodes that differ change), so moving the window
-  repaints a few cells; fold-outs (``<details data-key>``) stay as the learner left them, scroll boxes
-  keep their position, and a capped scroll box brings its highlighted row into view.
+* **Small repaints**: an update patches the DOM (only nodes that differ change; kept rows stay, or move
+  when rows are added above them), so moving the window repaints a few cells; fold-outs
+  (``<details data-key>``) stay as the learner left them, scroll boxes keep their position, and a capped
+  scroll box brings its highlighted row into view. Marks in the live stylesheet change no sizes
+  (:func:`.style.stylesheet`), so a moved window needs no new layout of its tables.
+* **Controls in view**: while the notebook scrolls through a tall explorer its controls stick to the top
+  (``CONTROL_CSS``).
 
 The bundle an explorer displays (``Explorer._repr_mimebundle_``) holds the widget view, the static copy
 as ``text/html`` (what GitHub and an untrusted notebook show) and a sentence as ``text/plain``;
@@ -234,8 +238,14 @@ export default { render };
 """
 
 # The explorer's box and its ipywidgets controls (scoped to explorers, loaded with the live view).
+# The controls stay in view while the notebook scrolls through a tall explorer (position: sticky); for
+# that, the output boxes around an explorer do not clip (JupyterLab's "scrolled" outputs keep theirs).
 CONTROL_CSS = """
-.cnnlib-explorer { max-width: 100%; }
+.cnnlib-explorer { max-width: 100%; min-width: 0; overflow: visible !important; }
+.jp-Cell:not(.jp-mod-outputsScrolled) .jp-Cell-outputArea:has(.cnnlib-explorer),
+.jp-Cell:not(.jp-mod-outputsScrolled) .jp-OutputArea-child:has(.cnnlib-explorer),
+.jp-Cell:not(.jp-mod-outputsScrolled) .jp-OutputArea-output:has(> .cnnlib-explorer) { overflow: visible; min-width: 0; }
+.cnnlib-explorer > .cnnlib-controls { position: sticky; top: 0; z-index: 3; }
 .cnnlib-explorer .cnnlib-controls { border-bottom: 1px solid #e5e7eb; padding: 0 0 4px 0; margin: 0 0 6px 0;
   background: var(--jp-layout-color0, #fff); }
 .cnnlib-explorer .cnnlib-pairs { display: grid; grid-template-columns: repeat(auto-fill, 272px); column-gap: 4px; }
