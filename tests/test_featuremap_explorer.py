@@ -4,12 +4,15 @@ pooling of cnnlib.reference, max(0, ·), a softmax written here, and the network
 
 from __future__ import annotations
 
+import base64
+import io
 import re
 from html.parser import HTMLParser
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from PIL import Image
 
 from cnnlib import SimpleConvNet, load_mnist
 from cnnlib.explorers import FeatureMapExplorer, FeatureMapSettings
@@ -75,15 +78,25 @@ class _SquareParser(HTMLParser):
             self.tables[self._role] = []
         elif tag == "tr" and self._role:
             self.tables[self._role].append([])
+        elif tag == "img" and self._role:   # the live view's squares: one PNG, a pixel per cell
+            self.tables[self._role] = png_colours(a["src"])
         elif tag == "td" and self._role:
             # inline (the static copy) or through a class of the live widget's stylesheet
             found = re.search(r"background:(#[0-9a-f]{3,6})", a.get("style") or "")
-            bg = found.group(1) if found else next(RULES[c]["background"] for c in classes if c.startswith("h-"))
-            self.tables[self._role][-1].extend([bg] * int(a.get("colspan", 1)))
+            bg = found.group(1) if found else next((RULES[c]["background"] for c in classes if c.startswith("h-")), None)
+            if bg is not None:   # (else the cell that holds the live view's image)
+                self.tables[self._role][-1].extend([bg] * int(a.get("colspan", 1)))
 
     def handle_endtag(self, tag):
         if tag == "table":
             self._role = None
+
+
+def png_colours(src):
+    """Rows of '#rrggbb' of a data-URL PNG, read by Pillow."""
+    assert src.startswith("data:image/png;base64,")
+    pixels = np.asarray(Image.open(io.BytesIO(base64.b64decode(src.split(",", 1)[1]))).convert("RGB"))
+    return [["#%02x%02x%02x" % tuple(p) for p in row] for row in pixels]
 
 
 def backgrounds(html):

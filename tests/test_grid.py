@@ -123,3 +123,20 @@ def test_arrows_never_end_a_line_and_fold_outs_keep_a_name():
     assert 'data-key="why"' in fold("why", "body", data_key="why") and "<details" in fold("s", "b", data_key="k")
     with pytest.raises(ValueError, match="unknown tone"):
         notice("x", tone="loud")
+
+
+def test_live_squares_are_one_image_with_the_colours_of_the_static_cells():
+    rng = np.random.default_rng(7)
+    for palette, values in (("diverging", rng.uniform(-1, 1, (24, 24))), ("gray", rng.random((28, 28))),
+                            ("blue", np.zeros((3, 5)))):
+        static = grid_html(values, heat=values, heat_palette=palette, show_numbers=False, cell_px=5, role="m")
+        with live():
+            shown = grid_html(values, heat=values, heat_palette=palette, show_numbers=False, cell_px=5, role="m")
+        assert shown.count("<img") == 1 and "<td" in static and static.count("<td") > 1
+        assert f'width="{values.shape[1] * 5}" height="{values.shape[0] * 5}"' in shown
+        assert backgrounds(shown)["m"] == [[c.replace("#fff", "#ffffff") if c == "#fff" else c for c in row]
+                                          for row in backgrounds(static)["m"]]
+    # marked squares stay cells (a mark is drawn on its cell)
+    with live():
+        marked = grid_html(np.zeros((4, 4)), heat=np.zeros((4, 4)), show_numbers=False, marks={"window": [(0, 0)]})
+    assert "<img" not in marked and 'class="is-window"' in marked

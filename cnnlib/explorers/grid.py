@@ -19,6 +19,9 @@ Styles come from :mod:`.style`: inline by default (the static copy), class names
 
 from __future__ import annotations
 
+import base64
+import struct
+import zlib
 from dataclasses import dataclass
 from functools import lru_cache
 from html import escape
@@ -133,7 +136,10 @@ def grid_html(values, *, marks=None, role="", title="", note="", row_labels=None
     data = f' data-pick="{pick}"' if pick else ""
     if not show_numbers:
         out.append(f"<table{data}{attrs('cnnlib-grid', 'cnnlib-squares', role_class)}>")
-        out.extend(_square_rows(rows, cols, masks, heat, heat_palette, cell_px))
+        if is_live() and not masks and not pick:   # one picture instead of hundreds of cells to patch
+            out.append(f"<tr><td>{_square_image(rows, cols, heat, heat_palette, cell_px)}</td></tr>")
+        else:
+            out.extend(_square_rows(rows, cols, masks, heat, heat_palette, cell_px))
     else:
         out.append(f"<table{data}{attrs('cnnlib-grid', 'cnnlib-compact' if compact else '', role_class)}>")
         th = "<th>" if is_live() else f"<th{attrs('g-th')}>"   # live: the stylesheet styles th
@@ -180,6 +186,35 @@ def _cell_tags(shape, masks, heat, palette, inline_, compact):
         closes.append(outer + "</td>")
     inverse = inverse.reshape(shape)
     return np.array(opens, dtype=object)[inverse], np.array(closes, dtype=object)[inverse]
+
+
+def _square_image(rows, cols, heat, palette, px) -> str:
+    """The squares of an unmarked grid as one PNG (the live view: a new image moves 1–2 kB and repaints
+    one element): each pixel the colour its cell would have, shown ``px`` times larger, unsmoothed."""
+    if heat is None:
+        pixels = np.full((rows, cols, 3), 255, dtype=np.uint8)
+    else:
+        lo, hi = PALETTES[palette]
+        table = np.array([_rgb(RULES[step_class(k, palette)]["background"]) for k in range(lo, hi + 1)], dtype=np.uint8)
+        pixels = table[heat_steps(heat, palette) - lo]
+    return (f'<img alt="" width="{cols * px}" height="{rows * px}" '
+            f'src="data:image/png;base64,{base64.b64encode(png_bytes(pixels)).decode()}">')
+
+
+def _rgb(color: str) -> tuple:
+    return tuple(int(color[i : i + 2], 16) for i in (1, 3, 5))
+
+
+def png_bytes(pixels: np.ndarray) -> bytes:
+    """A (H, W, 3) uint8 array as a PNG file (8-bit RGB, no filtering)."""
+    h, w, _ = pixels.shape
+    raw = b"".join(b"\x00" + pixels[r].tobytes() for r in range(h))   # each row: filter type 0, then RGB
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw, 6)) + chunk(b"IEND", b""))
 
 
 def _square_rows(rows, cols, masks, heat, palette, px) -> list[str]:

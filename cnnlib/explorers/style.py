@@ -237,7 +237,8 @@ def stylesheet() -> str:
     lines = [f"{scope} .cnnlib-grid td{{{css(RULES['g-td'])}}}",
              f"{scope} .cnnlib-grid th{{{css(RULES['g-th'])}}}",
              f"{scope} .cnnlib-compact td{{{css(RULES['g-td-compact'])}}}",
-             f"{scope} .cnnlib-squares td{{{css(RULES['g-sq'])}}}"]
+             f"{scope} .cnnlib-squares td{{{css(RULES['g-sq'])}}}",
+             f"{scope} .cnnlib-squares img{{display:block;image-rendering:pixelated}}"]
     for name, props in RULES.items():
         if name.startswith("is-"):
             lines.append(f"{scope} .cnnlib-grid td.{name}{{{css(_paint_only(props))}}}")
