@@ -24,6 +24,23 @@ def source(cell):
     return "".join(cell["source"])
 
 
+class Notebook:
+    """A committed notebook's cells, and a cell's source and outputs by its id."""
+
+    def __init__(self, name):
+        self.cells = load(name)["cells"]
+        self._by_id = {c["id"]: c for c in self.cells}
+
+    def cell(self, cell_id):
+        return self._by_id[cell_id]
+
+    def source(self, cell_id):
+        return source(self.cell(cell_id))
+
+    def output(self, cell_id, mime="text/plain"):
+        return output(self.cell(cell_id), mime)
+
+
 def find(cells, text, kind):
     """The one cell of type ``kind`` ("code" or "markdown") whose source contains ``text``."""
     found = [c for c in cells if c["cell_type"] == kind and text in source(c)]

@@ -17,16 +17,9 @@ from cnnlib.tutor import starter
 import executed_notebook
 from executed_notebook import number
 
-CELLS = executed_notebook.load("7.4-implementing-conv-pooling.ipynb")["cells"]
-BY_ID = {c["id"]: c for c in CELLS}
-
-
-def source(cell_id):
-    return executed_notebook.source(BY_ID[cell_id])
-
-
-def output(cell_id):
-    return executed_notebook.output(BY_ID[cell_id])
+NB = executed_notebook.Notebook("7.4-implementing-conv-pooling.ipynb")
+CELLS = NB.cells
+source, output = NB.source, NB.output
 
 
 def markdown_index(text):
@@ -40,7 +33,6 @@ def code_index(text):
     hits = [i for i, c in enumerate(CELLS) if c["cell_type"] == "code" and "".join(c["source"]).strip() == text.strip()]
     assert len(hits) == 1, f"expected one code cell equal to the given text, found {len(hits)}"
     return hits[0]
-
 
 
 def test_notebook_is_executed_without_errors():

@@ -18,18 +18,10 @@ import executed_notebook
 from executed_notebook import number
 
 ROOT = Path(__file__).resolve().parent.parent
-CELLS = executed_notebook.load("7.5-cnn-implementation.ipynb")["cells"]
-BY_ID = {c["id"]: c for c in CELLS}
+NB = executed_notebook.Notebook("7.5-cnn-implementation.ipynb")
+CELLS = NB.cells
+source, output = NB.source, NB.output
 MARKDOWN = "\n".join("".join(c["source"]) for c in CELLS if c["cell_type"] == "markdown")
-
-
-def source(cell_id):
-    return executed_notebook.source(BY_ID[cell_id])
-
-
-def output(cell_id):
-    return executed_notebook.output(BY_ID[cell_id])
-
 
 
 def test_notebook_is_executed_without_errors():

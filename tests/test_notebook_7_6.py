@@ -24,19 +24,7 @@ from executed_notebook import table_rows
 
 @pytest.fixture(scope="module")
 def nb():
-    return executed_notebook.load("7.6-cnn-visualization.ipynb")
-
-
-def cell(nb, cell_id):
-    return executed_notebook.by_id(nb["cells"], cell_id)
-
-
-def source(nb, cell_id):
-    return executed_notebook.source(cell(nb, cell_id))
-
-
-def output(nb, cell_id):
-    return executed_notebook.output(cell(nb, cell_id))
+    return executed_notebook.Notebook("7.6-cnn-visualization.ipynb")
 
 
 @pytest.fixture(scope="module")
@@ -51,13 +39,13 @@ def deep():
 
 def test_training_makes_the_filters_orderly(nb, weights):
     before, after = (filters.neighbour_correlation(W).mean() for W in weights)
-    out = output(nb, "671dd69f")
+    out = nb.output("671dd69f")
     assert f"학습 전 {before:+.3f}, 학습 후 {after:+.3f}" in out
     assert abs(before) < 0.1 < 0.3 < after        # "0 근처" before, clearly positive after
 
 
 def test_he_start_leaves_its_random_pattern(nb):
-    out = output(nb, "899c8259")
+    out = nb.output("899c8259")
     change = float(re.search(r"‖W전‖ = ([\d.]+)", out).group(1))
     after, added = (float(v) for v in re.search(r"학습 후 ([+-][\d.]+), 학습이 더한 것 ([+-][\d.]+)", out).groups())
     assert change < 1            # "학습이 가중치를 바꾼 양이 처음 가중치보다 작아서"
@@ -68,7 +56,7 @@ def test_edge_filters_and_the_angles_the_prose_names(nb, weights):
     edges = filters.edge_orientation(weights[1])
     v, h = edges.most_vertical, edges.most_horizontal
     assert (v, h) == (18, 29)
-    out = output(nb, "1ad5ae3b")
+    out = nb.output("1ad5ae3b")
     assert f"세로 에지 필터: {v}, 가로 에지 필터: {h}" in out
     rows = {int(r[1]): r for r in table_rows(out) if len(r) == 5 and r[1].isdigit()}
     # 170° is stated as -10°, 10° from vertical; the table shows that offset
@@ -77,10 +65,10 @@ def test_edge_filters_and_the_angles_the_prose_names(nb, weights):
     assert [f"{edges.contrast[i]:.2f}" for i in (29, 11)] == [rows[29][4], rows[11][4]] == ["2.96", "2.65"]
     horizontal = [int(r[1]) for r in table_rows(out) if r[0].startswith("가로")]
     assert horizontal[:2] == [29, 11]
-    prose = source(nb, "a7c0e1d2")
+    prose = nb.source("a7c0e1d2")
     assert "필터 18의 선호 각도는 170°" in prose and "−10°" in prose and "세로에서 10°" in prose
     assert "필터 29와 11의 대비가 2.96과 2.65" in prose
-    assert f"필터 {v}, {h}를 넣어 보고" in source(nb, "34d24a73")
+    assert f"필터 {v}, {h}를 넣어 보고" in nb.source("34d24a73")
 
 
 def test_photo_correlations_do_not_prove_learning(nb, weights):
@@ -95,11 +83,11 @@ def test_photo_correlations_do_not_prove_learning(nb, weights):
     learned = filters.filter_maps(weights[1][[18, 29]], photo)[0]
     random_maps = filters.filter_maps(weights[0], photo)[0]
     best = [max(abs(corr(m, s)) for m in random_maps) for s in sobel_maps]
-    out = output(nb, "d0434eeb")
+    out = nb.output("d0434eeb")
     assert f"소벨 x와 {best[0]:.2f}, 소벨 y와 {best[1]:.2f}" in out
     assert f"필터 29: 소벨 x(세로 에지)와의 상관 {corr(learned[1], sobel_maps[0]):+.2f}" in out
     assert best[1] > abs(corr(learned[1], sobel_maps[1])) and min(best) > 0.5
-    assert "소벨 y와는 필터 29보다 더 강한 것도 있습니다" in source(nb, "3339f7fd")
+    assert "소벨 y와는 필터 29보다 더 강한 것도 있습니다" in nb.source("3339f7fd")
 
 
 def test_hand_made_comparison(nb, weights):
@@ -109,7 +97,7 @@ def test_hand_made_comparison(nb, weights):
     best_before = np.abs(filters.cosine_similarity(before, kernels)).max(axis=0)
     closest = np.abs(cos_after).argmax(axis=0)
     best_after = np.abs(cos_after[closest, np.arange(len(kernels))])
-    out = output(nb, "0d8d0e1f")
+    out = nb.output("0d8d0e1f")
     rows = {r[0]: r for r in table_rows(out) if len(r) == 4}
     for j, name in enumerate(filters.HAND_MADE):
         assert rows[name][1:] == [str(closest[j]), f"{cos_after[closest[j], j]:+.2f}", f"{best_before[j]:.2f}"]
@@ -118,7 +106,7 @@ def test_hand_made_comparison(nb, weights):
     assert f"{abs(cos_after[11, 1]):.2f}, {abs(cos_after[29, 1]):.2f}" == "0.77, 0.75"
     edges = filters.edge_orientation(after)
     assert (edges.preferred[11], edges.preferred[29]) == (80, 100)
-    prose = source(nb, "b3e5f0a1")
+    prose = nb.source("b3e5f0a1")
     assert "(80°, 100°)" in prose and "(2.65, 2.96)" in prose and "(0.77, 0.75)" in prose
     # "소벨 x·y와 LoG에서는 학습 전 필터의 최고값보다 분명히 높지만 1에는 멀고, 가우시안과는 무작위 필터만큼만"
     for j in (0, 1, 3):
@@ -132,7 +120,7 @@ def test_conv4_padding_and_the_pool3_remainder(nb, deep):
     assert DeepConvNet.CONV_PARAMS[3]["pad"] == 2 and conv_output_size(14, 3, pad=1) == 14
     assert check_output_size(7, 2, 2, kind="pool").output_size is None           # (7 − 2)/2 + 1 = 3.5
     assert [shapes[n][2] for n in ("Conv4", "Pool2", "Pool3")] == [16, 8, 4]
-    assert "(7 − 2)/2 + 1 = 3.5" in source(nb, "d4b26293")
+    assert "(7 − 2)/2 + 1 = 3.5" in nb.source("d4b26293")
 
 
 def test_not_every_conv6_unit_sees_the_whole_digit(nb, deep):
@@ -142,14 +130,14 @@ def test_not_every_conv6_unit_sees_the_whole_digit(nb, deep):
     seen = [min(conv6.rows(i)[1], 28) - max(conv6.rows(i)[0], 0) for i in range(8)]
     whole = [i for i, n in enumerate(seen) if n == 28]
     assert whole == [3, 4] and seen[0] == seen[7] == 16
-    assert "행과 열이 모두 [3, 4] 중 하나인 4개 (64개 중)" in output(nb, "c6a1f7e0")
-    prose = source(nb, "e2d4a9b6")
+    assert "행과 열이 모두 [3, 4] 중 하나인 4개 (64개 중)" in nb.output("c6a1f7e0")
+    prose = nb.source("e2d4a9b6")
     assert "가운데 2×2, 64개 중 4개" in prose and "16×16" in prose
-    assert "**모든** Conv6 뉴런이 숫자 전체를 보지는 않습니다" in source(nb, "d4b26293")
+    assert "**모든** Conv6 뉴런이 숫자 전체를 보지는 않습니다" in nb.source("d4b26293")
 
 
 def test_purity_grows_with_depth_as_stated(nb):
-    out = output(nb, "bbb8f5b6")
+    out = nb.output("bbb8f5b6")
     rows = [r for r in table_rows(out) if r[0].startswith("Conv")]
     purity = [float(r[3]) for r in rows]
     all_same = [int(r[4]) for r in rows]
@@ -157,14 +145,14 @@ def test_purity_grows_with_depth_as_stated(nb):
     assert purity == sorted(purity)                       # "층이 깊어질수록 비율이 오르고"
     assert abs(purity[0] - chance) < 0.05                 # "첫 층은 우연 수준에 가깝습니다"
     assert purity[-1] > 0.8 and all_same[-1] == 28 and rows[-1][1] == "64"
-    prose = source(nb, "43540304")
+    prose = nb.source("43540304")
     assert "평균이 0.8을 넘고 64개 채널 중 28개" in prose
-    share = int(re.search(r"가운데 2×2의 비율: (\d+)%", output(nb, "c46a6dcc")).group(1))
+    share = int(re.search(r"가운데 2×2의 비율: (\d+)%", nb.output("c46a6dcc")).group(1))
     assert 40 <= share <= 60                              # "절반쯤은 숫자 전체를 보는 가운데 뉴런에서"
 
 
 def test_deeper_layers_have_more_zeros(nb):
-    ratios = [float(v) for v in re.findall(r"0인 값의 비율 ([\d.]+)", output(nb, "b4d9df9f"))]
+    ratios = [float(v) for v in re.findall(r"0인 값의 비율 ([\d.]+)", nb.output("b4d9df9f"))]
     assert len(ratios) == 3 and ratios == sorted(ratios)
 
 
@@ -191,7 +179,7 @@ def test_exercise_answers(nb, weights, deep):
     covers = [i for i in range(4) if pool3.rows(i)[0] <= 0 and pool3.rows(i)[1] >= 28]
     assert covers == [1, 2]
     assert filters.edge_orientation(-weights[1]).preferred[18] == 170
-    answers = source(nb, "4e96cf2e")
+    answers = nb.source("4e96cf2e")
     assert "1. 4개" in answers and "−16 + 8i … 19 + 8i" in answers and "그대로 170°" in answers
     for cell_id in ("81178e2a", "392ac35d"):                               # committed unanswered
-        assert "아직 답이 없습니다" in output(nb, cell_id)
+        assert "아직 답이 없습니다" in nb.output(cell_id)

@@ -31,19 +31,7 @@ from executed_notebook import table_rows
 
 @pytest.fixture(scope="module")
 def nb():
-    return executed_notebook.load("7.7-representative-cnns.ipynb")
-
-
-def cell(nb, cell_id):
-    return executed_notebook.by_id(nb["cells"], cell_id)
-
-
-def source(nb, cell_id):
-    return executed_notebook.source(cell(nb, cell_id))
-
-
-def output(nb, cell_id, mime="text/plain"):
-    return executed_notebook.output(cell(nb, cell_id), mime)
+    return executed_notebook.Notebook("7.7-representative-cnns.ipynb")
 
 
 @pytest.fixture(scope="module")
@@ -63,11 +51,11 @@ def test_lenet_shapes_parameters_and_shares(nb):
     assert params == LeNet(seed=0).parameter_count() == 61_706 and macs == 416_520
     by = {r["name"]: r for r in rows}
     c5, c1c3 = by["C5"]["params"] / params, (by["C1"]["macs"] + by["C3"]["macs"]) / macs
-    out = output(nb, "c7f1fa74")
+    out = nb.output("c7f1fa74")
     assert f"C5의 매개변수: 전체의 {c5:.0%}, C1과 C3의 곱셈-누산: 전체의 {c1c3:.0%}" in out
     assert "61,706" in out and "416,520" in out
     assert c5 > 0.5 and c1c3 > 0.5                        # "대부분 C5에 ... 대부분 C1과 C3가"
-    assert "매개변수는 대부분 C5에 있고, 계산은 대부분 C1과 C3가 합니다" in source(nb, "d5771470")
+    assert "매개변수는 대부분 C5에 있고, 계산은 대부분 C1과 C3가 합니다" in nb.source("d5771470")
 
 
 def test_the_two_recipes_differ_only_in_activation_and_pooling(nb):
@@ -75,7 +63,7 @@ def test_the_two_recipes_differ_only_in_activation_and_pooling(nb):
     assert {k for k in a if a[k] != b[k]} == {"network_args", "note"}
     assert a["network_args"] == {"activation": "sigmoid", "pooling": "average"}
     assert b["network_args"] == {"activation": "relu", "pooling": "max"}
-    assert "**활성화 함수와 풀링만** 다르고" in source(nb, "9c68a520")
+    assert "**활성화 함수와 풀링만** 다르고" in nb.source("9c68a520")
 
 
 def first_epoch_at(history, level):
@@ -97,11 +85,11 @@ def test_the_measured_differences_are_the_records(nb):
     assert f"{min(late):.1%}–{max(late):.1%}" == "98.7%–99.0%"
     assert hn["train_acc"][-1] - hn["test_acc"][-1] > hn["train_acc"][4] - hn["test_acc"][4]   # the gap widens
 
-    out = output(nb, "7ff586c2")
+    out = nb.output("7ff586c2")
     book, modern = [r for r in table_rows(out) if r[0].startswith(("책의", "오늘날식"))]
     assert book[1:] == ["1.23", "89.59%", "5", "9", "—", "98.54%", "98.12%", "188"]
     assert modern[1:] == ["0.22", "97.73%", "1", "2", "9", "99.73%", "99.02%", "98"]
-    prose = source(nb, "845645db")
+    prose = nb.source("845645db")
     for stated in ("책의 LeNet 1.23, 오늘날식 0.22", "ln 10 ≈ 2.30", "책의 LeNet은 9에폭, 오늘날식은 2에폭",
                    "188장 대 98장", "(98.54%, 98.12%)", "98.7–99.0%", "(99.73%)", "오버피팅"):
         assert stated in prose, stated
@@ -117,12 +105,12 @@ def test_input_dependence_and_gradients_before_training(nb):
         for pool in ("average", "max"):
             outs = layer_outputs(LeNet(act, pool, seed=0), x100)
             dep[act, pool] = [input_dependence(outs[k]) for k in points]
-    rows = {(r[0], r[1]): r[2:] for r in table_rows(output(nb, "a4f1c3e7")) if r[0] in ("sigmoid", "tanh", "relu")}
+    rows = {(r[0], r[1]): r[2:] for r in table_rows(nb.output("a4f1c3e7")) if r[0] in ("sigmoid", "tanh", "relu")}
     assert rows == {k: [f"{d:.3f}" for d in v] for k, v in dep.items()}
     # the book's LeNet: F6 differs by about 0.1 % between images; tanh and ReLU keep tens of percent
     assert all(dep["sigmoid", p][3] < 0.002 for p in ("average", "max"))
     assert all(dep[a, p][3] > 0.3 for a in ("tanh", "relu") for p in ("average", "max"))
-    assert "0.1% 정도" in source(nb, "9eb14f09")
+    assert "0.1% 정도" in nb.source("9eb14f09")
     # "시그모이드의 출력은 0.5 근처에 몰리고"
     outs = layer_outputs(LeNet("sigmoid", "average", seed=0), x100)
     for k in ("Act1", "Act3", "Act5", "Act6"):
@@ -133,9 +121,9 @@ def test_input_dependence_and_gradients_before_training(nb):
         net = LeNet(**RECIPES[name].network_args, seed=0)
         ratio[name] = np.linalg.norm(net.gradient(x100, t100)["W1"]) / np.linalg.norm(net.params["W1"])
     assert ratio["lenet_modern"] > 100 * ratio["lenet_1998"]
-    out = output(nb, "c5d8e2a6")
+    out = nb.output("c5d8e2a6")
     assert f"{ratio['lenet_1998']:.1e}" in out and f"{ratio['lenet_modern']:.1e}" in out
-    assert "Adam" in source(nb, "d6a9f0b8")
+    assert "Adam" in nb.source("d6a9f0b8")
 
 
 # ---- 7.7.2 AlexNet ---------------------------------------------------------------------------------
@@ -149,7 +137,7 @@ def test_alexnet_table_and_the_stated_shares(nb, alexnet_rows):
     assert [table[n]["shape"] for n in ("fc6", "fc7", "fc8")] == [(4096,), (4096,), (1000,)]
     conv_params = sum(r["params"] for r in alexnet_rows if r["kind"] == "conv")
     conv_macs = sum(r["macs"] for r in alexnet_rows if r["kind"] == "conv")
-    out = output(nb, "7bd0f244")
+    out = nb.output("7bd0f244")
     assert f"완전연결 계층 {1 - conv_params / total_params:.1%} (그중 fc6 하나가 전체의 " \
            f"{table['fc6']['params'] / total_params:.0%})" in out
     assert f"합성곱 계층 {conv_macs / total_macs:.1%}" in out and "(약 7.2억)" in out
@@ -158,15 +146,15 @@ def test_alexnet_table_and_the_stated_shares(nb, alexnet_rows):
     ratio_p = total_params / sum(r["params"] for r in lenet)
     ratio_m = total_macs / sum(r["macs"] for r in lenet)
     assert f"매개변수 {ratio_p:,.0f}배, 곱셈-누산 {ratio_m:,.0f}배" in out
-    prose = source(nb, "4e192d4b")
+    prose = nb.source("4e192d4b")
     assert "약 6,100만 개" in prose and round(total_params, -6) == 61_000_000      # 60,965,224 ≈ 6,100만
     assert "6,000만 개(60 million)" in prose
     assert "96%" in prose and "62%" in prose and "92%" in prose and "약 7.2억 회" in prose and "약 1,700배" in prose
     assert round(conv_macs / total_macs, 2) == 0.92 and round(1 - conv_params / total_params, 2) == 0.96
     assert round(ratio_m, -2) == 1700 and round(ratio_p, -3) == 1000
-    assert "244 MB" in source(nb, "cf0416fc")
+    assert "244 MB" in nb.source("cf0416fc")
     # every mention of the parameter count in the prose uses the table's figure
-    markdown = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+    markdown = "\n".join("".join(c["source"]) for c in nb.cells if c["cell_type"] == "markdown")
     assert "6,000만" not in markdown.replace("6,000만 개(60 million)", "")
 
 
@@ -181,12 +169,12 @@ def test_224_cannot_work_and_pad_2_skips_only_padding(nb):
     assert c.floor_output_size == 55 and c.dropped_input_indices == () and c.dropped_padding == 1
     last = (c.floor_output_size - 1) * 4
     assert (224 + 4, last + 10) == (228, 226)
-    out = output(nb, "e98f07d5")
+    out = nb.output("e98f07d5")
     assert "228칸 중 마지막 윈도우는 216번 칸에서 시작해 226번 칸에서 끝남" in out
     assert "실제 픽셀 0줄, 패딩 1줄" in out
-    html = output(nb, "e98f07d5", "text/html")
+    html = nb.output("e98f07d5", "text/html")
     assert "213 ÷ 4의 나머지(remainder)는 1" in html and "54.25" in html
-    prose = source(nb, "7c6b11a6")
+    prose = nb.source("7c6b11a6")
     assert "패딩한 228칸" in prose and "226번 칸에서" in prose and "**패딩 한 줄**뿐" in prose
     assert "실제 픽셀은 모두" in prose and "마지막 행·열 일부" not in prose
 
@@ -243,18 +231,18 @@ def test_lrn_divides_a_lone_value_by_its_own_square_too(nb, outputs):
     spread_before = a.max() / np.median(a[positive])
     spread_after = b.max() / np.median(b[positive])
     assert spread_after < spread_before / 2 and b.max() < a.max() / 10
-    out = output(nb, "739a9992")
+    out = nb.output("739a9992")
     stated = (f"가장 강한 1% {divisor[strong].mean():.1f} (이웃이 모두 0이었다면 {alone[strong].mean():.1f})",
               f"LRN 뒤의 최댓값 {b.max():.1f} (그때의 a = {a.ravel()[b.argmax()]:.0f})",
               f"LRN 전 {spread_before:.1f}배 → LRN 뒤 {spread_after:.1f}배")
     for s in stated:
         assert s in out, s
-    prose = source(nb, "a739fa5e")
+    prose = nb.source("a739fa5e")
     for s in ("a = 200에서 가장 높고(약 52)", "평균 9.8로 나뉘는데 이웃이 모두 0이었어도\n7.9로", "9.9배에서 2.4배로"):
         assert s in prose, s
     assert f"{divisor[strong].mean():.1f}, {alone[strong].mean():.1f}" == "9.8, 7.9"
     assert f"{spread_before:.1f}, {spread_after:.1f}" == "9.9, 2.4"
-    formula = source(nb, "f2a2bc96")
+    formula = nb.source("f2a2bc96")
     assert "**c 자신도 포함**" in formula and "(2 + 10⁻⁴a_c²)^0.75" in formula
     assert "2^0.75 ≈ 1.68" in formula and f"{2 ** 0.75:.2f}" == "1.68"
 
@@ -267,13 +255,13 @@ def test_dropout_test_mode_is_the_average(nb, outputs):
     mean = np.mean([dropout.forward(fc6, train_flg=True) for _ in range(1000)], axis=0)
     gap = np.abs(mean - test_out).sum() / test_out.sum()
     assert np.allclose(test_out, 0.5 * fc6) and gap < 0.05
-    assert f"차이: {gap:.1%}" in output(nb, "92590e83")
+    assert f"차이: {gap:.1%}" in nb.output("92590e83")
 
 
 def test_im2col_memory_for_a_batch_of_128(nb, alexnet_rows):
     table = {r["name"]: r for r in alexnet_rows}
     assert 128 * table["conv2"]["im2col_bytes"] == 895_795_200
-    rows = {r[0]: r for r in table_rows(output(nb, "d3deb8da")) if r[0].startswith("conv")}
+    rows = {r[0]: r for r in table_rows(nb.output("d3deb8da")) if r[0].startswith("conv")}
     assert rows["conv2"][1:] == ["729 × 2,400", "7.0", "895.8"]
 
 
@@ -284,16 +272,16 @@ def test_the_papers_figures(nb, alexnet_rows):
     assert ours[1:] == paper[1:] and ours[0] == 96 * 55 * 55 == 290_400 and sum(ours) == 659_272
     assert 253_440 // 96 == 2640 and 253_440 % 96 == 0 and int(np.sqrt(2640)) ** 2 != 2640
     assert 224 * 224 * 3 == 150_528
-    prose = source(nb, "0c45ed41")
+    prose = nb.source("0c45ed41")
     for s in ("659,272", "2,640", "290,400", "150,528"):
-        assert s in prose and s in output(nb, "4d772e4b"), s
+        assert s in prose and s in nb.output("4d772e4b"), s
 
 
 def test_comparison_figures(nb):
-    out = output(nb, "425911bd")
+    out = nb.output("425911bd")
     assert "매개변수 988배, 이미지 한 장의 계산 1,739배" in out
     assert "ILSVRC 약 1,200,000장 (20배)" in out and "픽셀 값 197배" in out
-    prose = source(nb, "5df0db95")
+    prose = nb.source("5df0db95")
     assert "매개변수 약 1,000배, 이미지 한 장의 계산 약 1,700배" in prose
     assert "MNIST의 20배" in prose and "약 200배" in prose and "약 6,100만 개" in prose
 
@@ -304,16 +292,16 @@ def test_exercise_answers(nb):
     with pytest.raises(LayerSizeError) as info:                    # C5's 5x5 filter does not fit a 4x4 map
         layer_table([replace(LENET5[0], pad=0), *LENET5[1:]], 28, channels=1)
     assert info.value.layer.name == "C5"
-    answers = source(nb, "7d833971")
+    answers = nb.source("7d833971")
     assert "1. (16, 4, 4)" in answers and "100 / 3^0.75 ≈ 43.9" in answers
     assert f"{100 / 3 ** 0.75:.1f}" == "43.9"
     for cell_id in ("3f37fcfa", "bc7b37b6"):
-        assert "아직 답이 없습니다" in output(nb, cell_id)
+        assert "아직 답이 없습니다" in nb.output(cell_id)
 
 
 def test_explorer_questions_answers_are_the_library_s(nb):
     """The fold-out answers under the AlexNet explorer's three questions (231, 259, batch 128)."""
-    text = source(nb, "7c6b11a6")
+    text = nb.source("7c6b11a6")
     conv1 = conv_output_size(231, 11, stride=4)
     assert conv1 == 56 and (conv1 - 3) / 2 + 1 == 27.5 and "(56 − 3)/2 + 1 = 27.5" in text
     at_227, at_259 = layer_table(ALEXNET, 227, 3), layer_table(ALEXNET, 259, 3)
