@@ -44,12 +44,13 @@ def test_rows_a_view_shows_are_sent_as_references():
     old = ['<tr><td class="is-window">1</td><td>2</td></tr>', "<tr><td>3</td><td>4</td></tr>",
            "<tr><td>3</td><td>4</td></tr>"]
     new = "<table>" + "<tr><td>1</td><td>2</td></tr>" + old[1] + old[1] + old[0] + "</table><tr><td>9</td></tr>"
-    delta = row_delta(new, old)
+    delta, rows = row_delta(new, old)
     # a changed row is sent; a row at the same place is that row; one that moved is the first equal one
     assert delta == ('<table><tr><td>1</td><td>2</td></tr><tr data-same="1"></tr><tr data-same="2"></tr>'
                      '<tr data-same="0"></tr></table><tr><td>9</td></tr>')
-    assert row_delta("<tr><td>1</td></tr>", ["<tr><td>1</td></tr>"]) == "<tr><td>1</td></tr>"  # shorter as it is
-    assert row_delta(new, []) == new
+    assert rows == table_rows(new) and len(rows) == 5          # what the view shows after the update
+    assert row_delta("<tr><td>1</td></tr>", ["<tr><td>1</td></tr>"])[0] == "<tr><td>1</td></tr>"  # shorter as it is
+    assert row_delta(new, []) == (new, rows)
     # a part whose rows hold tables is always sent whole (its rows would not match the DOM's)
     assert table_rows("<table><tr><td><table><tr><td>1</td></tr></table></td></tr></table>") == []
 

@@ -20,16 +20,14 @@ Styles come from :mod:`.style`: inline by default (the static copy), class names
 from __future__ import annotations
 
 import base64
-import struct
-import zlib
 from dataclasses import dataclass
 from functools import lru_cache
 from html import escape
 
 import numpy as np
 
-from .style import (MARK_STYLE, MARKS, PALETTES, RULES, attrs, cell_attrs, heat_class, heat_colors, heat_steps, is_live,
-                    step_class)
+from ..images import png_bytes
+from .style import MARK_STYLE, MARKS, PALETTES, RULES, attrs, cell_attrs, heat_colors, heat_steps, is_live, step_class
 
 __all__ = ["MARKS", "MARK_LEGEND", "HEAT_PALETTES", "format_number", "format_numbers", "signed", "grid_html",
            "legend_html", "mark_mask", "heat_colors", "matrix_html", "shown_rows", "Gap", "ROW_LIMIT"]
@@ -165,23 +163,32 @@ def grid_html(values, *, marks=None, role="", title="", note="", row_labels=None
     return "".join(out)
 
 
+def _mark_bits(shape, masks, names) -> np.ndarray:
+    """An int per cell: bit i is set when the cell has mark ``names[i]``."""
+    bits = np.zeros(shape, dtype=np.int64)
+    for i, m in enumerate(names):
+        bits |= masks[m].astype(np.int64) << i
+    return bits
+
+
+def _marks_of(bits: int, names) -> tuple:
+    return tuple(m for i, m in enumerate(names) if bits >> i & 1)
+
+
 def _cell_tags(shape, masks, heat, palette, inline_, compact):
     """Two object arrays of ``shape``: each cell's opening (``<td ...>`` and the tags around its number)
-    and closing text. Cells are grouped by their marks and heat level, and each group's tags are written
-    once (a large grid has few kinds of cell)."""
-    kind = np.zeros(shape, dtype=np.int64)
-    names = list(masks)
-    for i, m in enumerate(names):
-        kind |= masks[m].astype(np.int64) << i
-    if heat is not None:   # the heat level (as heat_class rounds it), for cells without marks
-        lo = PALETTES[palette][0]
-        kind = np.where(kind == 0, (heat_steps(heat, palette) - lo + 1) << len(names), kind)
-    uniq, inverse = np.unique(kind, return_inverse=True)
+    and closing text. A large grid has few kinds of cell (marks × heat level): each kind's tags are
+    written once."""
+    names = [m for m in MARKS if m in masks]
+    bits = _mark_bits(shape, masks, names)
+    lo, hi = PALETTES[palette]
+    steps = heat_steps(heat, palette) - lo if heat is not None else np.zeros(shape, dtype=np.int64)
+    kinds, inverse = np.unique(bits * (hi - lo + 1) + steps, return_inverse=True)   # one number per kind
     opens, closes = [], []
-    for k in uniq.tolist():
-        marks = frozenset(m for i, m in enumerate(names) if k >> i & 1)
-        hc = step_class((k >> len(names)) - 1 + lo, palette) if heat is not None and not marks else None
-        td, inner, outer = cell_attrs(marks, hc, inline_, compact)
+    for kind in kinds.tolist():
+        b, step = divmod(kind, hi - lo + 1)
+        hc = step_class(step + lo, palette) if heat is not None else None
+        td, inner, outer = cell_attrs(frozenset(_marks_of(b, names)), hc, inline_, compact)
         opens.append(td + inner)
         closes.append(outer + "</td>")
     inverse = inverse.reshape(shape)
@@ -205,27 +212,13 @@ def _rgb(color: str) -> tuple:
     return tuple(int(color[i : i + 2], 16) for i in (1, 3, 5))
 
 
-def png_bytes(pixels: np.ndarray) -> bytes:
-    """A (H, W, 3) uint8 array as a PNG file (8-bit RGB, no filtering)."""
-    h, w, _ = pixels.shape
-    raw = b"".join(b"\x00" + pixels[r].tobytes() for r in range(h))   # each row: filter type 0, then RGB
-
-    def chunk(kind: bytes, body: bytes) -> bytes:
-        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
-
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(raw, 6)) + chunk(b"IEND", b""))
-
-
 def _square_rows(rows, cols, masks, heat, palette, px) -> list[str]:
     """The <tr>s of a number-less grid: empty px-square cells, a row's neighbouring unmarked cells of one
     shade merged into one cell (colspan) — a 28×28 digit is mostly white, so this keeps the HTML small.
     The first row is never merged: its cells fix the columns' widths."""
     live = is_live()
     names = [m for m in MARKS if m in masks]
-    kind = np.zeros((rows, cols), dtype=np.int64)   # bit i: cell has mark names[i]
-    for i, m in enumerate(names):
-        kind |= masks[m].astype(np.int64) << i
+    kind = _mark_bits((rows, cols), masks, names)
     if heat is not None:
         lo, hi = PALETTES[palette]
         shades = np.array([step_class(k, palette) for k in range(lo, hi + 1)], dtype=object)[heat_steps(heat, palette) - lo]
@@ -245,7 +238,7 @@ def _square_rows(rows, cols, masks, heat, palette, px) -> list[str]:
         out.append("<tr>")
         for i, (shade, k, span) in enumerate(cells):
             size = (f"width:{px}px;" if r == 0 else "") + (f"height:{px}px" if i == 0 else "")
-            out.append(_square_cell(shade, tuple(m for b, m in enumerate(names) if k >> b & 1), span, size, live))
+            out.append(_square_cell(shade, _marks_of(k, names), span, size, live))
         out.append("</tr>")
     return out
 

@@ -145,9 +145,10 @@ function render({ model, el }) {
     el.querySelectorAll("details[data-key]").forEach((d) => { if (opened.has(d.dataset.key)) d.open = opened.get(d.dataset.key); });
     const t1 = performance.now();
     el.querySelectorAll(".cnnlib-scroll.x-cap").forEach(reveal);   // (this lays the page out)
-    // when the update arrived, how long the patch and the layout for `reveal` took (read by the browser test)
+    // when the update arrived, how long the patch and the layout for `reveal` took: kept only when the
+    // browser test has asked for it (by creating the list)
     const t2 = performance.now();
-    (window.cnnlibPatches = window.cnnlibPatches || []).push({ start: t0, ms: t2 - t0, patch: t1 - t0, reveal: t2 - t1 });
+    if (window.cnnlibPatches) window.cnnlibPatches.push({ start: t0, ms: t2 - t0, patch: t1 - t0, reveal: t2 - t1 });
     el.dispatchEvent(new CustomEvent("cnnlib-updated", { bubbles: true }));
   };
   const onMessage = (msg) => {
@@ -317,10 +318,11 @@ class LiveView(anywidget.AnyWidget):
             self._html.update(changed)
             self.first = dict(self._html)
             return
-        delta = {p: row_delta(html, self._rows[p]) for p, html in changed.items()}
         rows = {p: len(self._rows[p]) for p in changed}
+        delta = {}
+        for p, html in changed.items():
+            delta[p], self._rows[p] = row_delta(html, self._rows[p])
         self._html.update(changed)
-        self._rows.update({p: table_rows(html) for p, html in changed.items()})
         self.version += 1
         self.send({"event": "parts", "base": self.version - 1, "version": self.version, "parts": delta, "rows": rows})
 
@@ -361,29 +363,28 @@ _ROW = re.compile(r"<tr\b[^>]*>.*?</tr>", re.S)
 def table_rows(html: str) -> list[str]:
     """The ``<tr>…</tr>`` texts of ``html`` in document order (the order of the DOM's rows), or [] when a
     row holds a table of its own (the rows would not match the DOM's: such a part is sent whole)."""
-    rows = _ROW.findall(html)
-    return [] if any("<table" in r for r in rows) else rows
+    return row_delta(html, [])[1]
 
 
-def row_delta(html: str, shown: list[str]) -> str:
+def row_delta(html: str, shown: list[str]) -> tuple[str, list[str]]:
     """``html`` with each row that is also in ``shown`` (the rows a view shows now) replaced by
-    ``<tr data-same="k"></tr>``, k its index there: a moved window resends a few rows, not the tables."""
-    if not shown:
-        return html
+    ``<tr data-same="k"></tr>``, k its index there (the same place if the row is there, else its first
+    place): a moved window resends a few rows, not the tables. Also ``html``'s own rows (see
+    :func:`table_rows`): what the view shows after this update."""
     index = {}
     for k, row in enumerate(shown):
         index.setdefault(row, k)
-    j = -1
-
-    def keep(match):   # the row at the same place if it is the same, else the first one that is
-        nonlocal j
-        j += 1
+    rows, pieces, end = [], [], 0
+    for j, match in enumerate(_ROW.finditer(html)):
         row = match.group(0)
+        rows.append(row)
         k = j if j < len(shown) and shown[j] == row else index.get(row)
         same = f'<tr data-same="{k}"></tr>'
-        return same if k is not None and len(same) < len(row) else row
-
-    return _ROW.sub(keep, html)
+        pieces += [html[end : match.start()], same if k is not None and len(same) < len(row) else row]
+        end = match.end()
+    if any("<table" in row for row in rows):   # rows that hold tables: sent whole, never referred to
+        return html, []
+    return "".join(pieces) + html[end:], rows
 
 
 def layout_names(layout) -> list[str]:

@@ -144,26 +144,22 @@ PALETTES = {"blue": (0, HEAT_STEPS), "diverging": (-HEAT_STEPS, HEAT_STEPS), "gr
 _CODE = {"blue": "b", "diverging": "d", "gray": "g"}
 
 
-def _step(level: float, palette: str) -> int:
-    lo, hi = PALETTES[palette]
-    return min(max(int(round(float(level) * HEAT_STEPS)), lo), hi)
-
-
 def heat_colors(level: float, palette: str = "blue") -> tuple[str, str]:
     """(background, text colour) of a heatmap cell of ``level`` in ``palette``: 'blue' 0 white → 1 blue;
     'diverging' −1 blue → 0 white → 1 red; 'gray' 0 white → 1 black. Levels are rounded to 1/HEAT_STEPS
     and clipped to the palette's range."""
     if palette not in PALETTES:
         raise ValueError(f"unknown heat palette {palette!r}; use one of {tuple(PALETTES)}.")
-    return _colors(palette, _step(level, palette))
+    return _colors(palette, int(heat_steps(level, palette)))
 
 
 def heat_class(level: float, palette: str) -> str:
-    return step_class(_step(level, palette), palette)
+    return step_class(int(heat_steps(level, palette)), palette)
 
 
 def heat_steps(levels, palette: str):
-    """:func:`heat_class`'s rounding for a whole array: the integer step of each level."""
+    """The integer step of each level (a number or an array): level × HEAT_STEPS rounded, clipped to the
+    palette's range."""
     lo, hi = PALETTES[palette]
     return np.clip(np.round(np.asarray(levels, dtype=float) * HEAT_STEPS), lo, hi).astype(np.int64)
 
