@@ -37,6 +37,7 @@ __all__ = ["Estimate", "TrainingRun", "measure", "run_counts"]
 PROBE_STEPS = 5  # timed training steps (after one warm-up step) for the estimate
 PROBE_EVAL_IMAGES = 200  # images timed through the network for the cost of evaluating one image
 UPDATE_SECONDS = 0.5  # how often the progress bar and status line move while training
+CURVES_SIZE, CURVES_DPI = (9.0, 3.2), 100  # the curves' PNG: 900 x 320 pixels, shown at that size
 
 _lock = threading.Lock()
 _active = None  # the TrainingRun that is training in this kernel, if any
@@ -173,7 +174,9 @@ class TrainingRun:
             self.progress = widgets.IntProgress(value=0, min=0, max=1, layout=widgets.Layout(width="240px"))
             self.status = widgets.HTML("이 컴퓨터에서 걸릴 시간을 재는 중입니다…")
             self.note = widgets.HTML("")
-            self.image = widgets.Image(format="png", layout=widgets.Layout(display="none"))
+            # a fixed width: in the column of widgets an image would otherwise stretch to the full width
+            self.image = widgets.Image(format="png", layout=widgets.Layout(
+                display="none", width=f"{CURVES_SIZE[0] * CURVES_DPI:.0f}px", max_width="100%"))
             self.start_button.on_click(lambda _: self.start())
             self.stop_button.on_click(lambda _: self.stop())
             for w, name in [(self.start_button, "start"), (self.stop_button, "stop"), (self.progress, "progress"),
@@ -223,7 +226,7 @@ class TrainingRun:
         self._stop.clear()
         try:
             self.network = build_network(self.recipe)
-            self.curves = LiveCurves(self.recipe.epochs, references=self.references, title=self.title, show=False)
+            self.curves = self._new_curves()
             self.trainer = make_trainer(self.recipe, self.network, x_train, t_train, x_test, t_test,
                                         callback=self._on_evaluation, verbose=False, progress=False)
         except Exception as e:
@@ -251,6 +254,10 @@ class TrainingRun:
             self.stop_button.disabled = True
             return False
         run._stop.set()
+        if run.state == "running":  # said at once: the thread may be in the middle of an evaluation
+            run.state = "stopping"
+            run.status.value = (f"멈추는 중입니다. 하던 계산을 마치고, 그때까지 학습한 신경망을 시험 데이터 "
+                                f"{len(run.data[2]):,}장으로 평가합니다…")
         if run is not self:
             self.note.value = "앞에서 시작한 학습을 멈추라고 했습니다. 잠시 뒤 '학습 시작'을 누르세요."
             self.stop_button.disabled = True
@@ -266,9 +273,13 @@ class TrainingRun:
 
     # ---- background threads ------------------------------------------------------------------------
 
+    def _new_curves(self) -> LiveCurves:
+        return LiveCurves(self.recipe.epochs, references=self.references, title=self.title, show=False,
+                          size=CURVES_SIZE, dpi=CURVES_DPI)
+
     def _measure(self):
         try:
-            curves = LiveCurves(self.recipe.epochs, references=self.references, title=self.title, show=False)
+            curves = self._new_curves()
             self.estimate = measure(self.recipe, *self.data, curves=curves)
             self.image.value = curves.png()
             self.image.layout.display = ""
@@ -302,13 +313,9 @@ class TrainingRun:
     def _should_stop(self) -> bool:
         """The Trainer's check before every step; also moves the progress bar now and then."""
         if self._stop.is_set():
-            if self.state == "running":
-                self.state = "stopping"
-                self.status.value = (f"멈추는 중입니다. 지금까지 학습한 신경망을 시험 데이터 "
-                                     f"{len(self.data[2]):,}장으로 평가합니다…")
             return True
         now = time.perf_counter()
-        if now - self._shown >= UPDATE_SECONDS:
+        if now - self._shown >= UPDATE_SECONDS and self.state == "running":
             self._shown = now
             tr = self.trainer
             self.progress.value = tr.current_iter

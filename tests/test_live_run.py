@@ -186,6 +186,8 @@ def test_start_then_stop_keeps_the_curves_and_the_network(toy_run):
     while len(run.trainer.test_acc_list) < 1 and time.monotonic() < deadline:  # one evaluation drawn
         time.sleep(0.002)
     run.stop_button.click()
+    # said at once, before the thread notices (it may be in the middle of an evaluation)
+    assert run.state in ("stopping", "stopped") and run.status.value.startswith(("멈추는 중입니다.", "중지했습니다"))
     assert run.wait(60) == "stopped" and our_threads() == []
     tr = run.trainer
     assert tr.stopped and 0 < tr.current_iter < tr.max_iter
