@@ -214,7 +214,8 @@ class TrainingRun:
         self.widget
         with _lock:
             if _active is self:
-                self.note.value = "이미 학습하고 있습니다. 처음부터 다시 하려면 '중지'를 누른 뒤 '학습 시작'을 누르세요."
+                self.note.value = ("이미 학습하고 있습니다. 처음부터 다시 하려면 '중지'를 누른 뒤 "
+                                   "'학습 시작'을 누르세요.")
                 return False
             if _active is not None:
                 self.note.value = ("앞에서 시작한 다른 학습이 아직 진행 중입니다. 여기의 '중지'를 누르면 그 학습을 "
@@ -298,6 +299,7 @@ class TrainingRun:
         try:
             if self._probe is not None:
                 self._probe.join()  # the estimate first: it would slow the run down
+            self.image.value = self.curves.png()  # the new run's empty axes, not the last run's curves
             self.curves.start = self._shown = time.perf_counter()
             self.trainer.train(stop=self._should_stop)
             self.seconds = time.perf_counter() - self.curves.start

@@ -13,15 +13,18 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["KOREAN_FONT_FILE", "KOREAN_FONT_FAMILY", "use_korean_font", "image_grid", "learning_curves",
+__all__ = ["KOREAN_FONT_FILE", "KOREAN_FONT_FILES", "KOREAN_FONT_FAMILY", "use_korean_font", "image_grid", "learning_curves",
            "compare_curves", "before_after", "confusion_matrix_figure", "misclassified_figure", "tuning_curves",
            "bar_with_reference", "LiveCurves"]
 
-# NanumSquare Regular (NAVER, SIL Open Font License 1.1, cnnlib/fonts/OFL.txt), unmodified: every
-# modern Hangul syllable in 0.7 MB (NanumGothic: 4.7 MB).
-KOREAN_FONT_FILE = Path(__file__).resolve().parent / "fonts" / "NanumSquareR.ttf"
-# The family name the shipped file is registered under as well as its own, "NanumSquare": a NanumSquare
-# installed on the machine (another version, perhaps) would otherwise be found first.
+# NanumSquare Regular and Bold (NAVER, SIL Open Font License 1.1, cnnlib/fonts/OFL.txt), unmodified:
+# every modern Hangul syllable in 0.7 MB per weight (NanumGothic: 4.7 MB). Bold, so that bold text
+# (fontweight="bold") draws bold instead of matplotlib warning that it found no bold.
+FONT_DIR = Path(__file__).resolve().parent / "fonts"
+KOREAN_FONT_FILE = FONT_DIR / "NanumSquareR.ttf"
+KOREAN_FONT_FILES = (KOREAN_FONT_FILE, FONT_DIR / "NanumSquareB.ttf")
+# The family name the shipped files are registered under as well as their own, "NanumSquare": a
+# NanumSquare installed on the machine (another version, perhaps) would otherwise be found first.
 KOREAN_FONT_FAMILY = "NanumSquare (cnnlib)"
 
 
@@ -40,12 +43,13 @@ def use_korean_font():
 
     manager = font_manager.fontManager
     if not any(entry.name == KOREAN_FONT_FAMILY for entry in manager.ttflist):
-        if not KOREAN_FONT_FILE.is_file():
-            raise FileNotFoundError(f"The Korean font {KOREAN_FONT_FILE} is missing: restore it "
-                                    "(git checkout -- cnnlib/fonts) or reinstall cnnlib.")
-        manager.addfont(str(KOREAN_FONT_FILE))
-        entry = next(e for e in manager.ttflist if e.fname == str(KOREAN_FONT_FILE))
-        manager.ttflist.append(dataclasses.replace(entry, name=KOREAN_FONT_FAMILY))  # as addfont adds alt names
+        for path in KOREAN_FONT_FILES:
+            if not path.is_file():
+                raise FileNotFoundError(f"The Korean font {path} is missing: restore it "
+                                        "(git checkout -- cnnlib/fonts) or reinstall cnnlib.")
+            manager.addfont(str(path))
+            entry = next(e for e in manager.ttflist if e.fname == str(path))
+            manager.ttflist.append(dataclasses.replace(entry, name=KOREAN_FONT_FAMILY))  # as addfont adds alt names
     families = [f for f in rcParams["font.family"] if f != KOREAN_FONT_FAMILY]
     rcParams["font.family"] = families + [KOREAN_FONT_FAMILY]
 

@@ -72,9 +72,9 @@ def test_clicks_reach_the_kernel_while_it_trains():
         print(f"an execute request answered in {seconds * 1e3:.0f} ms while training")
         click(kc, ids["start"])  # refused: already training
         click(kc, ids["stop"])
-        out, _ = execute(kc, "print(run.wait(60)); print(run.trainer.stopped, run.trainer.current_iter < run.trainer.max_iter);"
-                             "print(run.note.value)")
-        state, flags, note = out.strip().splitlines()
+        out, _ = execute(kc, "print(run.wait(60)); print(run.note.value); "
+                             "print(run.trainer.stopped, run.trainer.current_iter < run.trainer.max_iter)")
+        state, note, flags = out.strip().splitlines()
         assert state == "stopped" and flags == "True True"
         assert note.startswith("이미 학습하고 있습니다.")
         out, _ = execute(kc, "import threading; print([t.name for t in threading.enumerate() "

@@ -75,15 +75,16 @@ HANGUL = re.compile("[\uac00-\ud7a3]")
 
 
 @contextmanager
-def glyph_problems(caplog):
-    """Collects what matplotlib says about glyphs it cannot draw: Agg warns (UserWarning 'Glyph ...
-    missing from font(s)'), mathtext logs ('Font ... does not have a glyph')."""
+def font_problems(caplog):
+    """Collects what matplotlib says about the fonts it draws with: Agg warns (UserWarning 'Glyph ...
+    missing from font(s)'), mathtext and findfont log ('Font ... does not have a glyph', 'Failed to find
+    font weight bold ...')."""
     found = []
     with warnings.catch_warnings(record=True) as caught, caplog.at_level(logging.WARNING, logger="matplotlib"):
         warnings.simplefilter("always")
         yield found
-    found += [str(w.message) for w in caught if "glyph" in str(w.message).lower()]
-    found += [r.getMessage() for r in caplog.records if "glyph" in r.getMessage().lower()]
+    found += [str(w.message) for w in caught if re.search("glyph|font", str(w.message), re.I)]
+    found += [r.getMessage() for r in caplog.records if r.name.startswith("matplotlib")]
 
 
 def render(fig) -> np.ndarray:
@@ -109,13 +110,20 @@ def test_korean_text_is_drawn_with_the_shipped_font(caplog):
     found = font_manager.findfont(font_manager.FontProperties(family=plots.KOREAN_FONT_FAMILY),
                                   fallback_to_default=False)
     assert found == str(plots.KOREAN_FONT_FILE)  # the family name means the shipped file
-    with glyph_problems(caplog) as problems:
+    with font_problems(caplog) as problems:
         default = render(text_figure())
         shipped = render(text_figure(fontproperties=font_manager.FontProperties(fname=plots.KOREAN_FONT_FILE)))
     assert problems == []
     np.testing.assert_array_equal(default, shipped)  # the default text is the shipped font's, pixel for pixel
+    # bold text: the shipped bold file, no "Failed to find font weight bold" warning
+    with font_problems(caplog) as problems:
+        bold = render(text_figure(fontweight="bold"))
+        bold_file = render(text_figure(fontproperties=font_manager.FontProperties(fname=plots.KOREAN_FONT_FILES[1])))
+    assert problems == []
+    np.testing.assert_array_equal(bold, bold_file)
+    assert not np.array_equal(bold, shipped)
     # the checks can fail: without the Korean font, matplotlib says so and draws something else
-    with glyph_problems(caplog) as problems:
+    with font_problems(caplog) as problems:
         latin_only = render(text_figure(family="DejaVu Sans"))
     assert any("HANGUL SYLLABLE" in p for p in problems) and not np.array_equal(latin_only, shipped)
 
@@ -126,7 +134,7 @@ def test_registering_the_font_twice_changes_nothing():
     before = list(rcParams["font.family"])
     plots.use_korean_font()
     assert list(rcParams["font.family"]) == before
-    assert sum(e.name == plots.KOREAN_FONT_FAMILY for e in font_manager.fontManager.ttflist) == 1
+    assert sum(e.name == plots.KOREAN_FONT_FAMILY for e in font_manager.fontManager.ttflist) == 2  # regular, bold
 
 
 def figure_texts(fig):
@@ -149,7 +157,7 @@ def test_every_figure_cnnlib_draws_is_korean_and_draws_cleanly(caplog):
     trainer = type("T", (), {"iter_per_epoch": 2, "train_loss_list": [2.0, 1.0, 0.5, 0.2],
                              "eval_epoch_list": [1.0, 2.0], "train_acc_list": [0.9, 0.95],
                              "test_acc_list": [0.89, 0.94]})()
-    with glyph_problems(caplog) as problems:
+    with font_problems(caplog) as problems:
         figures = [plots.learning_curves(h).figure, plots.compare_curves({"학습률 0.1": h}, "train_loss").figure,
                    plots.before_after(np.arange(-5.0, 5.0), np.arange(-5.0, 5.0) / 2).figure,
                    plots.confusion_matrix_figure(np.eye(3, dtype=int)),
@@ -182,6 +190,6 @@ def test_the_font_and_its_licence_are_package_data():
     root = Path(plots.__file__).resolve().parent
     patterns = tomllib.loads((root.parent / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
     shipped = [p.relative_to(root).as_posix() for p in (root / "fonts").iterdir()]
-    assert {"fonts/NanumSquareR.ttf", "fonts/OFL.txt"} <= {f for f in shipped
+    assert {"fonts/NanumSquareR.ttf", "fonts/NanumSquareB.ttf", "fonts/OFL.txt"} <= {f for f in shipped
                                                           if any(fnmatch(f, p) for p in patterns["cnnlib"])}
     assert "SIL Open Font License" in (root / "fonts" / "OFL.txt").read_text()
