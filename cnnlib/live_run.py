@@ -14,6 +14,16 @@ browser from any thread. At most one run trains at a time in a kernel.
 
 Where widgets cannot be shown (GitHub, a notebook opened without running it) the output is a
 sentence saying what the button does.
+
+In a notebook::
+
+    run = TrainingRun("simple_convnet_fast", x_train, t_train, x_test, t_test,
+                      references={"99%": 0.99, "책 98.96%": 0.9896})
+    run          # the widget; later cells may use run.network, run.trainer.history, ...
+
+CSS classes (for browser tests): ``cnnlib-training`` on the box, ``cnnlib-training-start``, ``-stop``,
+``-progress``, ``-status``, ``-note`` and ``-curves`` on its parts; ``cnnlib-training-static`` on the
+static copy.
 """
 
 from __future__ import annotations
