@@ -124,6 +124,7 @@ class Trainer:
         self.test_acc_list = []
         self.eval_epoch_list = []  # where each evaluation happened, in epochs (0.25 = a quarter of epoch 1)
         self.final_test_acc = None
+        self.stopped = False  # train() ended early because its ``stop`` function said so
         # one entry per epoch: mean loss, the epoch-end accuracies, learning rate, seconds
         self.history = {"epoch": [], "train_loss": [], "train_acc": [], "test_acc": [], "lr": [], "seconds": []}
 
@@ -186,29 +187,36 @@ class Trainer:
         h["lr"].append(float(self.optimizer.lr))
         h["seconds"].append(time.perf_counter() - self._epoch_start)
 
-    def train(self):
+    def train(self, stop=None):
         """Run the remaining steps of all epochs, then measure ``final_test_acc`` on the whole test
-        set; returns ``history``."""
+        set; returns ``history``. ``stop``: a function called before every step (e.g. a
+        ``threading.Event``'s ``is_set``); when it returns True, training ends there, ``stopped`` is
+        True and ``final_test_acc`` is the network's accuracy as it is then."""
         # Text bar (not tqdm.auto's widget) on stdout: its final state is what a notebook stores and
         # GitHub shows, and stdout is not shown as an error (stderr is, in red, in JupyterLab).
         from tqdm import tqdm
 
-        while self.current_iter < self.max_iter:
+        self.stopped = False
+        while self.current_iter < self.max_iter and not self.stopped:
             done = self.current_iter % self.iter_per_epoch
             bar = tqdm(total=self.iter_per_epoch, initial=done, desc=f"epoch {self.current_epoch + 1}/{self.epochs}",
                        file=sys.stdout, bar_format="{desc}: {percentage:3.0f}%|{bar:20}| {n_fmt}/{total_fmt}{postfix}",
                        leave=True, disable=not self.progress)
             for _ in range(done, self.iter_per_epoch):
+                if stop is not None and stop():
+                    self.stopped = True
+                    break
                 self.train_step()
                 bar.update(1)
                 if self.current_iter % 50 == 0:
                     bar.set_postfix_str(f"loss {np.mean(self.train_loss_list[-50:]):.3f}", refresh=False)
             bar.close()
-            if self.verbose:
+            if self.verbose and not self.stopped:
                 h = self.history
                 print(f"epoch {self.current_epoch:2d}: loss {h['train_loss'][-1]:.4f}, "
                       f"train acc {h['train_acc'][-1]:.4f}, test acc {h['test_acc'][-1]:.4f}")
-        if self.evaluate_sample_num_per_epoch is None or self.evaluate_sample_num_per_epoch >= len(self.x_test):
+        if not self.stopped and (self.evaluate_sample_num_per_epoch is None
+                                 or self.evaluate_sample_num_per_epoch >= len(self.x_test)):
             self.final_test_acc = self.test_acc_list[-1]
         else:
             self.final_test_acc = self.network.accuracy(self.x_test, self.t_test, batch_size=EVAL_BATCH_SIZE)

@@ -192,7 +192,7 @@ def test_live_curves_follow_the_trainer():
     np.testing.assert_allclose(steps, np.arange(1, 21) / 10)  # in epochs: 10 steps per epoch
     at, test = curves.test_line.get_data()
     assert list(at) == tr.eval_epoch_list == [0.5, 1.0, 1.5, 2.0] and list(test) == tr.test_acc_list
-    assert "epoch 2.00/2" in curves.fig._suptitle.get_text()
+    assert "에폭 2.00/2" in curves.fig._suptitle.get_text()
     assert curves.finish(tr, "done in 1 s") is None
     assert curves.fig._suptitle.get_text() == "toy  done in 1 s"
     assert curves._image().data[:8] == b"\x89PNG\r\n\x1a\n"
