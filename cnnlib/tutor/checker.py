@@ -6,24 +6,23 @@ Steps: a class must define the methods the exercise asks for (not inherit cnnlib
 case (the book's example) tells "not implemented yet" (``None`` or ``NotImplementedError``) from
 an attempt; then every case runs within a time budget and is compared with the plain-loop
 values. On a failure the smallest failing case is shown, and the learner's outcomes are compared
-with each catalogued mistake's: a mistake that ends the same way on the failing cases is named,
-with how many of them it explains.
+with each catalogued mistake's: the mistake that explains the failing cases is named, with how
+sure the tutor is.
 """
 
 from __future__ import annotations
 
-import functools
 import inspect
 import textwrap
 from dataclasses import dataclass
 from functools import lru_cache
 
 from . import budget, library
-from .exercises import get_exercise, library_owner
+from .exercises import class_problem, get_exercise
 from .mistakes import MISTAKES, Mistake
 from .report import (Result, failure_result, hints_view, notice, pass_result, problem_result, solution_view,
                      stopped_result, todo_result)
-from .runner import Output, Problem, Raised, Stopped, compare, input_issues, run_case, same_outcome
+from .runner import Output, Raised, Stopped, agreement, compare, input_issues, run_case, same_outcome
 
 __all__ = ["check", "hints", "solution", "starter", "solution_source", "diagnose", "Diagnosis"]
 
@@ -64,37 +63,36 @@ def _issues(ex, outcome, expected):
 
 @dataclass(frozen=True)
 class Diagnosis:
-    """A catalogued mistake that explains ``explained`` of the ``failing`` cases exactly (the same
-    values or the same exception); ``everywhere``: it ends like the learner's code on every case."""
+    """A catalogued mistake and how sure: ``everywhere``, it ends like the learner's code on every
+    case; else ``share`` (0..1) is the mean over the ``failing`` cases of how much of the learner's
+    wrong result it reproduces (1 on a case it ends exactly alike)."""
 
     mistake: Mistake
-    explained: int
+    share: float
     failing: int
     everywhere: bool
 
 
-def diagnose(name, outcomes) -> list[Diagnosis]:
-    """The mistakes that explain the failing cases of ``outcomes`` (one per case, in order): the
-    one that ends the same way on every case, else the one that explains the most failing cases
-    (at least two, or all of them, and at least a quarter), then one more for the cases left."""
-    ex = get_exercise(name)
-    failing = [i for i, (o, e) in enumerate(zip(outcomes, _expected(name))) if _issues(ex, o, e) != []]
+SURE_ENOUGH = 0.25  # a mistake that reproduces less of the wrong results is not named
+
+
+def diagnose(name, outcomes) -> Diagnosis | None:
+    """The catalogued mistake that explains the failing cases of ``outcomes`` (one per case, in
+    order): the one that ends the same way on every case, else the one that reproduces the most of
+    the learner's wrong values (a mistake made along one axis only, or together with another),
+    if it reproduces at least ``SURE_ENOUGH`` of them; None otherwise."""
+    ex, expected = get_exercise(name), _expected(name)
+    failing = [i for i, (o, e) in enumerate(zip(outcomes, expected)) if _issues(ex, o, e) != []]
     if not failing:
-        return []
-    same = [(m, {i for i in range(len(outcomes)) if same_outcome(outcomes[i], theirs[i], ex.rtol)})
-            for m, theirs in _mutant_outcomes(name)]
-    for m, cases in same:
-        if len(cases) == len(outcomes):
-            return [Diagnosis(m, len(failing), len(failing), True)]
-    found, left = [], set(failing)
-    while left and len(found) < 2:
-        m, cases = max(same, key=lambda mc: len(mc[1] & left))
-        k = len(cases & left)
-        if not (k == len(left) or k >= 2) or 4 * k < len(failing):
-            break
-        found.append(Diagnosis(m, k, len(failing), False))
-        left -= cases
-    return found
+        return None
+    best = None
+    for m, theirs in _mutant_outcomes(name):
+        if all(same_outcome(a, b, ex.rtol) for a, b in zip(outcomes, theirs)):
+            return Diagnosis(m, 1.0, len(failing), True)
+        share = sum(agreement(outcomes[i], theirs[i], expected[i], ex.rtol) for i in failing) / len(failing)
+        if share >= SURE_ENOUGH and (best is None or share > best.share):
+            best = Diagnosis(m, share, len(failing), False)
+    return best
 
 
 def _is_todo(ex, outcome) -> bool:
@@ -106,25 +104,6 @@ def _is_todo(ex, outcome) -> bool:
 def _not_callable(ex, learner) -> Result:
     return problem_result(ex, f"check의 두 번째 인자로 함수나 클래스 자체를 넘기세요 (괄호 없이, 예: "
                               f"tutor.check({ex.name!r}, {ex.starter[-1].__name__})). 받은 것: {type(learner).__name__}")
-
-
-def _class_problem(ex, learner) -> str:
-    """Why the learner's class does not do what the exercise asks ('' when it does): every method
-    of ``ex.methods`` must come from the learner's code, not from cnnlib's own class."""
-    cls = learner.func if isinstance(learner, functools.partial) else learner
-    if not ex.methods or not isinstance(cls, type):
-        return ""
-    for method in ex.methods:
-        owner = library_owner(cls, method)
-        if owner is object:
-            return f"{cls.__name__} 클래스에 {method} 메서드가 없습니다. def {method}(self, ...):를 클래스 안에 쓰세요."
-        if owner is cls:
-            return (f"cnnlib의 {cls.__name__} 클래스를 그대로 넘겼습니다. 여러분이 만든 클래스"
-                    f"({ex.starter[-1].__name__})를 넘기세요.")
-        if owner is not None:
-            return (f"{cls.__name__} 클래스에 {method} 메서드가 없어 cnnlib의 {owner.__name__}.{method}가 대신 "
-                    f"쓰였습니다. def {method}(...)가 클래스 안에 들여 쓰여 있는지 보세요.")
-    return ""
 
 
 def _signature_note(ex, learner) -> str:
@@ -164,7 +143,7 @@ def check(name: str, learner) -> Result:
 
 
 def _check(ex, learner) -> Result:
-    problem = _class_problem(ex, learner)
+    problem = class_problem(ex, learner)
     if problem:
         return problem_result(ex, problem)
     cases, expected = _cases(ex.name), _expected(ex.name)
@@ -188,10 +167,10 @@ def _check(ex, learner) -> Result:
     if changed:
         notes.append(f"cnnlib의 {', '.join(changed[:3])}{' 등' if len(changed) > 3 else ''}이(가) 바뀌어 있습니다. "
                      f"셀에서 라이브러리를 바꿨다면 되돌리거나 커널을 다시 시작하세요.")
-    diagnoses = [] if changed else diagnose(ex.name, outcomes)
+    diagnosis = None if changed else diagnose(ex.name, outcomes)
     i = min(failures, key=lambda k: (cases[k].size, k))
     learner_name = getattr(learner, "__name__", "my_function")
-    return failure_result(ex, i + 1, cases[i], expected[i], outcomes[i], failures[i], diagnoses, learner_name,
+    return failure_result(ex, i + 1, cases[i], expected[i], outcomes[i], failures[i], diagnosis, learner_name,
                           [n for n in notes if n])
 
 

@@ -9,6 +9,7 @@ every catalogued mistake, so both are compared on equal terms.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -22,7 +23,8 @@ from . import starters as T
 from .references import EXPECT, init_convnet_weights
 from .runner import LearnerProblem
 
-__all__ = ["Exercise", "EXERCISES", "get_exercise", "PARAM_KEYS", "load_convnet", "new_convnet", "convnet_gradient"]
+__all__ = ["Exercise", "EXERCISES", "get_exercise", "PARAM_KEYS", "load_convnet", "new_convnet", "convnet_gradient",
+           "library_owner", "class_problem"]
 
 
 @dataclass(frozen=True)
@@ -111,6 +113,25 @@ def library_owner(cls, method):
             module = klass.__module__ or ""
             return klass if module.startswith("cnnlib.") and not module.startswith("cnnlib.tutor.") else None
     return object
+
+
+def class_problem(ex, learner) -> str:
+    """Why the learner's class does not do what the exercise asks ('' when it does): every method
+    of ``ex.methods`` must come from the learner's code, not from cnnlib's own class."""
+    cls = learner.func if isinstance(learner, functools.partial) else learner
+    if not ex.methods or not isinstance(cls, type):
+        return ""
+    for method in ex.methods:
+        owner = library_owner(cls, method)
+        if owner is object:
+            return f"{cls.__name__} 클래스에 {method} 메서드가 없습니다. def {method}(self, ...):를 클래스 안에 쓰세요."
+        if owner is cls:
+            return (f"cnnlib의 {cls.__name__} 클래스를 그대로 넘겼습니다. 여러분이 만든 클래스"
+                    f"({ex.starter[-1].__name__})를 넘기세요.")
+        if owner is not None:
+            return (f"{cls.__name__} 클래스에 {method} 메서드가 없어 cnnlib의 {owner.__name__}.{method}가 대신 "
+                    f"쓰였습니다. def {method}(...)가 클래스 안에 들여 쓰여 있는지 보세요.")
+    return ""
 
 
 def new_convnet(impl, p):

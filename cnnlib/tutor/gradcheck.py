@@ -17,8 +17,8 @@ from ..gradient import numerical_gradient, relative_error
 from ..shapes import shape_text
 from . import budget
 from .cases import Case
-from .exercises import PARAM_KEYS, convnet_gradient, get_exercise
-from .report import Result, failure_result, notice, stopped_result, todo_result
+from .exercises import PARAM_KEYS, class_problem, convnet_gradient, get_exercise
+from .report import Result, failure_result, notice, problem_result, stopped_result, todo_result
 from .runner import Output, Stopped, run_case
 
 __all__ = ["gradient_check", "GRADCHECK_CASE", "TOLERANCE"]
@@ -53,13 +53,16 @@ def gradient_check(net_class) -> Result:
     """Compare ``net_class``'s backpropagation with numerical gradients on a small network."""
     ex = get_exercise("convnet")
     case = GRADCHECK_CASE
+    problem = class_problem(ex, net_class)
+    if problem:
+        return problem_result(ex, problem)
     outcome = run_case(_run, net_class, case, budget.SECONDS)
     if isinstance(outcome, Stopped):
         return stopped_result(ex, 1, case, outcome)
     if not isinstance(outcome, Output):
         if getattr(outcome, "kind", "") == "NotImplementedError":
             return todo_result(ex, outcome)
-        return failure_result(ex, 1, case, {}, outcome, [], [], getattr(net_class, "__name__", "MyConvNet"))
+        return failure_result(ex, 1, case, {}, outcome, [], None, getattr(net_class, "__name__", "MyConvNet"))
     rows, bad = [], []
     for key in PARAM_KEYS:
         b, n = outcome.values["backprop"][key], outcome.values["numeric"][key]

@@ -266,3 +266,13 @@ class ConvNetParamsCopied(solutions.MyConvNet):
         self.layers["Relu2"] = Relu()
         self.layers["Affine2"] = Affine(self.params["W3"].copy(), self.params["b3"].copy())
         self.last_layer = solutions.MySoftmaxWithLoss()
+
+
+@mistake("convnet", "relu_shared",
+         "ReLU 계층 하나를 Relu1과 Relu2에 함께 썼습니다. 두 번째 순전파가 첫 번째의 마스크를 덮어써서, Relu1의 "
+         "역전파가 Relu2의 마스크를 씁니다.",
+         "self.layers['Relu1'] = Relu()와 self.layers['Relu2'] = Relu()처럼 계층마다 따로 만드세요.")
+class ConvNetReluShared(solutions.MyConvNet):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.layers["Relu2"] = self.layers["Relu1"]  # one object in two places

@@ -255,24 +255,23 @@ def _failure_hint(ex, outcome, issues) -> tuple[str, str]:
     return "", ""
 
 
-def _diagnosis_lines(diagnoses) -> tuple[list[str], str]:
-    lines, html = [], []
-    for d in diagnoses:
-        if d.everywhere:
-            head = "진단"
-        elif d.explained == d.failing:
-            head = f"진단 (틀린 {d.failing}개 경우가 모두 이 실수와 똑같이 틀렸습니다)"
-        else:
-            head = f"진단 (틀린 {d.failing}개 경우 중 {d.explained}개가 이 실수와 똑같이 틀렸습니다)"
-        lines += [f"  {head}: {d.mistake.diagnosis}", f"  힌트: {d.mistake.hint}"]
-        html.append(f"<b>{escape(head)}</b>: {escape(d.mistake.diagnosis)}<br><b>힌트</b>: {escape(d.mistake.hint)}")
-    if diagnoses and sum(d.explained for d in diagnoses) < diagnoses[0].failing:
-        lines.append("  나머지 경우에는 다른 실수도 있는 것 같습니다.")
-        html.append("나머지 경우에는 다른 실수도 있는 것 같습니다.")
-    return lines, notice("<br>".join(html), tone="note")
+def _diagnosis_html(d) -> tuple[list[str], str]:
+    """The diagnosis as text lines and a notice, saying how sure it is."""
+    if d.everywhere:
+        head = "진단"
+    elif d.share == 1:
+        head = f"진단 (틀린 {d.failing}개 경우가 모두 이 실수와 똑같이 틀렸습니다)"
+    else:
+        head = f"진단 (틀린 값의 약 {round(100 * d.share)}%가 이 실수와 같습니다)"
+    lines = [f"  {head}: {d.mistake.diagnosis}", f"  힌트: {d.mistake.hint}"]
+    html = f"<b>{escape(head)}</b>: {escape(d.mistake.diagnosis)}<br><b>힌트</b>: {escape(d.mistake.hint)}"
+    if d.share < 1:
+        lines.append("  나머지 틀린 값에는 다른 실수도 있는 것 같습니다.")
+        html += "<br>나머지 틀린 값에는 다른 실수도 있는 것 같습니다."
+    return lines, notice(html, tone="note")
 
 
-def failure_result(ex, number, case, expected, outcome, issues, diagnoses, learner_name, notes=()) -> Result:
+def failure_result(ex, number, case, expected, outcome, issues, diagnosis, learner_name, notes=()) -> Result:
     where = f"{number}번째 경우 ({case.label + ': ' if case.label else ''}{case.describe()})"
     lines = [f"✗ {ex.title}: {where}"] + [f"  {n}" for n in notes]
     blocks = []
@@ -289,15 +288,15 @@ def failure_result(ex, number, case, expected, outcome, issues, diagnoses, learn
         lines += [f"  {issue.message}" for issue in issues]
         head = "틀린 값이 있습니다."
         blocks += [_issue_html(ex, issue, expected.get(issue.key), outcome.values.get(issue.key)) for issue in issues]
-    if diagnoses:
-        more, diagnosis = _diagnosis_lines(diagnoses)
+    if diagnosis is not None:
+        more, shown_diagnosis = _diagnosis_html(diagnosis)
         lines += more
     else:
         label, hint = _failure_hint(ex, outcome, issues)
         if hint:
             lines.append(f"  {label}: {hint}")
         lines.append(f"  힌트를 모두 보려면: {hints_call(ex)}")
-        diagnosis = notice((f"<b>{escape(label)}</b>: {escape(hint)}<br>" if hint else "")
+        shown_diagnosis = notice((f"<b>{escape(label)}</b>: {escape(hint)}<br>" if hint else "")
                            + f"알려진 실수와는 다릅니다. 아래 값을 보고, 막히면 <code>{escape(hints_call(ex))}</code>를 "
                              f"실행해 힌트를 펼쳐 보세요.", tone="info")
     views = ex.views(case, *_focus(issues)) if ex.views else []
@@ -305,10 +304,10 @@ def failure_result(ex, number, case, expected, outcome, issues, diagnoses, learn
     rerun = _rerun(ex, case, learner_name)
     printed, shown = _printed(outcome.printed, "이 경우에서")
     html = (notice(f"<b>✗ {escape(ex.title)}</b><br>{escape(where)}: {head}"
-                   + "".join(f"<br>{escape(n)}" for n in notes), tone="error") + diagnosis
+                   + "".join(f"<br>{escape(n)}" for n in notes), tone="error") + shown_diagnosis
             + inputs + "".join(blocks)
             + (panel("직접 실행해 보기", _pre(rerun)) if rerun else "") + shown)
-    mistake = diagnoses[0].mistake.key if diagnoses else None
+    mistake = diagnosis.mistake.key if diagnosis is not None else None
     return Result(ex.name, "fail", "\n".join(lines + printed), _wrap("fail", html), mistake, rerun)
 
 

@@ -27,7 +27,7 @@ from ..shapes import shape_text
 from .budget import TimeUp, call_with_budget
 
 __all__ = ["LearnerProblem", "Output", "Raised", "Problem", "Stopped", "Issue", "run_case", "compare",
-           "same_outcome", "tolerance"]
+           "input_issues", "same_outcome", "agreement", "tolerance"]
 
 
 class LearnerProblem(Exception):
@@ -280,3 +280,24 @@ def same_outcome(a, b, rtol=1e-6) -> bool:
         if not np.all(_close(xa, xb, rtol) | (np.isnan(xa) & np.isnan(xb))):
             return False
     return True
+
+
+def agreement(mine, theirs, expected, rtol=1e-6) -> float:
+    """How much of the learner's wrong result on one case another run reproduces: 1.0 for the same
+    outcome; else the share of the learner's wrong cells (against ``expected``) where the other run
+    has the learner's value; 0.0 when a value's shape or kind differs."""
+    if same_outcome(mine, theirs, rtol):
+        return 1.0
+    if not (isinstance(mine, Output) and isinstance(theirs, Output)):
+        return 0.0
+    wrong = same = 0
+    for key, exp in expected.items():
+        a, b = _as_array(mine.values.get(key)), _as_array(theirs.values.get(key))
+        if a is None or b is None or not a.shape == b.shape == exp.shape or \
+                a.dtype.kind not in "fiu" or b.dtype.kind not in "fiu":
+            return 0.0
+        a, b = a.astype(float), b.astype(float)
+        bad = ~_close(a, exp, rtol)
+        wrong += int(bad.sum())
+        same += int((bad & _close(a, b, rtol)).sum())
+    return same / wrong if wrong else 0.0
