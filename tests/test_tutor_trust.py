@@ -200,8 +200,8 @@ def test_the_budget_also_stops_a_blocking_call_and_works_off_the_main_thread(sho
 
 
 @pytest.mark.parametrize("stop,says", [
-    (KeyboardInterrupt, "검사를 멈췄습니다(중단, KeyboardInterrupt): 1번째 경우를 실행하던 중."),
-    (SystemExit, "함수가 exit()나 sys.exit()로 끝나려 해서 검사를 멈췄습니다: 1번째 경우를 실행하던 중."),
+    (KeyboardInterrupt, "검사가 중단(KeyboardInterrupt)되었습니다 (1번째 경우를 실행하던 중)."),
+    (SystemExit, "함수가 exit()나 sys.exit()로 끝나려 해서 검사를 멈췄습니다 (1번째 경우를 실행하던 중)."),
 ])
 def test_ctrl_c_or_exit_in_the_learners_code_ends_the_check_with_a_sentence(stop, says):
     def learner(x, w, stride=1, pad=0):
@@ -217,7 +217,7 @@ def test_ctrl_c_while_the_tutor_works_ends_with_a_sentence(monkeypatch):
         raise KeyboardInterrupt
     monkeypatch.setattr(checker, "_expected", interrupted)
     result = check("conv_single", S.my_conv_single)
-    assert result.status == "fail" and "검사를 멈췄습니다(중단, KeyboardInterrupt)." in result.text
+    assert result.status == "fail" and "검사가 중단(KeyboardInterrupt)되었습니다." in result.text
 
 
 # ---- 7. a complex output is explained --------------------------------------------------------

@@ -121,9 +121,9 @@ def problem_result(ex, message) -> Result:
 
 
 _STOPPED = {
-    "time": "{number}번째 경우가 {seconds}초 안에 끝나지 않아 멈췄습니다. 반복문이 끝나는지 보세요: while 문이라면 "
-            "반복 변수를 늘리는지(j += 1), range라면 끝이 맞는지.",
-    "interrupt": "검사를 멈췄습니다(중단, KeyboardInterrupt){during}.",
+    "time": "{number}번째 경우가 {seconds}초 안에 끝나지 않아 멈췄습니다. 반복문이 끝나는지 확인하세요: while 문이라면 "
+            "반복 변수를 늘리는지(j += 1), range라면 끝 값이 맞는지 보세요.",
+    "interrupt": "검사가 중단(KeyboardInterrupt)되었습니다{during}.",
     "exit": "함수가 exit()나 sys.exit()로 끝나려 해서 검사를 멈췄습니다{during}. 함수 안에서는 return을 쓰세요.",
 }
 
@@ -131,7 +131,7 @@ _STOPPED = {
 def stopped_result(ex, number, case, outcome) -> Result:
     """✗ for a check stopped by the time budget, Ctrl-C or exit() (``number`` None: while the tutor
     itself was working)."""
-    during = f": {number}번째 경우를 실행하던 중" if number else ""
+    during = f" ({number}번째 경우를 실행하던 중)" if number else ""
     message = _STOPPED[outcome.reason].format(number=number, seconds=f"{budget.SECONDS:g}", during=during)
     lines = [f"✗ {ex.title}: {message}"]
     if case is not None:
