@@ -323,17 +323,17 @@ def test_the_mistakes_learners_made_are_catalogued(exercise, key):
 
 
 def test_padding_forgotten_as_typed_in_the_browser_is_named():
-    def my_conv_single(x, w, stride=1, pad=0):
-        H, W = x.shape
-        FH, FW = w.shape
-        OH = (H + 2 * pad - FH) // stride + 1
-        OW = (W + 2 * pad - FW) // stride + 1
+    def my_conv_single(x, w, stride=1, pad=0):  # the output size has the padding, the windows do not
+        OH = (x.shape[0] + 2 * pad - w.shape[0]) // stride + 1
+        OW = (x.shape[1] + 2 * pad - w.shape[1]) // stride + 1
         out = np.zeros((OH, OW))
         for i in range(OH):
             for j in range(OW):
-                out[i, j] = np.sum(x[i * stride:i * stride + FH, j * stride:j * stride + FW] * w)
+                window = x[i * stride:i * stride + w.shape[0], j * stride:j * stride + w.shape[1]]
+                out[i, j] = (window * w).sum()
         return out
-    assert check("conv_single", my_conv_single).mistake == "padding_not_applied"
+    result = check("conv_single", my_conv_single)
+    assert result.mistake == "padding_not_applied" and "진단: " in result.text
 
 
 # ---- 12. hints: idea, shapes, one line of pseudo-code; the code only in solution() ------------

@@ -92,14 +92,9 @@ def diagnose(name, outcomes, failing=None) -> Diagnosis | None:
     for m, theirs in _mutant_outcomes(name):
         if all(same_outcome(a, b, ex.rtol) for a, b in zip(outcomes, theirs)):
             return Diagnosis(m, 1.0, len(failing), True)
-        bar, total = max(SURE_ENOUGH, best.share if best else 0.0) * len(failing), 0.0
-        for k, i in enumerate(failing):
-            total += agreement(outcomes[i], theirs[i], expected[i], ex.rtol)
-            if total + len(failing) - k - 1 < bar:
-                break  # cannot reach the bar any more
-        else:
-            if total >= bar and (best is None or total / len(failing) > best.share):
-                best = Diagnosis(m, total / len(failing), len(failing), False)
+        share = sum(agreement(outcomes[i], theirs[i], expected[i], ex.rtol) for i in failing) / len(failing)
+        if share >= SURE_ENOUGH and (best is None or share > best.share):
+            best = Diagnosis(m, share, len(failing), False)
     return best
 
 

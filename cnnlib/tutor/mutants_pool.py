@@ -145,26 +145,46 @@ class PoolingGradientSplitEvenly(MyPooling):
         return col2im(dcol, self.x.shape, self.pool_h, self.pool_w, self.stride, self.pad)
 
 
+def _window_gradients(layer, dout, spread):
+    """dx of a pooling backward that gives window (n, c, i, j) the gradient dout[n, c, i, j] times
+    ``spread(window)`` (an array of the window's shape), window by window in the padded input."""
+    N, C, H, W = layer.x.shape
+    p = layer.pad
+    xp = np.pad(layer.x, [(0, 0), (0, 0), (p, p), (p, p)])
+    dx = np.zeros(xp.shape)
+    for n in range(N):
+        for c in range(C):
+            for i in range(dout.shape[2]):
+                for j in range(dout.shape[3]):
+                    y0, x0 = i * layer.stride, j * layer.stride
+                    cells = (n, c, slice(y0, y0 + layer.pool_h), slice(x0, x0 + layer.pool_w))
+                    dx[cells] += spread(xp[cells]) * dout[n, c, i, j]
+    return dx[:, :, p:p + H, p:p + W]
+
+
+def _last_maximum(window):
+    """1 at the last largest cell in reading order (what a '>=' comparison keeps), 0 elsewhere."""
+    flat = window.ravel()
+    one = np.zeros(flat.size)
+    one[flat.size - 1 - np.argmax(flat[::-1])] = 1
+    return one.reshape(window.shape)
+
+
 @mistake("pool_backward", "last_tied_max",
          "같은 최댓값이 여럿일 때 마지막 칸에 기울기를 보냈습니다. 순전파의 np.argmax는 첫 번째 칸을 고릅니다.",
          "비교를 >= 대신 >로 하거나, 순전파가 저장한 self.arg_max를 그대로 쓰세요.")
 class PoolingLastTiedMax(MyPooling):
     def backward(self, dout):
-        N, C, H, W = self.x.shape
-        xp = np.pad(self.x, [(0, 0), (0, 0), (self.pad, self.pad), (self.pad, self.pad)])
-        dx = np.zeros(xp.shape)
-        for n in range(N):
-            for c in range(C):
-                for i in range(dout.shape[2]):
-                    for j in range(dout.shape[3]):
-                        y0, x0 = i * self.stride, j * self.stride
-                        best = (y0, x0)
-                        for a in range(y0, y0 + self.pool_h):
-                            for b in range(x0, x0 + self.pool_w):
-                                if xp[n, c, a, b] >= xp[n, c, best[0], best[1]]:
-                                    best = (a, b)
-                        dx[n, c, best[0], best[1]] += dout[n, c, i, j]
-        return dx[:, :, self.pad:self.pad + H, self.pad:self.pad + W]
+        return _window_gradients(self, dout, _last_maximum)
+
+
+@mistake("pool_backward", "every_tied_max",
+         "같은 최댓값이 여럿인 윈도우에서 그 칸 모두에 기울기를 보냈습니다(ReLU처럼 마스크로). 순전파는 그중 "
+         "np.argmax가 고른 첫 번째 칸 하나의 값만 출력으로 썼습니다.",
+         "self.arg_max가 가리키는 칸 하나에만 dout을 넣으세요.")
+class PoolingEveryTiedMax(MyPooling):
+    def backward(self, dout):
+        return _window_gradients(self, dout, lambda window: window == window.max())
 
 
 @mistake("pool_backward", "overlaps_overwritten",
@@ -214,23 +234,3 @@ class PoolingDoutNotTransposed(MyPooling):
         N, C, OH, OW = dout.shape
         dcol = dmax.reshape(N * OH * OW, -1)
         return col2im(dcol, self.x.shape, self.pool_h, self.pool_w, self.stride, self.pad)
-
-
-@mistake("pool_backward", "every_tied_max",
-         "같은 최댓값이 여럿인 윈도우에서 그 칸 모두에 기울기를 보냈습니다(ReLU처럼 마스크로). 순전파는 그중 "
-         "np.argmax가 고른 첫 번째 칸 하나의 값만 출력으로 썼습니다.",
-         "self.arg_max가 가리키는 칸 하나에만 dout을 넣으세요.")
-class PoolingEveryTiedMax(MyPooling):
-    def backward(self, dout):
-        N, C, H, W = self.x.shape
-        xp = np.pad(self.x, [(0, 0), (0, 0), (self.pad, self.pad), (self.pad, self.pad)])
-        dx = np.zeros(xp.shape)
-        for n in range(N):
-            for c in range(C):
-                for i in range(dout.shape[2]):
-                    for j in range(dout.shape[3]):
-                        y0, x0 = i * self.stride, j * self.stride
-                        window = xp[n, c, y0:y0 + self.pool_h, x0:x0 + self.pool_w]
-                        mask = window == window.max()  # every tied maximum
-                        dx[n, c, y0:y0 + self.pool_h, x0:x0 + self.pool_w] += mask * dout[n, c, i, j]
-        return dx[:, :, self.pad:self.pad + H, self.pad:self.pad + W]
