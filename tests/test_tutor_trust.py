@@ -13,7 +13,7 @@ import pytest
 from cnnlib import tutor
 from cnnlib.convnet import SimpleConvNet
 from cnnlib.layers import Convolution, Pooling, Relu, SoftmaxWithLoss
-from cnnlib.tutor import EXERCISES, MISTAKES, check, gradient_check, hints, solution_source
+from cnnlib.tutor import EXERCISES, MISTAKES, check, gradient_check, solution_source
 from cnnlib.tutor import checker
 from cnnlib.tutor import solutions as S
 from cnnlib.tutor import starters as T
