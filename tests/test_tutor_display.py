@@ -68,6 +68,13 @@ def test_not_an_array_is_explained(value, kind):
     assert f"출력 값이 NumPy 배열이 아니라 {kind}입니다" in result.text
 
 
+@pytest.mark.parametrize("shape", [(1, 0, 4, 4), (0,), (), (2,), (1, 1, 1, 1, 1), (1, 1, 0, 0)])
+def test_an_output_of_any_shape_gets_a_sentence_not_a_tutor_error(shape):
+    result = check("col2im", lambda col, input_shape, filter_h, filter_w, stride=1, pad=0: np.zeros(shape))
+    assert result.status == "fail" and "검사기에 문제" not in result.text
+    assert "출력 형상이" in result.text or "NumPy 배열이 아니라" in result.text
+
+
 def test_none_after_the_first_case_asks_about_return():
     def sometimes_none(x, w, stride=1, pad=0):
         return S.my_conv_single(x, w, stride, pad) if pad == 0 else None

@@ -217,8 +217,8 @@ def _issue_html(ex, issue, expected, got) -> str:
                              _grid(f"여러분의 {label}{suffix}", g2, rc, "current", m2, "tutor-got")))
         note = f'<div style="{_NOTE}">초록 칸: 기대값, 파란 칸: 같은 자리의 여러분의 값 (기대값과 다른 칸).</div>'
         return panel(escape(issue.message), "".join(pairs) + note)
-    if got.ndim != exp.ndim or got.ndim == 0 or issue.kind == "dtype" and got.dtype.kind not in "biuf":
-        return panel(escape(issue.message), "")
+    if got.ndim != exp.ndim or got.size == 0 or issue.kind == "dtype" and got.dtype.kind not in "biuf":
+        return panel(escape(issue.message), "")  # nothing a grid could show
     e_suffix, e2, _ = _two_d(exp, None)
     g_suffix, g2, _ = _two_d(got, None)
     return panel(escape(issue.message), row(_grid(f"기대값 {label}{e_suffix}", e2, role="tutor-expected"),
