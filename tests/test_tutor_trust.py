@@ -15,6 +15,7 @@ from cnnlib.convnet import SimpleConvNet
 from cnnlib.layers import Convolution, Pooling, Relu, SoftmaxWithLoss
 from cnnlib.tutor import EXERCISES, MISTAKES, check, gradient_check, solution_source
 from cnnlib.tutor import checker
+from cnnlib.tutor.mistakes import Mistake
 from cnnlib.tutor import solutions as S
 from cnnlib.tutor import starters as T
 
@@ -218,6 +219,23 @@ def test_ctrl_c_while_the_tutor_works_ends_with_a_sentence(monkeypatch):
     monkeypatch.setattr(checker, "_expected", interrupted)
     result = check("conv_single", S.my_conv_single)
     assert result.status == "fail" and "검사가 중단(KeyboardInterrupt)되었습니다." in result.text
+
+
+def test_ctrl_c_while_the_mistakes_run_caches_nothing(monkeypatch):
+    _fresh_caches()
+    (m,) = [m for m in MISTAKES["conv_single"] if m.key == "kernel_flipped"]
+    calls = []
+
+    def interrupted_once(x, w, stride=1, pad=0):
+        if not calls:
+            calls.append(1)
+            raise KeyboardInterrupt
+        return m.impl(x, w, stride, pad)
+    monkeypatch.setitem(MISTAKES, "conv_single", [Mistake(m.exercise, m.key, interrupted_once, m.diagnosis, m.hint)])
+    first = check("conv_single", m.impl)
+    assert "검사가 중단(KeyboardInterrupt)되었습니다." in first.text
+    assert check("conv_single", m.impl).mistake == "kernel_flipped"  # computed afresh, not the interrupted run
+    _fresh_caches()  # forget the outcomes of the shortened catalogue
 
 
 # ---- 7. a complex output is explained --------------------------------------------------------

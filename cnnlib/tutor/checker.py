@@ -47,8 +47,11 @@ def _mutant_outcomes(name):
     asks only while cnnlib is unchanged (``library.changes()`` is empty)."""
     if name not in _MUTANT_OUTCOMES:
         ex = get_exercise(name)
-        _MUTANT_OUTCOMES[name] = tuple((m, tuple(run_case(ex.run, m.impl, case) for case in _cases(name)))
-                                       for m in MISTAKES.get(name, []))
+        found = tuple((m, tuple(run_case(ex.run, m.impl, case) for case in _cases(name)))
+                      for m in MISTAKES.get(name, []))
+        if any(isinstance(o, Stopped) for _, outcomes in found for o in outcomes):
+            raise KeyboardInterrupt  # Ctrl-C while a mistake ran: nothing is cached
+        _MUTANT_OUTCOMES[name] = found
     return _MUTANT_OUTCOMES[name]
 
 
