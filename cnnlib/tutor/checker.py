@@ -76,8 +76,11 @@ class Diagnosis:
     everywhere: bool
 
 
-SURE_ENOUGH = 0.35  # a mistake that reproduces less of the wrong values is not named (one-line changes
-# of the model solutions reach 0.25-0.34 by chance with an unrelated mistake; real partial ones 0.5)
+# A mistake is named when it reproduces at least this share of the wrong values and all of them in at
+# least one failing case: one-line changes of the model solutions reach 0.25-0.4 by chance with an
+# unrelated mistake (cells left 0 by both, say), but then reproduce no case whole; real partial ones
+# (a mistake along one axis only, two mistakes at once) reach 0.5 and several whole cases.
+SURE_ENOUGH = 0.35
 
 
 def diagnose(name, outcomes, failing=None) -> Diagnosis | None:
@@ -85,7 +88,7 @@ def diagnose(name, outcomes, failing=None) -> Diagnosis | None:
     order; ``failing``: the indexes of the failing ones, if known): the one that ends the same way
     on every case, else the one that reproduces the most of the learner's wrong values (a mistake
     made along one axis only, or together with another), if it reproduces at least
-    ``SURE_ENOUGH`` of them; None otherwise."""
+    ``SURE_ENOUGH`` of them and every wrong value of one case; None otherwise."""
     ex, expected = get_exercise(name), _expected(name)
     if failing is None:
         failing = [i for i, (o, e) in enumerate(zip(outcomes, expected)) if _issues(ex, o, e) != []]
@@ -95,8 +98,9 @@ def diagnose(name, outcomes, failing=None) -> Diagnosis | None:
     for m, theirs in _mutant_outcomes(name):
         if all(same_outcome(a, b, ex.rtol) for a, b in zip(outcomes, theirs)):
             return Diagnosis(m, 1.0, len(failing), True)
-        share = sum(agreement(outcomes[i], theirs[i], expected[i], ex.rtol) for i in failing) / len(failing)
-        if share >= SURE_ENOUGH and (best is None or share > best.share):
+        shares = [agreement(outcomes[i], theirs[i], expected[i], ex.rtol) for i in failing]
+        share = sum(shares) / len(failing)
+        if share >= SURE_ENOUGH and 1.0 in shares and (best is None or share > best.share):
             best = Diagnosis(m, share, len(failing), False)
     return best
 
