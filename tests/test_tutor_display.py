@@ -136,7 +136,7 @@ def test_a_printing_runaway_keeps_only_the_start(monkeypatch):
         while True:
             print("still here")
     result = check("conv_single", chatty)
-    assert result.status == "fail" and "0.3초 안에 끝나지 않아" in result.text
+    assert result.status == "fail" and "검사 시간 0.3초" in result.text
     assert "멈춘 곳: chatty 함수의 3번째 줄: print(\"still here\")" in result.text
     assert result.text.count("\n    still here") == 20 and "줄 더)" in result.text
 

@@ -181,9 +181,20 @@ def test_a_runaway_loop_is_stopped_with_the_case_and_the_line(short_budget):
     result = check("conv_single", forgot_increment)
     assert time.perf_counter() - start < 5
     assert result.status == "fail"
-    assert "1번째 경우가 0.3초 안에 끝나지 않아 멈췄습니다" in result.text
+    assert "1번째 경우에서 멈췄습니다: 검사 시간 0.3초(모든 경우를 합한 시간)가 다 되었습니다" in result.text
     assert "그 경우: 책의 예 (그림 7-3): x (4, 4), w (3, 3), stride=1, pad=0" in result.text
     assert re.search(r"멈춘 곳: forgot_increment 함수의 \d+번째 줄: (while j < OW:|out\[i, j\] = 1.0)", result.text)
+
+
+def test_the_budget_is_for_all_cases_together(short_budget):
+    def slow_but_right(x, w, stride=1, pad=0):
+        time.sleep(0.1)
+        return S.my_conv_single(x, w, stride, pad)
+    start = time.perf_counter()
+    result = check("conv_single", slow_but_right)
+    assert time.perf_counter() - start < 3  # not 40 cases x 0.1 s
+    stopped_at = re.search(r"(\d+)번째 경우에서 멈췄습니다: 검사 시간 0.3초", result.text)
+    assert stopped_at and 2 <= int(stopped_at[1]) <= 4, result.text
 
 
 def test_the_budget_also_stops_a_blocking_call_and_works_off_the_main_thread(short_budget):
@@ -197,7 +208,7 @@ def test_the_budget_also_stops_a_blocking_call_and_works_off_the_main_thread(sho
     results["main"] = check("conv_single", sleepy)
     assert time.perf_counter() - start < 10
     for result in results.values():
-        assert "0.3초 안에 끝나지 않아 멈췄습니다" in result.text
+        assert "1번째 경우에서 멈췄습니다: 검사 시간 0.3초" in result.text
 
 
 @pytest.mark.parametrize("stop,says", [

@@ -22,9 +22,9 @@ Public API
     marked), an exception with the learner's own line, and — when a catalogued mistake explains
     the failing cases — a one-sentence Korean diagnosis saying how sure it is, with a hint. ✓
     needs plain float arrays (any float dtype, with a tolerance that fits it), inputs left
-    unchanged, and a class that defines the exercise's methods itself (not cnnlib's). Each case
-    has a time budget (:mod:`.budget`, 10 s); a runaway loop, Ctrl-C or ``exit()`` ends the
-    check with a sentence. The learner's ``print`` output is shown with the result. An
+    unchanged, and a class that defines the exercise's methods itself (not cnnlib's). The
+    learner's code has 10 s over all the cases (:mod:`.budget`); a runaway loop, Ctrl-C or
+    ``exit()`` ends the check with a sentence. The learner's ``print`` output is shown with the result. An
     untouched starter (``None`` or ``NotImplementedError``) gives "아직 구현하지 않았습니다" and
     the first hint. Never raises except ``ValueError`` for an unknown name. ``Result.status`` is
     "pass", "todo" or "fail"; ``Result.mistake`` the key of the diagnosed mistake. Output is

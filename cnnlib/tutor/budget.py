@@ -2,6 +2,9 @@
 
     call_with_budget(10.0, my_conv_single, x, w, 1, 0)   # raises TimeUp after 10 s
 
+A check gives the learner's code ``SECONDS`` over all its cases (the checker passes each case what is
+left), so a cell never runs much longer than that, however slow or stuck the code.
+
 How it stops Python code running in the same process:
 
 - On the main thread where ``signal.setitimer`` exists (Linux, macOS: a Jupyter kernel runs its
@@ -25,7 +28,7 @@ import threading
 
 __all__ = ["TimeUp", "SECONDS", "call_with_budget"]
 
-SECONDS = 10.0  # each case of a check: the learner's code gets this long
+SECONDS = 10.0  # one check: the learner's code gets this long over all its cases
 REPEAT = 0.05   # then TimeUp again every REPEAT seconds until the code gives up
 
 

@@ -4,8 +4,8 @@
 
 Steps: a class must define the methods the exercise asks for (not inherit cnnlib's); the first
 case (the book's example) tells "not implemented yet" (``None`` or ``NotImplementedError``) from
-an attempt; then every case runs within a time budget and is compared with the plain-loop
-values. On a failure the smallest failing case is shown, and the learner's outcomes are compared
+an attempt; then every case runs, within one time budget for them all, and is compared with the
+plain-loop values. On a failure the smallest failing case is shown, and the learner's outcomes are compared
 with each catalogued mistake's: the mistake that explains the failing cases is named, with how
 sure the tutor is.
 """
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import inspect
 import textwrap
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -157,9 +158,9 @@ def _check(ex, learner) -> Result:
     if problem:
         return problem_result(ex, problem)
     cases, expected = _cases(ex.name), _expected(ex.name)
-    outcomes = []
+    outcomes, deadline = [], time.monotonic() + budget.SECONDS
     for number, case in enumerate(cases, start=1):
-        outcome = run_case(ex.run, learner, case, budget.SECONDS)
+        outcome = run_case(ex.run, learner, case, max(deadline - time.monotonic(), 1e-3))  # the time left
         if number == 1 and _is_todo(ex, outcome):
             return todo_result(ex, outcome)
         if isinstance(outcome, Stopped):

@@ -121,8 +121,8 @@ def problem_result(ex, message) -> Result:
 
 
 _STOPPED = {
-    "time": "{number}번째 경우가 {seconds}초 안에 끝나지 않아 멈췄습니다. 반복문이 끝나는지 확인하세요: while 문이라면 "
-            "반복 변수를 늘리는지(j += 1), range라면 끝 값이 맞는지 보세요.",
+    "time": "{number}번째 경우에서 멈췄습니다: 검사 시간 {seconds}초(모든 경우를 합한 시간)가 다 되었습니다. 반복문이 "
+            "끝나는지 확인하세요: while 문이라면 반복 변수를 늘리는지(j += 1), range라면 끝 값이 맞는지 보세요.",
     "interrupt": "검사가 중단(KeyboardInterrupt)되었습니다{during}.",
     "exit": "함수가 exit()나 sys.exit()로 끝나려 해서 검사를 멈췄습니다{during}. 함수 안에서는 return을 쓰세요.",
 }
