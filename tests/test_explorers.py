@@ -14,7 +14,7 @@ import pytest
 from cnnlib import Convolution, Pooling
 from cnnlib.explorers import ConvExplorer, ConvSettings, PoolExplorer, PoolSettings
 from cnnlib.explorers.conv import CONTROLS as CONV_CONTROLS
-from cnnlib.explorers.grid import format_number
+from cnnlib.htmlkit.grid import format_number
 from cnnlib.explorers.pool import CONTROLS as POOL_CONTROLS
 from cnnlib.reference import conv_forward_loops, im2col_loops, pool_backward_loops, pool_forward_loops
 from cnnlib.shapes import check_output_size

@@ -16,7 +16,7 @@ from PIL import Image
 
 from cnnlib import SimpleConvNet, load_mnist
 from cnnlib.explorers import FeatureMapExplorer, FeatureMapSettings
-from cnnlib.explorers.style import RULES
+from cnnlib.htmlkit.style import RULES
 from cnnlib.reference import conv_forward_loops, pool_forward_loops
 from cnnlib.train import RECIPES, build_network
 

@@ -6,10 +6,10 @@ import re
 import numpy as np
 import pytest
 
-from cnnlib.explorers.grid import (HEAT_PALETTES, MARKS, ROW_LIMIT, Gap, format_number, grid_html, heat_colors,
+from cnnlib.htmlkit.grid import (HEAT_PALETTES, MARKS, ROW_LIMIT, Gap, format_number, grid_html, heat_colors,
                                    legend_html, matrix_html, shown_rows)
-from cnnlib.explorers.layout import fold, keep_arrows, notice, scroll, text
-from cnnlib.explorers.style import RULES, attrs, live, stylesheet
+from cnnlib.htmlkit.layout import fold, keep_arrows, notice, scroll, text
+from cnnlib.htmlkit.style import RULES, attrs, live, stylesheet
 from cnnlib.explorers.tensor import axes_html
 from cnnlib.im2col import window_view
 

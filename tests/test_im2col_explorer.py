@@ -14,8 +14,8 @@ import pytest
 
 from cnnlib.explorers import Im2colExplorer, Im2colSettings
 from cnnlib.explorers.conv import CONTROLS as CONV_CONTROLS
-from cnnlib.explorers.grid import format_number
-from cnnlib.explorers.grid import ROW_LIMIT, Gap
+from cnnlib.htmlkit.grid import format_number
+from cnnlib.htmlkit.grid import ROW_LIMIT, Gap
 from cnnlib.explorers.im2col import CONTROLS, PICKERS
 from cnnlib.reference import (col2im_loops, conv_backward_loops, conv_forward_loops, im2col_loops,
                               pool_backward_loops, pool_forward_loops)

@@ -27,9 +27,9 @@ from ..shapes import shape_text
 from .base import Explorer
 from .controls import Control
 from .explain import explain_html, explanations_html
-from .grid import grid_html
-from .layout import notice, scroll, text
-from .style import attrs
+from ..htmlkit.grid import grid_html
+from ..htmlkit.layout import notice, scroll, text
+from ..htmlkit.style import attrs
 
 __all__ = ["AlexNetSettings", "AlexNetView", "AlexNetExplorer", "COLUMNS", "CONTROLS", "BATCHES", "megabytes"]
 

@@ -33,7 +33,7 @@ from IPython.display import display
 
 from .controls import Control, make_widget
 from .live import PLAIN_TEXT, STALE_HINT_HTML, LiveView, layout_html
-from .style import attrs, live
+from ..htmlkit.style import attrs, live
 
 __all__ = ["Control", "Explorer", "Part"]
 

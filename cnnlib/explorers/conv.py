@@ -33,9 +33,9 @@ from .controls import CONV_CONTROLS, Control
 from .examples import conv_data
 from .explain import formula_html, geometry_report_html
 from .geometry import WindowGeometry, nearest_window, window_geometry
-from .grid import format_number, grid_html, legend_html
-from .layout import fold, line, notice, panel, row, scroll, symbol, text
-from .style import attrs
+from ..htmlkit.grid import format_number, grid_html, legend_html
+from ..htmlkit.layout import fold, line, notice, panel, row, scroll, symbol, text
+from ..htmlkit.style import attrs
 
 __all__ = ["ConvSettings", "ConvView", "ConvExplorer", "CONTROLS"]
 

@@ -15,8 +15,8 @@ from html import escape
 
 from ..shapes import SizeCheck
 from .geometry import WindowGeometry
-from .layout import fold, notice
-from .style import attrs
+from ..htmlkit.layout import fold, notice
+from ..htmlkit.style import attrs
 
 __all__ = ["formula_text", "formula_html", "explain_text", "explain_html", "explanations_html", "geometry_report_html"]
 

@@ -38,9 +38,9 @@ from ..evaluate import layer_outputs
 from ..functions import softmax
 from .base import Explorer
 from .controls import Control
-from .grid import grid_html
-from .layout import notice, panel, row, scroll, symbol
-from .style import HEAT_STEPS, attrs, heat_colors
+from ..htmlkit.grid import grid_html
+from ..htmlkit.layout import notice, panel, row, scroll, symbol
+from ..htmlkit.style import HEAT_STEPS, attrs, heat_colors
 
 __all__ = ["FeatureMapSettings", "FeatureMapView", "FeatureMapExplorer", "WEIGHTS", "RECIPE",
            "default_network", "default_initial_network", "default_test_set"]

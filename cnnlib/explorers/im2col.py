@@ -43,12 +43,12 @@ from .controls import CONV_CONTROLS, LABEL_PX, Control
 from .examples import conv_data, im2col_data
 from .explain import formula_html, geometry_report_html
 from .geometry import WindowGeometry, nearest_window, window_geometry
-from .grid import grid_html
+from ..htmlkit.grid import grid_html
 from .im2col_conv import backward_html, conv_numbers, forward_html
 from .im2col_parts import Frame, agree, inputs_html
 from .im2col_pool import pool_html, pool_numbers
-from .layout import fold, line, notice, panel, row, scroll
-from .style import attrs
+from ..htmlkit.layout import fold, line, notice, panel, row, scroll
+from ..htmlkit.style import attrs
 
 __all__ = ["Im2colSettings", "Im2colView", "Im2colExplorer", "MODES", "CONTROLS", "PICKERS"]
 

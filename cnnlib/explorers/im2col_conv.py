@@ -12,9 +12,9 @@ import numpy as np
 from ..im2col import col2im
 from ..layers import Convolution
 from ..shapes import shape_text
-from .grid import Gap, format_number, format_numbers, grid_html, matrix_html, shown_rows, signed
+from ..htmlkit.grid import Gap, format_number, format_numbers, grid_html, matrix_html, shown_rows, signed
 from .im2col_parts import Frame, agree, blocks_html, colour, inputs_html, stage
-from .layout import fold, key, line, panel, row, scroll, stack, symbol, text
+from ..htmlkit.layout import fold, key, line, panel, row, scroll, stack, symbol, text
 
 __all__ = ["ConvNumbers", "conv_numbers", "forward_html", "backward_html"]
 

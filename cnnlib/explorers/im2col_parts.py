@@ -11,8 +11,8 @@ import numpy as np
 
 from ..shapes import shape_text
 from .geometry import WindowGeometry
-from .grid import grid_html
-from .layout import KEY_COLOURS, panel, row, scroll, stack, symbol, text
+from ..htmlkit.grid import grid_html
+from ..htmlkit.layout import KEY_COLOURS, panel, row, scroll, stack, symbol, text
 
 __all__ = ["Frame", "INPUT_CELLS", "inputs_html", "blocks_html", "agree", "colour", "stage"]
 

@@ -14,9 +14,9 @@ from ..fast_layers import FastPooling
 from ..im2col import im2col
 from ..layers import Pooling
 from ..shapes import shape_text
-from .grid import Gap, format_number, grid_html, matrix_html, shown_rows
+from ..htmlkit.grid import Gap, format_number, grid_html, matrix_html, shown_rows
 from .im2col_parts import Frame, agree, blocks_html, colour, inputs_html, stage
-from .layout import key, line, panel, row, scroll, stack
+from ..htmlkit.layout import key, line, panel, row, scroll, stack
 
 __all__ = ["PoolNumbers", "pool_numbers", "pool_html"]
 

@@ -34,7 +34,7 @@ import re
 import anywidget
 import traitlets
 
-from .style import stylesheet
+from ..htmlkit.style import stylesheet
 
 __all__ = ["LiveView", "layout_html", "layout_names", "row_delta", "table_rows", "CONTROL_CSS", "STALE_HINT_HTML", "PLAIN_TEXT"]
 

@@ -21,8 +21,8 @@ from html import escape
 
 import numpy as np
 
-from .grid import format_number, grid_html
-from .layout import panel, row
+from ..htmlkit.grid import format_number, grid_html
+from ..htmlkit.layout import panel, row
 
 __all__ = ["axes_html"]
 
