@@ -53,7 +53,7 @@ SCREENS = {
         "cnnlib-pool",
         {"input": "table.cnnlib-grid-input", "output": "table.cnnlib-grid-output",
          "detail": ".cnnlib-pool-detail-line", "formula": ".cnnlib-formula-H"},
-        "position", "explorer.set(H=12, W=12, pool_h=1, pool_w=1, stride=1, pad=2, C=3)"),
+        "position", "explorer.set(H=12, W=12, FH=1, FW=1, stride=1, pad=2, C=3)"),
     "7.4-implementing-conv-pooling.ipynb": Screen(
         "cnnlib-im2col",
         {"input": "table.cnnlib-grid-input", "im2col row": "table.cnnlib-grid-im2col tr:has(td.is-current)",
@@ -103,6 +103,7 @@ LAYOUT_JS = """([prefix, keys]) => {
   }
   if (rr.right > view.right + 1) out.overflow.push(`the explorer ends ${Math.round(rr.right - view.right)} px past the notebook`);
   // Elements sticking out of the explorer's box, not inside a scroll box of their own.
+  const folded = (el) => { const d = el.closest('details'); return d && !d.open && !el.closest('summary'); };
   const clipped = (el) => {
     for (let a = el.parentElement; a && a !== root; a = a.parentElement) {
       const s = getComputedStyle(a);
@@ -112,7 +113,7 @@ LAYOUT_JS = """([prefix, keys]) => {
   };
   for (const el of root.querySelectorAll('*')) {
     const r = el.getBoundingClientRect();
-    if (r.width && r.right > rr.right + 1 && !clipped(el)) {
+    if (r.width && r.right > rr.right + 1 && !clipped(el) && !folded(el)) {   // (a closed fold-out's content is not shown)
       out.overflow.push(`${el.tagName.toLowerCase()}.${[...el.classList].join('.')} ends ${Math.round(r.right - rr.right)} px past the explorer`);
       if (out.overflow.length > 5) break;
     }
