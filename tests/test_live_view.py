@@ -185,3 +185,16 @@ def test_a_click_on_a_replaced_picture_selects_nothing():
     assert ex.settings().position == 3
     assert ex.select_cell("output:2", 0, 1) == {} and ex.select_cell("input:2:0", 1, 1) == {}
     assert ex.select_cell("im2col", 99, 0) == {} and ex.settings().position == 3
+
+
+def test_the_code_files_are_packaged():
+    """live.js, live.css and loader.js are read at run time: an installed cnnlib must carry them."""
+    import fnmatch
+    import tomllib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    data = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
+    files = sorted(p.name for p in (root / "cnnlib" / "explorers").iterdir() if p.suffix in (".js", ".css"))
+    assert {"live.js", "live.css", "loader.js"} <= set(files)
+    assert all(any(fnmatch.fnmatch(f, g) for g in data["cnnlib.explorers"]) for f in files)
