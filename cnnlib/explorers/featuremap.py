@@ -55,7 +55,7 @@ RECIPE = "simple_convnet"
 WEIGHTS = (("학습 후", "trained"), ("학습 전", "initial"))
 _WEIGHT_LABEL = dict((v, k) for k, v in WEIGHTS)
 LAYERS = ("Conv1", "Relu1", "Pool1")   # the first three layers, in this order
-CELL_PX = 5        # one pixel of a map, on screen: the five maps fit one row of a laptop screen
+CELL_PX = 4        # one pixel of a map, on screen: the five maps fit one row of the notebook at 1280 px
 # Shading in 1/HEAT_STEPS (5 %) steps: coarse enough that float32 noise of another BLAS does not change a
 # colour (nbval compares the static view byte for byte).
 BAR_PX = 200       # width of a 100 % probability bar

@@ -37,7 +37,7 @@ _G = {c.name: c for c in GEOMETRY}
 CONTROLS = (
     _G["H"], _G["W"], *POOL_WINDOW,     # the input sizes of the convolution explorer; the book's pool_h, pool_w
     replace(_G["pad"], hi=2), _G["stride"],
-    Control("method", "방법", row="advanced", options=METHODS, hint="pooling method"),
+    Control("method", "방법", options=METHODS, hint="pooling method"),    # (max or average: what 7.3 is about)
     Control("C", "채널 C", 1, 3, row="advanced", hint="channels"),
     # the largest window count: 12x12 input, padding 2, 1x1 window, stride 1 -> 16*16 positions
     Control("position", "윈도우 위치", 0, 255, row="bar", hint="window position"),

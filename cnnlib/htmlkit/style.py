@@ -86,7 +86,9 @@ RULES = {
     "x-summary": {"cursor": "pointer", "font-size": "13px", "color": "#1d4ed8"},
     "x-legend": {"margin": "0 0 4px 0"},
     "x-swatch": {"display": "inline-block", "margin": "0 10px 2px 0", "vertical-align": "middle", "font-size": "12px"},
-    "x-static-head": {"font-size": "12px", "color": "#6b7280", "margin": "0 0 4px 0"},
+    # where the sliders will be: what to do before the cell runs (the static copy)
+    "x-static-head": {"font-size": "13px", "color": "#111827", "margin": "0 0 6px 0", "padding": "4px 8px",
+                      "background": "#eff6ff", "border-left": "4px solid #1d4ed8"},
     "n-ok": {"background": "#ecfdf5", "border-left": "4px solid #047857"},
     "n-error": {"background": "#fef2f2", "border-left": "4px solid #b91c1c"},
     "n-note": {"background": "#fffbeb", "border-left": "4px solid #b45309"},
