@@ -30,8 +30,8 @@ CASES = {
         dict(H=12, W=12, FH=1, FW=1, pad=3, stride=1, dilation=1, C=3, FN=3, N=3),   # largest output
     ]),
     "PoolExplorer": (PoolExplorer, [
-        dict(H=12, W=12, pool_h=4, pool_w=4, stride=1, pad=2, C=3),
-        dict(H=12, W=12, pool_h=1, pool_w=1, stride=1, pad=2, C=3),
+        dict(H=12, W=12, FH=4, FW=4, stride=1, pad=2, C=3),
+        dict(H=12, W=12, FH=1, FW=1, stride=1, pad=2, C=3),
     ]),
 }
 

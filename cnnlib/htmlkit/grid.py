@@ -280,22 +280,36 @@ FIT_PX = 800   # the page an explorer must fit: JupyterLab at 1280 px wide with 
 GAP_PX = 14    # between two grids side by side
 
 
+def _extent(values) -> tuple[int, int]:
+    """(columns, characters of the longest number) of a 2-D array as :func:`grid_html` writes it."""
+    a = np.asarray(values)
+    if a.dtype == object or a.size == 0:
+        longest = max((len(str(t)) for t in a.ravel()), default=1)
+    else:   # the longest text is the one of the smallest or the largest value (or a fraction): few values
+        longest = max(len(format_number(v)) for v in np.unique(a))
+    return (a.shape[1] if a.ndim == 2 else 1), longest
+
+
+def _px(extent, size: str, row_labels: int) -> int:
+    cols, longest = extent
+    char, pad, least = SIZES[size]
+    label = row_labels * char * 0.85 + pad if row_labels else 0
+    return int(cols * max(least, longest * char + pad) + label)
+
+
 def grid_px(values, size: str, row_labels: int = 0) -> int:
     """About how wide ``grid_html`` draws ``values`` (2-D) in ``size``, with a row label column of
     ``row_labels`` characters (0: none)."""
-    texts = format_numbers(np.asarray(values))
-    char, pad, least = SIZES[size]
-    longest = max((len(str(t)) for t in np.ravel(texts)), default=1)
-    cols = texts.shape[1] if texts.ndim == 2 else 1
-    label = row_labels * char * 0.85 + pad if row_labels else 0
-    return int(cols * max(least, longest * char + pad) + label)
+    return _px(_extent(values), size, row_labels)
 
 
 def fitting_size(*rows, width: int = FIT_PX) -> str:
     """The largest size at which each row fits ``width`` px; ``rows``: lists of (values, row-label
     characters) of grids shown side by side. 'tiny' when none fits (the rows then wrap)."""
-    for size in ("normal", "small", "tiny"):
-        if all(sum(grid_px(v, size, lab) + GAP_PX for v, lab in grids) <= width for grids in rows if grids):
+    seen = {}
+    extents = [[(seen.setdefault(id(v), _extent(v)), lab) for v, lab in grids] for grids in rows if grids]
+    for size in ("normal", "small"):
+        if all(sum(_px(e, size, lab) + GAP_PX for e, lab in grids) <= width for grids in extents):
             return size
     return "tiny"
 
