@@ -616,3 +616,31 @@ def test_the_number_boxes_follow_the_picture_they_belong_to():
     parts = sent[pictures[0]][1]["content"]
     assert parts["values"]["cnnlib-conv-box-position"] == 1 == ex.settings().position
     assert "윈도우 위치 1 (0–15)" in visible_text(ex.outputs["products"].value)
+
+
+def test_rarely_used_controls_are_folded_and_widgets_that_look_alike_share_their_looks():
+    """The pinned bar is one line: Play, the window and the fold-out button; the rarely used controls open
+    under it. A saved notebook stores each widget model's state: widgets that look alike share one Layout
+    and one style (a Layout alone is 40 keys)."""
+    import ipywidgets as widgets
+
+    ex = ConvExplorer()
+    box = ex.widget
+    bar = next(c for c in box.children if "cnnlib-bar" in c._dom_classes)
+    fold = bar.children[-1]
+    assert bar.children[0] is ex.play and ex.numbers["position"].widget in bar.children
+    assert "cnnlib-hidden" in ex.advanced._dom_classes and ex.numbers["dilation"].widget in _descendants(ex.advanced)
+    fold.value = True
+    assert "cnnlib-hidden" not in ex.advanced._dom_classes and fold.description == "고급 설정 ▾"
+    fold.value = False
+    assert "cnnlib-hidden" in ex.advanced._dom_classes
+    all_widgets = list(_descendants(box))
+    layouts = {id(w.layout) for w in all_widgets}
+    styles = {id(w.style) for w in all_widgets if hasattr(w, "style")}
+    assert len(all_widgets) > 50 and len(layouts) <= 12 and len(styles) <= 8
+
+
+def _descendants(w):
+    yield w
+    for child in getattr(w, "children", ()):
+        yield from _descendants(child)

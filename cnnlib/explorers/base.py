@@ -37,7 +37,7 @@ import ipywidgets as widgets
 from IPython.display import display
 
 from ..htmlkit.style import attrs, live
-from .controls import Control, make_widget
+from .controls import Control, Looks, make_widget
 from .live import PLAIN_TEXT, STALE_HINT_HTML, LiveView, layout_html
 
 __all__ = ["Control", "Explorer", "Part"]
@@ -233,54 +233,59 @@ class Explorer:
     def _controls(self) -> tuple[widgets.VBox, widgets.HBox]:
         """(the controls above the view, the one-line bar that stays in view)."""
         groups = {"basic": [], "advanced": [], "bar": []}
+        looks = self.looks
         for control in self.CONTROLS:
             w, shown, number = make_widget(control, getattr(self.defaults, control.name), self.css_prefix,
-                                           self._typed)
+                                           self._typed, looks)
             self.controls[control.name] = w
             if number is not None:
                 self.numbers[control.name] = number
             groups[control.row].append((control, shown))
-        rows = self._rows(groups["basic"])
-        advanced = self._rows(groups["advanced"])
+        rows = self._rows(groups["basic"], looks)
+        advanced = self._rows(groups["advanced"], looks)
         bar = [shown for c, shown in groups["bar"] if c.name != "position"]
         if "position" in self.controls:
-            self.play = widgets.ToggleButton(value=False, description="▶ 재생", tooltip="play")
+            self.play = widgets.ToggleButton(value=False, description="▶ 재생", tooltip="play", layout=looks.layout(),
+                                             style=looks.style(widgets.ToggleButton))
             self.play.add_class("cnnlib-play")
             self.play.add_class(f"{self.css_prefix}-play")
             self.play.observe(self._on_play, names="value")
             bar = [self.play, self.numbers["position"].widget] + bar
         if advanced:
-            self.advanced = widgets.VBox(advanced, layout=widgets.Layout(display="none"))
+            self.advanced = widgets.VBox(advanced, layout=looks.layout())
             self.advanced.add_class("cnnlib-advanced")
+            self.advanced.add_class("cnnlib-hidden")
             rows.append(self.advanced)
-            fold = widgets.ToggleButton(value=False, description="고급 설정 ▸", tooltip="more settings")
+            fold = widgets.ToggleButton(value=False, description="고급 설정 ▸", tooltip="more settings",
+                                        layout=looks.layout(), style=looks.style(widgets.ToggleButton))
             fold.add_class("cnnlib-fold-button")
             fold.add_class(f"{self.css_prefix}-advanced-button")
             fold.observe(self._on_fold, names="value")
             bar.append(fold)
-        box = widgets.VBox(rows)
+        box = widgets.VBox(rows, layout=looks.layout())
         box.add_class("cnnlib-controls")
-        bar_box = widgets.HBox(bar)
+        bar_box = widgets.HBox(bar, layout=looks.layout())
         bar_box.add_class("cnnlib-bar")
         bar_box.add_class(f"{self.css_prefix}-bar")
         return box, bar_box
 
     @staticmethod
-    def _rows(items) -> list:
+    def _rows(items, looks) -> list:
         """Toggle-button rows, wide controls a row each, then the ranges in pairs (H above W, ...)."""
         options = [shown for c, shown in items if c.options]
         wide = [shown for c, shown in items if not c.options and (c.wide or c.quick)]
         ranges = [shown for c, shown in items if not c.options and not (c.wide or c.quick)]
         rows = options + wide
         if ranges:
-            grid = widgets.Box([widgets.VBox(ranges[i : i + 2]) for i in range(0, len(ranges), 2)])
+            grid = widgets.Box([widgets.VBox(ranges[i : i + 2], layout=looks.layout()) for i in range(0, len(ranges), 2)],
+                               layout=looks.layout())
             grid.add_class("cnnlib-pairs")
             rows.append(grid)
         return rows
 
     def _on_fold(self, change) -> None:
         change["owner"].description = "고급 설정 ▾" if change["new"] else "고급 설정 ▸"
-        self.advanced.layout.display = None if change["new"] else "none"
+        (self.advanced.remove_class if change["new"] else self.advanced.add_class)("cnnlib-hidden")
 
     def _on_play(self, change) -> None:
         position = self.controls["position"]
@@ -290,16 +295,18 @@ class Explorer:
         self.live_view.playing = bool(change["new"])
 
     def _build(self) -> widgets.VBox:
+        self.looks = Looks()
         controls, bar = self._controls()
-        self.live_view = LiveView(self.css_prefix, self.layout, self._current)
+        self.live_view = LiveView(self.css_prefix, self.layout, self._current, layout=self.looks.layout())
         self.live_view.interval = self.play_interval_ms
         self.live_view.on_pick(lambda grid, row, col, how: self.select_cell(grid, row, col, how))
         self.live_view.on_end(self.to_end)
         self.live_view.on_step(self.play_step)
         self.outputs = {p: Part(self.live_view, p) for p in self.PARTS}
-        children = [widgets.HTML(f"<b>{self.title}</b>")] if self.title else []
+        children = [widgets.HTML(f"<b>{self.title}</b>", layout=self.looks.layout(),
+                                 style=self.looks.style(widgets.HTML))] if self.title else []
         children += [controls, bar, self.live_view]
-        box = widgets.VBox(children)
+        box = widgets.VBox(children, layout=self.looks.layout())
         box.add_class(self.css_prefix)
         box.add_class("cnnlib-explorer")
         for w in self.controls.values():

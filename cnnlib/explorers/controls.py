@@ -17,7 +17,7 @@ from html import escape
 
 import ipywidgets as widgets
 
-__all__ = ["Control", "NumberBox", "NumberControl", "GEOMETRY", "CONV_CONTROLS", "POOL_WINDOW", "make_widget", "read_whole",
+__all__ = ["Control", "Looks", "NumberBox", "NumberControl", "GEOMETRY", "CONV_CONTROLS", "POOL_WINDOW", "make_widget", "read_whole",
            "LABEL_PX", "TRACK_PX"]
 
 LABEL_PX = 108   # the description's width: lines the sliders up ("풀링 너비 pool_w" fits)
@@ -84,6 +84,28 @@ CONV_CONTROLS = GEOMETRY + (
     Control("N", "배치 N", 1, 3, row="advanced", hint="batch size"),
 )
 
+class Looks:
+    """The Layouts and styles of one explorer's widgets, one per distinct look. A saved notebook stores every
+    widget model's whole state (a Layout alone has 40 keys), so widgets that look alike share one; nothing
+    changes a shared look afterwards (what changes — a folded row, a hidden control — is a CSS class)."""
+
+    def __init__(self):
+        self._made = {}
+
+    def _one(self, kind, **spec):
+        key = (kind.__name__, tuple(sorted(spec.items())))
+        if key not in self._made:
+            self._made[key] = kind(**spec)
+        return self._made[key]
+
+    def layout(self, **spec) -> widgets.Layout:
+        return self._one(widgets.Layout, **spec)
+
+    def style(self, widget_class, **spec):
+        """A style for widgets of ``widget_class`` (ipywidgets.Text, ...): the class its ``style`` trait holds."""
+        return self._one(widget_class.class_traits()["style"].klass, **spec)
+
+
 _WHOLE = re.compile(r"[+-]?\d+")
 _DECIMAL = re.compile(r"[+-]?(\d+[.,]\d*|[.,]\d+|\d+(\.\d*)?[eE][+-]?\d+)")
 
@@ -111,17 +133,17 @@ class NumberBox:
     that says what became of a value it could not take (:func:`read_whole`). ``value`` is the number it
     shows; what is typed goes to ``on_typed(self, text)``."""
 
-    def __init__(self, prefix: str, name: str, on_typed, value: int = 0, lo: int = 0, hi: int = 0,
+    def __init__(self, prefix: str, name: str, on_typed, looks: Looks, value: int = 0, lo: int = 0, hi: int = 0,
                  description: str = ""):
         self.name, self.lo, self.hi, self._value = name, lo, hi, value
         # a text box, not IntText: the browser's number input drops a typed '.' and ignores letters silently
         self.box = widgets.Text(value=str(value), continuous_update=False, description=description,
-                                style={"description_width": "initial"} if description else {},
-                                layout=widgets.Layout(width="auto" if description else f"{BOX_PX}px",
-                                                      margin="1px 4px 1px 0"))
+                                style=looks.style(widgets.Text, description_width="initial" if description else ""),
+                                layout=looks.layout(width="auto" if description else f"{BOX_PX}px",
+                                                    margin="1px 4px 1px 0"))
         self.box.add_class(f"{prefix}-box")
         self.box.add_class(f"{prefix}-box-{name}")
-        self.note = widgets.HTML("")
+        self.note = widgets.HTML("", layout=looks.layout(), style=looks.style(widgets.HTML))
         self.note.add_class("cnnlib-note")
         self.note.add_class(f"{prefix}-note-{name}")
         self._echo = False
@@ -154,27 +176,27 @@ class NumberControl:
     """A slider (no readout) and a :class:`NumberBox` beside it, kept equal by the explorer; ``slider`` is
     the control tests and ``Explorer.set`` move."""
 
-    def __init__(self, control: Control, value: int, prefix: str, on_typed):
+    def __init__(self, control: Control, value: int, prefix: str, on_typed, looks: Looks):
         track = control.track or (WIDE_TRACK_PX if control.wide else TRACK_PX)
         self.control = control
         self.slider = widgets.IntSlider(
             value=value, min=control.lo, max=control.hi, step=1, continuous_update=True, readout=False,
             description=control.description, description_allow_html=False,
             tooltip=control.hint or None,
-            style={"description_width": f"{LABEL_PX}px"},
-            layout=widgets.Layout(width=f"{LABEL_PX + track + 8}px", margin="1px 2px 1px 0"))
-        self.number = NumberBox(prefix, control.name, lambda _number, text: on_typed(self, text), value)
+            style=looks.style(widgets.IntSlider, description_width=f"{LABEL_PX}px"),
+            layout=looks.layout(width=f"{LABEL_PX + track + 8}px", margin="1px 2px 1px 0"))
+        self.number = NumberBox(prefix, control.name, lambda _number, text: on_typed(self, text), looks, value)
         self.box, self.note = self.number.box, self.number.note
         parts = [self.slider, self.box]
         for v in control.quick:
-            b = widgets.Button(description=str(v), layout=widgets.Layout(width="auto", margin="1px 2px"),
-                               tooltip=f"{control.description} = {v}")
+            b = widgets.Button(description=str(v), layout=looks.layout(width="auto", margin="1px 2px"),
+                               style=looks.style(widgets.Button), tooltip=f"{control.description} = {v}")
             b.add_class(f"{prefix}-quick")
             b.add_class("cnnlib-quick")
             b.on_click(lambda _b, v=v: setattr(self.slider, "value", v))
             parts.append(b)
         parts.append(self.note)
-        self.widget = widgets.HBox(parts, layout=widgets.Layout(align_items="center", flex_flow="row wrap"))
+        self.widget = widgets.HBox(parts, layout=looks.layout(align_items="center", flex_flow="row wrap"))
         self.widget.add_class("cnnlib-control-row")
 
     def show_value(self) -> None:
@@ -197,17 +219,18 @@ class NumberControl:
         return (self.slider, *self.number.synced)
 
 
-def make_widget(control: Control, value, prefix: str, on_typed):
+def make_widget(control: Control, value, prefix: str, on_typed, looks: Looks):
     """(the control's widget, the widget to lay out, its NumberControl or None): a :class:`NumberControl`
     for a range, a row of toggle buttons with its label inline for options."""
     if control.options:
         w = widgets.ToggleButtons(options=list(control.options), value=value, description=control.description,
-                                  tooltip=control.hint or None,
-                                  style={"description_width": "initial", "button_width": "auto"})
+                                  tooltip=control.hint or None, layout=looks.layout(),
+                                  style=looks.style(widgets.ToggleButtons, description_width="initial",
+                                                    button_width="auto"))
         w.add_class(f"{prefix}-control")
         w.add_class(f"{prefix}-control-{control.name}")
         return w, w, None
-    number = NumberControl(control, value, prefix, on_typed)
+    number = NumberControl(control, value, prefix, on_typed, looks)
     number.slider.add_class(f"{prefix}-control")
     number.slider.add_class(f"{prefix}-control-{control.name}")
     return number.slider, number.widget, number

@@ -217,7 +217,8 @@ class FeatureMapExplorer(Explorer):
         """The controls, and in the bar a button to the next misclassified test image."""
         controls, bar = super()._controls()
         self.next_wrong_button = widgets.Button(description="다음 틀린 숫자 ▸", tooltip="next misclassified image",
-                                                layout=widgets.Layout(width="auto", margin="1px 8px 1px 0"))
+                                                layout=self.looks.layout(width="auto", margin="1px 8px 1px 0"),
+                                                style=self.looks.style(widgets.Button))
         self.next_wrong_button.add_class(f"{self.css_prefix}-next-wrong")
         self.next_wrong_button.on_click(lambda _b: self.show_next_wrong())
         bar.children = tuple(bar.children) + (self.next_wrong_button,)

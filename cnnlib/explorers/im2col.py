@@ -284,7 +284,7 @@ class Im2colExplorer(Explorer):
         """The controls, and in the bar beside Play and the row slider the output cell in three number boxes."""
         controls, bar = super()._controls()
         for name, description in PICKERS:
-            self.pickers[name] = NumberBox(self.css_prefix, name, self._picked, description=description)
+            self.pickers[name] = NumberBox(self.css_prefix, name, self._picked, self.looks, description=description)
             self.pickers[name].box.add_class(f"{self.css_prefix}-picker")
             self.pickers[name].box.add_class(f"{self.css_prefix}-pick-{name}")
         items = list(bar.children)
@@ -310,7 +310,7 @@ class Im2colExplorer(Explorer):
         pool = self.is_pool(s)
         for name, label in POOL_LABELS.items():
             self.controls[name].description = label if pool else _CONV[name].description
-        self.numbers["FN"].widget.layout.display = "none" if pool else None
+        (self.numbers["FN"].widget.add_class if pool else self.numbers["FN"].widget.remove_class)("cnnlib-hidden")
         self._sync_pickers(s)
 
     def select(self, s, grid, row_, col) -> dict:

@@ -78,9 +78,11 @@ class LiveView(anywidget.AnyWidget):
     playing = traitlets.Bool(False).tag(sync=True)
     interval = traitlets.Int(700).tag(sync=True)   # ms between a painted Play step and the next
 
-    def __init__(self, prefix: str, layout, source):
-        names = layout_names(layout)
-        super().__init__(prefix=prefix, rows=[[list(i) if isinstance(i, tuple) else i for i in r] for r in layout])
+    def __init__(self, prefix: str, arrangement, source, **kwargs):
+        """``arrangement``: the explorer's LAYOUT (rows of part names); ``kwargs`` go to the widget (its Layout)."""
+        names = layout_names(arrangement)
+        super().__init__(prefix=prefix, rows=[[list(i) if isinstance(i, tuple) else i for i in r] for r in arrangement],
+                         **kwargs)
         self.names = tuple(names)
         self._source = source
         self._html = {p: "" for p in names}   # what every view in step shows
