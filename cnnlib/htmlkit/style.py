@@ -85,7 +85,8 @@ RULES = {
     "x-fold": {"margin": "2px 0 6px 0"},
     "x-summary": {"cursor": "pointer", "font-size": "13px", "color": "#1d4ed8"},
     "x-legend": {"margin": "0 0 4px 0"},
-    "x-swatch": {"display": "inline-block", "margin": "0 10px 2px 0", "vertical-align": "middle", "font-size": "12px"},
+    "x-swatch": {"display": "inline-block", "margin": "0 10px 2px 0", "vertical-align": "middle", "font-size": "12px",
+                 "white-space": "nowrap"},   # a sample cell and its meaning stay on one line
     # where the sliders will be: what to do before the cell runs (the static copy)
     "x-static-head": {"font-size": "13px", "color": "#111827", "margin": "0 0 6px 0", "padding": "4px 8px",
                       "background": "#eff6ff", "border-left": "4px solid #1d4ed8"},
