@@ -10,7 +10,7 @@ Four views (the ``mode`` control), all for small seeded integers:
   ``dcol`` entries one input cell receives (why col2im *adds*) and col2im(im2col(x)) =
   copy count ⊙ x (why it is not im2col's inverse);
 * ``pool`` — max pooling the book's way: im2col, one row per window and channel, the max of
-  each row (:class:`cnnlib.Pooling`, the book's route), checked against :class:`cnnlib.fast_layers.FastPooling`;
+  each row (:class:`cnnlib.Pooling`, the book's route; tests/ check it against :class:`cnnlib.fast_layers.FastPooling`);
 * ``pool-backward`` — each gradient routed to its row's argmax cell, then ``col2im``.
 
 **Linked highlighting**: the ``position`` control is the im2col row r (Play walks through the
