@@ -116,8 +116,10 @@ def write_notebook(path: Path, sources: list[str]) -> None:
 
 # User settings of the temporary JupyterLab (JSON5 files in its user-settings folder).
 LAB_SETTINGS = {
-    # Attach every cell to the DOM (JupyterLab 4 otherwise renders only what is in view).
-    "@jupyterlab/notebook-extension/tracker": {"windowingMode": "none"},
+    # Every cell in the DOM ('full' and 'defer' attach only what is in view), painted as a learner's JupyterLab
+    # paints it: 'contentVisibility', the default, skips rendering the cells out of view (with 'none' every
+    # repaint of an explorer also lays out the whole notebook, and its timings are a worst case no learner sees).
+    "@jupyterlab/notebook-extension/tracker": {"windowingMode": "contentVisibility"},
     # No "Would you like to receive official Jupyter news?" pop-up, no update check.
     "@jupyterlab/apputils-extension/notification": {"fetchNews": "false", "checkForUpdates": False},
     # Never write the executed copies back (they are copies, but keep the run side-effect free).

@@ -12,8 +12,8 @@ from html import escape
 
 import numpy as np
 
-from ..explorers.grid import grid_html
-from ..explorers.layout import notice, panel, row
+from ..htmlkit.grid import grid_html
+from ..htmlkit.layout import notice, panel, row
 from ..shapes import shape_text
 from . import budget
 from .runner import Output, Problem, Raised
