@@ -18,8 +18,10 @@ from .pool import PoolExplorer, PoolSettings
 from .im2col import Im2colExplorer, Im2colSettings
 from .alexnet import AlexNetExplorer, AlexNetSettings
 from .featuremap import FeatureMapExplorer, FeatureMapSettings
+from .drawpad import DrawPadExplorer
 
 __all__ = ["ConvExplorer", "ConvSettings", "PoolExplorer", "PoolSettings"]
 __all__ += ["Im2colExplorer", "Im2colSettings"]
 __all__ += ["AlexNetExplorer", "AlexNetSettings"]
 __all__ += ["FeatureMapExplorer", "FeatureMapSettings"]
+__all__ += ["DrawPadExplorer"]
