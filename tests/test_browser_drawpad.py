@@ -143,6 +143,45 @@ def test_a_learner_draws_a_one_and_a_zero(learner):
     assert learner.log_console_errors() + learner.problems == []
 
 
+def cdp_stroke(learner, pad, points, kind: str) -> None:
+    """One stroke through ``points`` (pad pixels) with a finger (``kind`` 'touch') or a pen ('pen'), sent as
+    the browser's own input events (Chrome DevTools Protocol)."""
+    box = pad.part("pad").bounding_box()
+    xy = [(box["x"] + x * box["width"] / 280, box["y"] + y * box["height"] / 280) for x, y in points]
+    cdp = learner.page.context.new_cdp_session(learner.page)
+    if kind == "touch":
+        cdp.send("Emulation.setTouchEmulationEnabled", {"enabled": True, "maxTouchPoints": 1})
+        for i, (x, y) in enumerate(xy):
+            kind_ = "touchStart" if i == 0 else "touchMove"
+            cdp.send("Input.dispatchTouchEvent", {"type": kind_, "touchPoints": [{"x": x, "y": y}]})
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+        cdp.send("Emulation.setTouchEmulationEnabled", {"enabled": False})
+    else:
+        for i, (x, y) in enumerate(xy):
+            kind_ = "mousePressed" if i == 0 else "mouseMoved"
+            cdp.send("Input.dispatchMouseEvent", {"type": kind_, "x": x, "y": y, "button": "left", "buttons": 1,
+                                                  "clickCount": 1, "pointerType": "pen"})
+        cdp.send("Input.dispatchMouseEvent", {"type": "mouseReleased", "x": xy[-1][0], "y": xy[-1][1],
+                                              "button": "left", "clickCount": 1, "pointerType": "pen"})
+    cdp.detach()
+    pad.settle()
+
+
+@pytest.mark.browser
+def test_a_finger_and_a_pen_draw_too(learner):
+    pad = open_pad(learner)
+    learner.page.evaluate("""() => { window.cnnlibPointerTypes = [];
+      document.addEventListener('pointerdown', e => {
+        if (e.target.classList.contains('cnnlib-drawpad-pad')) window.cnnlibPointerTypes.push(e.pointerType); }, true); }""")
+    cdp_stroke(learner, pad, VERTICAL, "touch")
+    assert pad.top() == "1", pad.part("cnn").inner_text()
+    pad.click("clear")
+    cdp_stroke(learner, pad, LOOP, "pen")
+    assert pad.top() == "0", pad.part("cnn").inner_text()
+    assert learner.page.evaluate("() => window.cnnlibPointerTypes") == ["touch", "pen"]   # on the pad
+    assert learner.log_console_errors() + learner.problems == []
+
+
 @pytest.mark.browser
 def test_move_switch_and_pick(learner):
     pad = open_pad(learner)

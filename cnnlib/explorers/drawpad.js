@@ -11,6 +11,8 @@ function h(tag, cls, text) {
   const node = document.createElement(tag);
   if (cls) node.className = cls;
   if (text !== undefined) node.textContent = text;
+  // keys pressed on the pad's sliders and buttons are theirs (arrows move a slider), not JupyterLab's shortcuts
+  if (tag === "input" || tag === "button") node.dataset.lmSuppressShortcuts = "true";
   return node;
 }
 
@@ -116,7 +118,7 @@ function render({ model, el }) {
     if (active !== null || (e.pointerType === "mouse" && e.button !== 0)) return;
     e.preventDefault();
     active = e.pointerId;
-    pad.setPointerCapture(e.pointerId);
+    try { pad.setPointerCapture(e.pointerId); } catch (err) { /* a pointer the browser no longer knows: draw anyway */ }
     strokes.push([at(e)]);
     drawStroke(ctx, strokes[strokes.length - 1]);
     request(false);

@@ -119,8 +119,9 @@ def filter_html(view, prefix: str) -> str:
 
 def legend_html(view, prefix: str) -> str:
     scales = " · ".join(f"{lm.label} {_fixed(lm.scale)}" for lm in view.layers if lm.scale_of == lm.name)
-    return (f"<div{attrs(f'{prefix}-legend', 'x-key')}>색: 흰색 0 → 빨간색 = 그 층에서 가장 큰 값 ({scales}). "
-            f"풀링 맵은 풀링한 ReLU 맵과 같은 눈금.</div>")
+    pooled = [lm.label for lm in view.layers if lm.scale_of != lm.name]
+    same = f" {', '.join(pooled)}의 맵은 풀링한 ReLU 맵과 같은 눈금." if pooled else ""
+    return (f"<div{attrs(f'{prefix}-legend', 'x-key')}>색: 흰색 0 → 빨간색 = 그 층에서 가장 큰 값 ({scales}).{same}</div>")
 
 
 def parts(view, prefix: str = "cnnlib-drawpad") -> dict:
