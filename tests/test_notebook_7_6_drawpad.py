@@ -35,7 +35,7 @@ def test_the_maps_that_see_vertical_and_horizontal_strokes(nb):
     most_v, most_h = int(np.argmax(v - h)), int(np.argmax(h - v))
     assert (most_v, most_h) == (18, 25)
     out = nb.output("d9a4b5c3")
-    rows = {r[0]: r[1:] for r in table_rows(out) if r[0].startswith("맵 ")}
+    rows = {r[0]: r[1:] for r in table_rows(out) if re.fullmatch(r"맵 \d+", r[0])}
     assert rows == {f"맵 {c}": [f"{v[c]:.2f}", f"{h[c]:.2f}"] for c in (18, 25)}
     assert v[18] > h[18] and h[25] > v[25]
     # "맵 18의 필터는 왼쪽 두 열이 음수, 오른쪽 두 열이 양수 ... 맵 25의 필터는 가운데 행이 양수, 맨 위와 아래 행이 음수"
