@@ -5,6 +5,7 @@ mouse as a learner draws (machinery: tests/browser_harness.py, tests/browser_scr
   work; an empty pad says "숫자를 써 보세요".
 * The browser's pixels and Python's pen agree: the 28×28 image made from what the browser sent is close
   to :func:`cnnlib.digits.strokes_to_mnist` of the same mouse path.
+* The same pad shown twice: each view reads its own drawing only.
 * Moving the input, switching to DeepConvNet (six layers of maps) and clicking a map (its filter) work.
 * At 1440×900 and 1280×720, with the file browser open, the pad, the 28×28 image, both predictions and
   the maps are in view together (screenshots ``artifacts/browser/drawpad-<size>.png``).
@@ -26,6 +27,7 @@ from browser_harness import ARTIFACTS, Lab, write_notebook
 from browser_harness import chromium, learner  # noqa: F401  (fixtures)
 
 NOTEBOOK = "drawpad/pad.ipynb"
+TWICE = "drawpad/twice.ipynb"
 PREFIX = "cnnlib-drawpad"
 SOURCES = ["from cnnlib.explorers import DrawPadExplorer\npad = DrawPadExplorer()\npad"]
 GOAL_MS = 150
@@ -42,6 +44,7 @@ def lab(chromium, tmp_path_factory):
     server = Lab(tmp_path_factory.mktemp("jupyterlab-drawpad"))
     try:
         write_notebook(server.root / NOTEBOOK, SOURCES)
+        write_notebook(server.root / TWICE, SOURCES + ["pad"])      # the same pad shown again
         server.wait_ready()
         yield server
     finally:
@@ -51,9 +54,11 @@ def lab(chromium, tmp_path_factory):
 class Pad:
     """The pad on the page, used as a learner uses it."""
 
-    def __init__(self, learner):
+    def __init__(self, learner, view: int | None = None):
         self.learner, self.page = learner, learner.page
         self.root = self.page.locator(f".jp-OutputArea-output .{PREFIX}")
+        if view is not None:                   # one of several views of the pad
+            self.root = self.root.nth(view)
 
     def part(self, name: str):
         return self.root.locator(f".{PREFIX}-{name}")
@@ -94,11 +99,11 @@ class Pad:
                                      .map(c => c.toDataURL())""", self.root.element_handle())
 
 
-def open_pad(learner) -> Pad:
-    learner.open(NOTEBOOK)
+def open_pad(learner, notebook: str = NOTEBOOK, view: int | None = None) -> Pad:
+    learner.open(notebook)
     learner.run_all()
     assert learner.notebook_problems() == []
-    pad = Pad(learner)
+    pad = Pad(learner, view)
     pad.root.wait_for()
     pad.settle()
     return pad
@@ -140,6 +145,21 @@ def test_a_learner_draws_a_one_and_a_zero(learner):
     assert pad.pictures() != zero
     pad.click("undo")                        # ... taken back
     assert pad.top() == "0" and pad.pictures() == zero
+    assert learner.log_console_errors() + learner.problems == []
+
+
+@pytest.mark.browser
+def test_the_same_pad_shown_twice_reads_each_view_alone(learner):
+    """Both views get every answer the kernel sends; each paints only the answers to its own drawings."""
+    first = open_pad(learner, TWICE, 0)
+    second = Pad(learner, 1)
+    second.root.wait_for()
+    second.settle()
+    first.draw(VERTICAL)
+    assert first.top() == "1" and second.top() == "–", (first.top(), second.top())
+    assert "숫자를 써 보세요" in second.part("status").inner_text()
+    second.draw(LOOP)
+    assert (first.top(), second.top()) == ("1", "0")
     assert learner.log_console_errors() + learner.problems == []
 
 

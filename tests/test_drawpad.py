@@ -39,7 +39,7 @@ def pixels(strokes) -> bytes:
 
 
 def message(**fields) -> dict:
-    return {"event": "draw", "seq": 1, "dx": 0, "dy": 0, "angle": 0, "network": "simple", "layer": 0,
+    return {"event": "draw", "id": "v1", "seq": 1, "dx": 0, "dy": 0, "angle": 0, "network": "simple", "layer": 0,
             "channel": 0} | fields
 
 
@@ -132,6 +132,7 @@ def test_a_message_is_answered_with_the_view_and_its_bytes(pad):
     content, buffers = pad.handle(message(seq=7, layer=1, channel=3), [pixels(LOOP)])
     json.dumps(content)                                          # the reply travels as JSON
     assert content["seq"] == 7 and content["status"] == "ok" and content["request"]["channel"] == 3
+    assert content["id"] == "v1"                                  # back to the view that sent it
     view = pad.last_view
     assert np.frombuffer(buffers[0], np.uint8).reshape(28, 28).tolist() == \
         np.round(view.image * HEAT_STEPS).astype(int).tolist()
@@ -139,6 +140,14 @@ def test_a_message_is_answered_with_the_view_and_its_bytes(pad):
         steps = np.frombuffer(data, np.uint8).reshape(info["count"], info["h"], info["w"]).astype(int) - HEAT_STEPS
         np.testing.assert_array_equal(steps, layer.steps)
         assert (info["px"], info["cols"]) == (layer.px, layer.cols)
+
+
+@pytest.mark.parametrize("sender, back", [("a1b2", "a1b2"), (7, ""), (["x"], ""), ("x" * 41, "")])
+def test_the_answer_goes_back_to_the_view_that_asked(pad, sender, back):
+    """Each view of the pad (the same pad shown twice) keeps to the answers carrying its id; an id that is
+    not a short string is not echoed (the answer then reaches no view, and the kernel does not fail)."""
+    for content in (message(id=sender), message(id=sender, dx=99)):
+        assert pad.handle(content, [pixels(VERTICAL)])[0]["id"] == back
 
 
 def test_pixels_sent_by_the_pad_and_the_pen_read_alike(pad):
@@ -169,7 +178,7 @@ json_values = st.recursive(st.none() | st.booleans() | st.integers() | st.floats
                            lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner,
                                                                                         max_size=4), max_leaves=8)
 fields = st.fixed_dictionaries({}, optional={k: json_values | st.integers(-10, 10) for k in
-                                             ("seq", "dx", "dy", "angle", "layer", "channel")}
+                                             ("id", "seq", "dx", "dy", "angle", "layer", "channel")}
                                | {"network": json_values | st.sampled_from(list(NETWORKS))})
 
 
@@ -180,7 +189,7 @@ fields = st.fixed_dictionaries({}, optional={k: json_values | st.integers(-10, 1
 def test_no_message_raises_in_the_kernel(pad, content, buffers):
     reply, data = pad.handle(content, buffers)
     json.dumps(reply)
-    assert reply["status"] in STATUS and reply["event"] == "view"
+    assert reply["status"] in STATUS and reply["event"] == "view" and isinstance(reply["id"], str)
     assert (reply["status"] == "ok") == bool(data)
 
 

@@ -3,7 +3,9 @@
 // image, the probabilities, the maps and every word shown come from Python.
 //
 // Sending is throttled so a fast drawing never queues stale work: at most one drawing is on its way (the
-// next leaves when the answer is in), and while the pen moves at most one every SEND_MS.
+// next leaves when the answer is in), and while the pen moves at most one every SEND_MS. A finished drawing
+// (stroke end, 지우기, 되돌리기) leaves at once, even with one on its way (two at most): waiting for the older
+// answer would add a whole round trip to what the learner waits for; that older answer is not painted.
 const SEND_MS = 60;
 const RESEND_MS = 5000;   // an answer that never came (a restarted kernel): send again
 
@@ -144,14 +146,14 @@ function render({ model, el }) {
     if (e.pointerId !== active) return;
     active = null;
     ended = { t: performance.now(), after: seq };   // the first answer sent after this shows the whole stroke
-    request(true);
+    request(true, true);
   };
   pad.addEventListener("pointerdown", onDown);
   pad.addEventListener("pointermove", onMove);
   pad.addEventListener("pointerup", onUp);
   pad.addEventListener("pointercancel", onUp);
-  clear.addEventListener("click", () => { strokes.length = 0; redraw(ctx, PAD); request(true); });
-  undo.addEventListener("click", () => { strokes.pop(); redraw(ctx, PAD); request(true); });
+  clear.addEventListener("click", () => { strokes.length = 0; redraw(ctx, PAD); request(true, true); });
+  undo.addEventListener("click", () => { strokes.pop(); redraw(ctx, PAD); request(true, true); });
   reset.addEventListener("click", () => {
     for (const s of Object.values(sliders)) { s.range.value = 0; s.shown.textContent = "0"; }
     request(true);
@@ -160,12 +162,17 @@ function render({ model, el }) {
   markNetwork();
 
   // ---- talking to the kernel -----------------------------------------------------------------------------
-  let seq = 0, inflight = 0, inflightAt = 0, dirty = false, timer = null, lastSend = -1e9, ended = null;
-  const request = (now) => { dirty = true; pump(now); };
-  function pump(now) {
+  // Every view of the widget (the same pad shown twice) gets every answer: each keeps to its own (id).
+  const id = Math.random().toString(36).slice(2, 12);
+  // inflight: the newest drawing sent and not yet answered (0: none); older: an older one is unanswered too
+  let seq = 0, inflight = 0, older = false, inflightAt = 0, dirty = false, timer = null, lastSend = -1e9, ended = null;
+  const request = (now, final = false) => { dirty = true; pump(now, final); };
+  function pump(now, final = false) {
     if (!dirty) return;
     const t = performance.now();
-    if (inflight && t - inflightAt < RESEND_MS) return;        // its answer comes first; then pump() again
+    const overtake = final && !older;                              // a finished drawing does not wait
+    if (inflight && t - inflightAt < RESEND_MS && !overtake) return;   // its answer comes first; then pump() again
+    if (inflight) older = true;
     const wait = active !== null && !now ? SEND_MS - (t - lastSend) : 0;
     if (wait > 0) {
       if (!timer) timer = setTimeout(() => { timer = null; pump(false); }, wait);
@@ -177,7 +184,7 @@ function render({ model, el }) {
     inflightAt = lastSend = t;
     el.dataset.busy = "1";
     el.dataset.sent = seq;
-    const content = { event: "draw", seq, dx: +sliders.dx.range.value, dy: +sliders.dy.range.value,
+    const content = { event: "draw", id, seq, dx: +sliders.dx.range.value, dy: +sliders.dy.range.value,
                       angle: +sliders.angle.range.value, network: state.network, layer: state.layer, channel: state.channel };
     model.send(content, undefined, strokes.length ? [padPixels().buffer] : []);
   }
@@ -248,8 +255,9 @@ function render({ model, el }) {
   };
   const shown = {};
   const onMessage = (msg, buffers) => {
-    if (!msg || msg.event !== "view") return;
-    if (msg.seq === inflight) inflight = 0;
+    if (!msg || msg.event !== "view" || msg.id !== id) return;
+    if (msg.seq < inflight) { older = false; return; }   // overtaken by a finished drawing: its answer comes next
+    if (msg.seq === inflight) { inflight = 0; older = false; }
     if (!inflight && !dirty) el.dataset.busy = "0";
     const bytes = (buffers || []).map((b) => new Uint8Array(b.buffer || b, b.byteOffset || 0, b.byteLength));
     for (const [name, html] of Object.entries(msg.parts)) {

@@ -4,7 +4,8 @@ The pad (280×280, mouse, touch or pen; 지우기, 되돌리기) is drawn by the
 (``drawpad.js``), which sends the pad's pixels (280×280 bytes of ink) whenever the drawing changed,
 throttled: at most one drawing is on its way to the kernel, and while the learner draws a new one leaves
 at most every 60 ms; whatever was drawn in the meantime goes with the next one, so nothing stale
-queues up. Everything else happens here, in :meth:`DrawPadExplorer.read`:
+queues up (a finished drawing, at a stroke's end, leaves at once and its answer replaces the older one).
+Everything else happens here, in :meth:`DrawPadExplorer.read`:
 
 * the 28×28 image the networks get, made as MNIST made its digits (:func:`cnnlib.digits.to_mnist`),
   then, if the learner asks, turned a few degrees and shifted by whole pixels (:func:`cnnlib.digits.move`);
@@ -234,12 +235,14 @@ class DrawPadExplorer:
     # ---- the widget's messages -------------------------------------------------------------------------
 
     def handle(self, content, buffers=()) -> tuple[dict, list]:
-        """The answer to one message of the pad: ``content`` {'event': 'draw', 'seq', 'dy', 'dx', 'angle',
+        """The answer to one message of the pad: ``content`` {'event': 'draw', 'id', 'seq', 'dy', 'dx', 'angle',
         'network', 'layer', 'channel'} and ``buffers`` [the pad's 280×280 ink bytes] (none: an empty pad).
-        Returns (content, buffers) of the reply; never raises: a malformed message gets a view that says
-        what was wrong."""
-        seq = content.get("seq", 0) if isinstance(content, dict) else 0
+        Returns (content, buffers) of the reply, which carries the message's ``id`` (the view that sent it)
+        and ``seq`` back; never raises: a malformed message gets a view that says what was wrong."""
+        given = content if isinstance(content, dict) else {}
+        seq, sender = given.get("seq", 0), given.get("id", "")
         seq = seq if isinstance(seq, int) and not isinstance(seq, bool) else 0
+        sender = sender if isinstance(sender, str) and len(sender) <= 40 else ""
         try:
             request, canvas = parse_message(content, buffers)
             view = self.read(canvas, request)
@@ -248,7 +251,7 @@ class DrawPadExplorer:
         except Exception as e:  # noqa: BLE001 - the widget must answer whatever happened
             view = self._message_view("bad", Request(), f"{type(e).__name__}: {e}"[:200])
         self.last_view = view
-        return encode(view, seq)
+        return encode(view, seq, sender)
 
     # ---- display -----------------------------------------------------------------------------------------
 
@@ -315,13 +318,13 @@ def parse_message(content, buffers) -> tuple[Request, np.ndarray]:
     return request, np.frombuffer(ink, dtype=np.uint8).reshape(PAD, PAD) / 255.0
 
 
-def encode(view: DrawPadView, seq: int) -> tuple[dict, list]:
-    """The reply to the pad: JSON with the text parts and the layers' geometry, and the images as bytes
-    (the 28×28 input as grey steps 0..HEAT_STEPS, then each layer's maps as diverging steps, offset by
-    HEAT_STEPS so they are 0..2·HEAT_STEPS)."""
+def encode(view: DrawPadView, seq: int, sender: str = "") -> tuple[dict, list]:
+    """The reply to the pad's view ``sender`` (its ``id``): JSON with the text parts and the layers'
+    geometry, and the images as bytes (the 28×28 input as grey steps 0..HEAT_STEPS, then each layer's maps
+    as diverging steps, offset by HEAT_STEPS so they are 0..2·HEAT_STEPS)."""
     layers = [{"name": m.name, "title": m.title, "count": m.maps.shape[0], "h": m.maps.shape[1], "w": m.maps.shape[2],
                "px": m.px, "cols": m.cols} for m in view.layers]
-    content = {"event": "view", "seq": seq, "status": view.status, "parts": view.parts,
+    content = {"event": "view", "id": sender, "seq": seq, "status": view.status, "parts": view.parts,
                "request": view.request.__dict__, "layers": layers}
     if view.status != "ok":
         return content, []
