@@ -247,5 +247,7 @@ def test_the_example_strokes_are_what_the_pad_would_send():
 
 
 def test_networks_that_are_not_cnnlib_networks_are_refused():
-    with pytest.raises(ValueError, match="simple_network must be a network of cnnlib"):
+    with pytest.raises(ValueError, match="^network must be a network of cnnlib"):
         DrawPadExplorer(network="simple_convnet")
+    with pytest.raises(ValueError, match="^fc_network must be a network of cnnlib.*got str"):
+        DrawPadExplorer(fc_network="two_layer_net")

@@ -159,10 +159,10 @@ class DrawPadExplorer:
 
     def __init__(self, network=None, deep_network=None, fc_network=None):
         self._given = {"simple": network, "deep": deep_network, "fc": fc_network}
-        for name, net in self._given.items():
+        for argument, net in zip(("network", "deep_network", "fc_network"), self._given.values()):
             if net is not None and not (hasattr(net, "layers") and hasattr(net, "predict")):
-                raise ValueError(f"{name}_network must be a network of cnnlib (with .layers and .predict); "
-                                 f"got {type(net).__name__}.")
+                raise ValueError(f"{argument} must be a network of cnnlib (with .layers and .predict), e.g. "
+                                 f"load_trained('simple_convnet'); got {type(net).__name__}.")
         self._widget = None
         self._shapes = {}
         self.last_view = None
