@@ -27,6 +27,7 @@ from .convnet import DeepConvNet, SimpleConvNet
 from .lenet import LeNet
 from .paths import params_dir
 from .trainer import Trainer
+from .twolayer import TwoLayerNet
 
 __all__ = ["RECIPES", "Recipe", "build_network", "make_trainer", "train", "load_trained", "load_record"]
 
@@ -104,9 +105,19 @@ RECIPES = {
         network="LeNet", network_args={"activation": "relu", "pooling": "max"}, epochs=12,
         note="ReLU + max pooling; same training as lenet_1998",
     ),
+    # The book's fully connected net of chapter 5 (ch05/train_neuralnet.py: 784-50-10, std 0.01, SGD lr 0.1,
+    # batch 100, 10,000 steps = 16.7 epochs; here 17 whole epochs), shown beside the CNN in 7.6's drawing pad.
+    # Trained on the same data as simple_convnet (shifts of up to 2 pixels), so what a shift does to each
+    # comes from the architecture, not from what each saw in training.
+    "two_layer_net": Recipe(
+        network="TwoLayerNet", network_args={"input_size": 784, "hidden_size": 50, "output_size": 10},
+        epochs=17, optimizer="SGD", lr=0.1, shift=2,
+        note="the book's ch05 two-layer net and settings (SGD lr 0.1, batch 100, 17 epochs); shifts of up to "
+             "2 pixels as simple_convnet",
+    ),
 }
 
-NETWORKS = {"SimpleConvNet": SimpleConvNet, "DeepConvNet": DeepConvNet, "LeNet": LeNet}
+NETWORKS = {"SimpleConvNet": SimpleConvNet, "DeepConvNet": DeepConvNet, "LeNet": LeNet, "TwoLayerNet": TwoLayerNet}
 
 
 def build_network(recipe: Recipe, dtype=np.float32):

@@ -16,6 +16,7 @@ rely on — is in ``docs/explorers.md``.
 from .alexnet import AlexNetExplorer, AlexNetSettings
 from .conv import ConvExplorer, ConvSettings
 from .featuremap import FeatureMapExplorer, FeatureMapSettings
+from .drawpad import DrawPadExplorer
 from .im2col import Im2colExplorer, Im2colSettings
 from .pool import PoolExplorer, PoolSettings
 
@@ -23,3 +24,4 @@ __all__ = ["ConvExplorer", "ConvSettings", "PoolExplorer", "PoolSettings"]
 __all__ += ["Im2colExplorer", "Im2colSettings"]
 __all__ += ["AlexNetExplorer", "AlexNetSettings"]
 __all__ += ["FeatureMapExplorer", "FeatureMapSettings"]
+__all__ += ["DrawPadExplorer"]

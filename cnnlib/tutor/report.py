@@ -2,7 +2,7 @@
 
 Everything here is a pure function of the exercise, its seeded cases and the learner's
 outcomes — no timings, addresses or paths — so a notebook's committed output is the same on
-every run and machine. The HTML uses :mod:`cnnlib.explorers.grid` (inline styles, plain
+every run and machine. The HTML uses :mod:`cnnlib.htmlkit.grid` (inline styles, plain
 tables, ``<details>`` fold-outs), which GitHub and JupyterLab both show.
 """
 
