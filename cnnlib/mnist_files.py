@@ -5,7 +5,8 @@ Used by :mod:`cnnlib.mnist` (which adds the mirrors and the public loaders).
 Several kernels may use one folder at once (a classroom on a shared folder), so nothing here
 assumes it is alone:
     - a file is written to a hidden temporary file ``.<name>.<random>.part`` beside it and renamed
-      into place only when complete, so readers see the old file or the new one, never half of one;
+      into place only when complete (:mod:`cnnlib.files`), so readers see the old file or the new one,
+      never half of one;
     - a damaged file is replaced, not deleted first, and :func:`remove_if_unchanged` deletes it only
       if no other process has replaced it meanwhile; a file that vanishes counts as missing;
     - a ``.part`` file left by a killed kernel is deleted once it is *stale*: unchanged for
@@ -28,19 +29,18 @@ import stat
 import time
 import zipfile
 import zlib
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from tempfile import mkstemp
 
 import numpy as np
 
+from . import files
+from .files import PART_SUFFIX
 from .paths import data_dir
 
 ENV_DIR = "CNNLIB_MNIST_DIR"
 NPZ_NAME = "mnist.npz"
 STALE_PART_SECONDS = 3600
-PART_SUFFIX = ".part"
 
 
 @dataclass(frozen=True)
@@ -181,29 +181,9 @@ def read_npz(path: Path, files) -> dict[str, np.ndarray]:
 
 # ----------------------------------------------------------------------------- writing and removing
 
-@contextmanager
 def atomic_file(path: Path):
-    """Yield ``(file, temp_path)`` for a temporary file beside ``path``.
-
-    Only if the block finishes without an exception is the file synced and renamed to ``path``;
-    otherwise it is deleted. So ``path`` is either the old file or the complete new one.
-    Raises ``OSError`` with what to do if the folder is not writable.
-    """
-    try:
-        fd, tmp = mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=PART_SUFFIX)
-    except OSError as e:
-        raise OSError(f"cannot write {path.name} into the MNIST cache folder {path.parent} "
-                      f"({e.strerror or e}). Set {ENV_DIR} to a writable folder.") from e
-    tmp = Path(tmp)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            yield f, tmp
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; the cache is meant to be copied and shared
-        os.replace(tmp, path)  # atomic, also over a file another kernel is reading
-    finally:
-        tmp.unlink(missing_ok=True)  # still there only when something failed
+    """:func:`cnnlib.files.atomic_file` in the MNIST cache folder: ``with atomic_file(path) as (f, tmp)``."""
+    return files.atomic_file(path, "MNIST cache folder", f"Set {ENV_DIR} to a writable folder.")
 
 
 def make_dir(folder: Path) -> None:

@@ -33,7 +33,7 @@ import numpy as np
 import pytest
 
 import cnnlib
-from cnnlib import mnist, mnist_files
+from cnnlib import files, mnist, mnist_files
 from cnnlib.mnist import IdxFile, MNIST_FILES, MnistDownloadError, load_arrays
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -528,7 +528,7 @@ def test_a_read_only_file_system_is_detected_by_the_failed_write(synthetic, good
     def read_only_mkstemp(*args, **kwargs):
         raise OSError(errno.EROFS, os.strerror(errno.EROFS))
 
-    monkeypatch.setattr(mnist_files, "mkstemp", read_only_mkstemp)
+    monkeypatch.setattr(files, "mkstemp", read_only_mkstemp)  # every atomic write starts there
     folder = tmp_path / "mounted"
     folder.mkdir()
     for name in NAMES:
