@@ -33,6 +33,12 @@ from .layers import Convolution, Pooling, Relu, _floating
 __all__ = ["FastRelu", "FastConvolution", "FastPooling"]
 
 
+def _beats(a, b):
+    """``a > b`` where a NaN counts as larger than every number (``np.argmax``'s rule, as in the book's
+    Pooling): a NaN beats a number, and nothing beats a NaN."""
+    return (a > b) | (np.isnan(a) & ~np.isnan(b))
+
+
 def _right_beats_left(x):
     """(N, C, H, W/2) booleans, contiguous: ``x[..., 2j+1] > x[..., 2j]``, the right cell of each pair is
     larger than the left one."""
@@ -173,7 +179,7 @@ class FastPooling(Pooling):
             self.arg_max = np.zeros(out.shape, dtype=np.uint16)
             for k, i, j in self._cells()[1:]:
                 cell = windows[..., i, j]
-                beats = cell > out
+                beats = _beats(cell, out)
                 np.maximum(self.arg_max, beats * np.uint16(k), out=self.arg_max)
                 np.maximum(out, cell, out=out)
         else:
@@ -186,11 +192,16 @@ class FastPooling(Pooling):
         """2x2 path: (right, below) — ``right`` (N, C, 2*OH, OW): in that row of the window the right cell
         is larger; ``below`` (N, C, OH, OW): the bottom row holds a larger value than the top row.
         Strict comparisons keep the first of equal values: the winner is the first maximum in reading
-        order (the smallest row holding the maximum, and in it the smallest column), as np.argmax."""
+        order (the smallest row holding the maximum, and in it the smallest column), as np.argmax;
+        a NaN counts as the largest value (np.argmax's rule too)."""
         if self._winners is None:
             out_h, out_w = self.pairs_max.shape[2] // 2, self.pairs_max.shape[3]
             x = self.x[:, :, : 2 * out_h, : 2 * out_w]
-            self._winners = (_right_beats_left(x), self.pairs_max[:, :, 1::2] > self.pairs_max[:, :, 0::2])
+            top, bottom = self.pairs_max[:, :, 0::2], self.pairs_max[:, :, 1::2]
+            if np.isnan(np.max(self.pairs_max)):  # a NaN somewhere (np.max passes it on): compare by the rule
+                self._winners = (_beats(x[..., 1::2], x[..., 0::2]), _beats(bottom, top))
+            else:  # the usual case, and the fast one
+                self._winners = (_right_beats_left(x), bottom > top)
         return self._winners
 
     def backward(self, dout):
