@@ -1,7 +1,8 @@
 """Speed variants of three layers — the same numbers as :mod:`cnnlib.layers`, computed faster.
 
-The networks (:class:`~cnnlib.convnet.SimpleConvNet`, :class:`~cnnlib.convnet.DeepConvNet`,
-:class:`~cnnlib.lenet.LeNet`) use these; a learner reads the book's versions in ``layers.py``.
+The networks are built from the book's layers; ``fast=True`` (:func:`use_fast_layers`, the one
+switch) puts these in their place. The training recipes (:mod:`cnnlib.train`) and notebook 7.5's
+training runs use it; a learner reads the book's versions in ``layers.py``.
 The tests check that each variant gives the same outputs, the same winning cells and the same
 gradients as the book's version, and ``bench/`` measures how much faster they are.
 
@@ -30,7 +31,7 @@ import numpy as np
 from .im2col import cell_slices, require_4d, window_view
 from .layers import Convolution, Pooling, Relu, _floating
 
-__all__ = ["FastRelu", "FastConvolution", "FastPooling"]
+__all__ = ["FastRelu", "FastConvolution", "FastPooling", "use_fast_layers"]
 
 
 def _beats(a, b):
@@ -238,3 +239,20 @@ class FastPooling(Pooling):
             else:
                 target += dout
         return dx[:, :, self.pad : self.pad + H, self.pad : self.pad + W]
+
+
+def use_fast_layers(layers):
+    """The switch from the book's layers to these: in the ordered dict ``layers`` (a network's), every
+    ``Convolution``, ``Relu`` and ``Pooling`` is replaced, in place, by its fast variant with the same
+    weights (the very arrays, so ``params`` and optimizers are unaffected) and the same settings.
+    Subclasses (a learner's layer, AlexNet's grouped convolution) stay as they are. Returns ``layers``."""
+    for name, layer in list(layers.items()):
+        if type(layer) is Convolution:
+            layers[name] = FastConvolution(layer.W, layer.b, layer.stride, layer.pad, layer.dilation,
+                                           floor=layer.floor)
+        elif type(layer) is Relu:
+            layers[name] = FastRelu()
+        elif type(layer) is Pooling and layer.pool_h * layer.pool_w <= 65535:  # FastPooling's largest window
+            layers[name] = FastPooling(layer.pool_h, layer.pool_w, layer.stride, layer.pad, layer.method,
+                                       floor=layer.floor)
+    return layers

@@ -109,9 +109,12 @@ RECIPES = {
 NETWORKS = {"SimpleConvNet": SimpleConvNet, "DeepConvNet": DeepConvNet, "LeNet": LeNet}
 
 
-def build_network(recipe: Recipe, dtype=np.float32):
+def build_network(recipe: Recipe, dtype=np.float32, fast=True):
+    """The recipe's network with its initial weights (the recipe's seed). ``fast``: with the fast
+    convolution, ReLU and pooling layers (the same numbers, faster; :mod:`cnnlib.fast_layers`), as
+    every training run and evaluation of the recipes uses it; ``fast=False`` builds the book's layers."""
     args = {k: (tuple(v) if k == "input_dim" else v) for k, v in recipe.network_args.items()}
-    return NETWORKS[recipe.network](**args, dtype=dtype, seed=recipe.seed)
+    return NETWORKS[recipe.network](**args, fast=fast, dtype=dtype, seed=recipe.seed)
 
 
 def make_trainer(recipe: Recipe, network, x_train, t_train, x_test, t_test, **overrides):
