@@ -22,6 +22,7 @@ after `lab`, to JupyterLab.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -100,14 +101,47 @@ def write_stamp(extras) -> None:
 
 
 def create_env() -> None:
+    """Create .venv, which does not exist yet (so a failure removes only what this run made)."""
     step = Step(f"creating the environment .venv (Python {platform.python_version()})")
     try:
         venv.EnvBuilder(with_pip=True).create(VENV)
     except (OSError, subprocess.CalledProcessError) as e:
-        shutil.rmtree(VENV, ignore_errors=True)  # never leave half an environment behind
-        step.failed(str(e), "Python could not create a virtual environment. On Debian/Ubuntu install "
-                            "the venv module (sudo apt-get install python3-venv), then run the command again.")
+        shutil.rmtree(VENV, ignore_errors=True)  # made by this run: never leave half an environment behind
+        if isinstance(e, OSError) and e.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            step.failed(str(e), f"cannot write the environment into {ROOT} ({e.strerror}): this folder is read-only "
+                                "for you. Copy the project folder to one you can write (e.g. your home folder) and "
+                                "run the command there.")
+        if isinstance(e, subprocess.CalledProcessError):  # venv itself worked, ensurepip did not
+            step.failed(str(e), "Python could not install pip into the new environment. On Debian/Ubuntu install "
+                                "the venv module (sudo apt-get install python3-venv), then run the command again.")
+        step.failed(str(e), "Python could not create a virtual environment (see above); fix that, then run the "
+                            "command again.")
     step.done()
+
+
+def broken_python() -> str | None:
+    """What is wrong with an existing .venv's Python, or None when it runs."""
+    if PYTHON.is_symlink() and not PYTHON.exists():
+        return (f"{PYTHON.relative_to(ROOT)} is a link to {os.readlink(PYTHON)}, which does not exist (the Python "
+                "it was made with was upgraded or removed, e.g. by pyenv or Homebrew)")
+    if not PYTHON.exists():
+        return f"{PYTHON.relative_to(ROOT)} is missing (an interrupted set-up?)"
+    try:
+        done = subprocess.run([str(PYTHON), "-c", "import sys"], capture_output=True, text=True, timeout=120)
+    except OSError as e:
+        return f"{PYTHON.relative_to(ROOT)} cannot run ({e.strerror or e})"
+    if done.returncode:
+        return f"{PYTHON.relative_to(ROOT)} does not start ({done.stderr.strip().splitlines()[-1:] or 'no message'})"
+    return None
+
+
+def missing_packages(extras) -> list[str]:
+    """The distributions that cnnlib with ``extras`` needs and .venv lacks (e.g. removed by hand)."""
+    done = subprocess.run([str(PYTHON), __file__, "_missing", *sorted(extras)], capture_output=True, text=True,
+                          cwd=ROOT)
+    if done.returncode:  # cnnlib's own record, or packaging that reads it, is gone: install everything again
+        return ["cnnlib's record or packaging"]
+    return json.loads(done.stdout)
 
 
 def offline_folder() -> Path | None:
@@ -134,11 +168,25 @@ def ensure_env(extras=()) -> None:
         sys.exit(f"[tasks] .venv is a link to {os.readlink(VENV)}, not this checkout's own environment. "
                  "Remove the link (rm .venv) and run the command again.")
     wanted = set(extras)
-    state = read_stamp() if PYTHON.exists() else None
-    if state is None and not PYTHON.exists():
+    if VENV.exists():
+        problem = broken_python()
+        if problem:  # never deleted here: it may hold hours of work, and it is not this run's to delete
+            sys.exit(f"[tasks] the environment .venv cannot be used: {problem}. Rebuild it: move it aside "
+                     f"(mv .venv .venv-old) or delete it (rm -rf .venv), then run the command again; tasks.py "
+                     f"then creates a new one (about a minute, from {os.environ.get(ENV_OFFLINE) or 'the internet'}).")
+    else:
         create_env()
+    state = read_stamp()
     if state and state.get("fingerprint") == install_fingerprint():
         missing = wanted - set(state["extras"])
+        lacking = missing_packages(state["extras"])
+        if lacking:  # installed once, then a package went missing: install what the stamp says again
+            say(f"the environment .venv lacks {', '.join(lacking[:5])}{' ...' if len(lacking) > 5 else ''}: "
+                "installing again what is missing")
+            groups = sorted(wanted | set(state["extras"]))
+            pip_install(["-e", f".[{','.join(groups)}]" if groups else "."], "the missing packages")
+            write_stamp(groups)
+            return
         if not missing:
             return
         # cnnlib itself is installed and current: add only the missing groups' packages.
@@ -392,9 +440,10 @@ def cmd_download(args) -> int:
 
 # ----------------------------------------------------------------------------- the lock file
 
-def dependency_closure(extras=EXTRAS) -> dict[str, tuple[str, str, str]]:
+def dependency_closure(extras=EXTRAS, missing=None) -> dict[str, tuple[str, str, str]]:
     """Every installed distribution cnnlib[extras] needs here: {normalised name: (name, version,
-    Requires-Python)}. Runs in .venv (it needs `packaging`)."""
+    Requires-Python)}. A distribution that is not installed raises, or with a list ``missing`` is added to
+    it. Runs in .venv (it needs `packaging`)."""
     import importlib.metadata as md
 
     from packaging.requirements import Requirement
@@ -406,7 +455,13 @@ def dependency_closure(extras=EXTRAS) -> dict[str, tuple[str, str, str]]:
         if (canonicalize_name(name), groups) in seen:
             continue
         seen.add((canonicalize_name(name), groups))
-        dist = md.distribution(name)
+        try:
+            dist = md.distribution(name)
+        except md.PackageNotFoundError:
+            if missing is None or name == "cnnlib":
+                raise
+            missing.append(name)
+            continue
         key = canonicalize_name(dist.metadata["Name"])
         if key != "cnnlib":
             closure[key] = (dist.metadata["Name"], dist.version, dist.metadata.get("Requires-Python") or "")
@@ -491,6 +546,14 @@ def cmd_upgrade(args) -> int:
     return 0
 
 
+def _cmd_missing(args) -> int:
+    """(internal, run with .venv's Python by ensure_env) print the missing distributions of cnnlib[args]."""
+    missing = []
+    dependency_closure(args, missing)
+    print(json.dumps(sorted(set(missing))))
+    return 0
+
+
 def _cmd_lock(args) -> int:
     """(internal, run with .venv's Python by `upgrade`) print constraints.txt for this environment."""
     sys.stdout.write(lock_text())
@@ -498,7 +561,7 @@ def _cmd_lock(args) -> int:
 
 
 COMMANDS = {"lab": cmd_lab, "test": cmd_test, "execute": cmd_execute, "bench": cmd_bench, "train": cmd_train,
-            "download": cmd_download, "upgrade": cmd_upgrade, "_lock": _cmd_lock}
+            "download": cmd_download, "upgrade": cmd_upgrade, "_lock": _cmd_lock, "_missing": _cmd_missing}
 
 
 def main(argv: list[str]) -> int:

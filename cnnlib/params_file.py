@@ -36,8 +36,11 @@ PAIR_WAIT_SECONDS = 10.0
 
 
 def npz_path(file_name) -> Path:
-    """``file_name`` with ``.npz`` added unless it ends so (``f.v2`` -> ``f.v2.npz``), as np.savez names it."""
+    """``file_name`` with ``.npz`` added unless it ends so (``f.v2`` -> ``f.v2.npz``), as np.savez names it;
+    a record's name stands for its parameter file (``f.json`` -> ``f.npz``)."""
     path = Path(file_name)
+    if path.suffix == ".json":
+        return path.with_suffix(".npz")
     return path if path.suffix == ".npz" else path.with_name(path.name + ".npz")
 
 

@@ -34,6 +34,7 @@ import pytest
 
 import cnnlib
 from cnnlib import files, mnist, mnist_download, mnist_files
+from unprivileged import unprivileged_user as _unprivileged_user
 from cnnlib.mnist import IdxFile, MNIST_FILES, MnistDownloadError, load_arrays
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -519,26 +520,6 @@ def read_only_folder(tmp_path):
         os.chmod(folder, 0o755)
         if os.geteuid() == 0:
             shutil.rmtree(folder)
-
-
-@functools.cache
-def _unprivileged_user() -> list:
-    """The command prefix that runs a program as ``nobody``; skips the test when there is none."""
-    import pwd
-
-    setpriv = shutil.which("setpriv")
-    try:
-        nobody = pwd.getpwnam("nobody")
-    except KeyError:
-        nobody = None
-    if setpriv is None or nobody is None:
-        pytest.skip("running as root, and setpriv or the user nobody is missing to test as a normal user")
-    user = [setpriv, f"--reuid={nobody.pw_uid}", f"--regid={nobody.pw_gid}", "--clear-groups"]
-    probe = subprocess.run([*user, sys.executable, "-c", "import cnnlib.mnist"], cwd=ROOT,
-                           capture_output=True, text=True)
-    if probe.returncode:
-        pytest.skip(f"the user nobody cannot run this Python and cnnlib: {probe.stderr.strip()[-300:]}")
-    return user
 
 
 def _damaged(content: bytes) -> bytes:

@@ -98,7 +98,6 @@ def test_read_lock_and_pin_environment_yml(tmp_path):
 
 
 def test_a_failed_install_says_what_to_do(tmp_path, monkeypatch):
-    monkeypatch.setattr(tasks, "ROOT", tmp_path)
     monkeypatch.setattr(tasks, "PIP_LOG", tmp_path / ".venv" / "pip-install.log")
     monkeypatch.delenv(tasks.ENV_OFFLINE, raising=False)
     tasks.PIP_LOG.parent.mkdir()
@@ -133,6 +132,82 @@ def test_a_linked_venv_is_refused(tmp_path):
     done = subprocess.run([sys.executable, "tasks.py", "lab"], cwd=checkout, capture_output=True, text=True)
     assert done.returncode != 0 and "rm .venv" in done.stderr
     assert list((tmp_path / "elsewhere").iterdir()) == []
+
+
+def test_an_environment_whose_python_link_dangles_is_kept_and_explained(tmp_path):
+    """Issue 25.2: after a pyenv or Homebrew upgrade, .venv/bin/python points nowhere; tasks.py deleted the
+    whole environment and advised installing python3-venv."""
+    checkout = tmp_path / "checkout"
+    (checkout / ".venv" / "bin").mkdir(parents=True)
+    shutil.copy(ROOT / "tasks.py", checkout)
+    (checkout / ".venv" / "bin" / "python").symlink_to("/nonexistent/python3.9")
+    (checkout / ".venv" / "lib-of-hours-of-work").write_text("kept")
+    done = subprocess.run([sys.executable, "tasks.py", "lab", "--help"], cwd=checkout, capture_output=True, text=True)
+    assert done.returncode != 0
+    assert (".venv/bin/python is a link to /nonexistent/python3.9, which does not exist" in done.stderr
+            and "rm -rf .venv" in done.stderr and "python3-venv" not in done.stderr + done.stdout)
+    assert (checkout / ".venv" / "lib-of-hours-of-work").read_text() == "kept"
+
+
+def test_a_read_only_checkout_is_named_as_such(tmp_path):
+    """The same wrong advice (install python3-venv) came for a checkout one may not write into."""
+    import tempfile
+
+    from unprivileged import unprivileged_user
+
+    user = unprivileged_user() if os.geteuid() == 0 else []
+    checkout = Path(tempfile.mkdtemp(prefix="cnnlib-readonly-")) if user else tmp_path / "checkout"
+    checkout.mkdir(exist_ok=True)
+    try:
+        shutil.copy(ROOT / "tasks.py", checkout)
+        os.chmod(checkout / "tasks.py", 0o644)
+        os.chmod(checkout, 0o555)
+        if not user and os.access(checkout, os.W_OK):
+            pytest.skip("this user may write into read-only folders")
+        done = subprocess.run([*user, sys.executable, "tasks.py", "lab", "--help"], cwd=checkout,
+                              capture_output=True, text=True)
+        assert done.returncode != 0 and "this folder is read-only for you" in done.stderr
+        assert "python3-venv" not in done.stderr and not (checkout / ".venv").exists()
+    finally:
+        os.chmod(checkout, 0o755)
+        if user:
+            shutil.rmtree(checkout)
+
+
+def test_an_environment_missing_a_package_is_repaired_before_anything_runs(tmp_path, monkeypatch, capsys):
+    """A .venv from which numpy was removed: tasks.py printed a traceback under "MNIST failed", gave MNIST
+    advice and opened JupyterLab anyway. Now the check finds what is missing and pip installs it again."""
+    venv = tmp_path / ".venv"
+    (venv / "bin").mkdir(parents=True)
+    (venv / "bin" / "python").symlink_to(sys.executable)  # a Python that runs
+    monkeypatch.setattr(tasks, "VENV", venv)
+    monkeypatch.setattr(tasks, "PYTHON", venv / "bin" / "python")
+    monkeypatch.setattr(tasks, "STAMP", venv / "cnnlib-installed.json")
+    tasks.write_stamp(["test"])
+    monkeypatch.setattr(tasks, "missing_packages", lambda extras: ["numpy"] if list(extras) == ["test"] else ["?"])
+    installs = []
+    monkeypatch.setattr(tasks, "pip_install", lambda requirements, what: installs.append(requirements))
+    tasks.ensure_env(("test",))
+    assert installs == [["-e", ".[test]"]]
+    assert "the environment .venv lacks numpy: installing again what is missing" in capsys.readouterr().out
+
+
+def test_the_check_for_missing_packages_walks_every_requirement(monkeypatch):
+    import importlib.metadata as md
+
+    missing = []
+    tasks.dependency_closure(("test",), missing)
+    assert missing == []  # this environment is complete
+    real = md.distribution
+
+    def without(name):
+        if name.lower() in ("numpy", "pytest"):
+            raise md.PackageNotFoundError(name)
+        return real(name)
+
+    monkeypatch.setattr(md, "distribution", without)
+    tasks.dependency_closure(("test",), missing)
+    assert sorted(set(m.lower() for m in missing)) == ["numpy", "pytest"]
 
 
 def test_every_file_of_the_numeric_mark_exists():
