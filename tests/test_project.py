@@ -210,6 +210,22 @@ def test_the_check_for_missing_packages_walks_every_requirement(monkeypatch):
     assert sorted(set(m.lower() for m in missing)) == ["numpy", "pytest"]
 
 
+def test_nbval_waits_for_a_kernel_that_is_slow_to_say_idle():
+    """Issue 25.8: nbval gave a kernel 5 s between its reply and its "idle"; on a busy machine 7.3's
+    tutor.solution("pool") cell failed so. Every notebook cell, however pytest is started, now gets the
+    time a cell gets (the failure itself is reproduced in the closing note of issue 25)."""
+    code = ("import json, sys, pytest\n"
+            "class Record:\n"
+            "    def pytest_collection_finish(self, session):\n"
+            "        print('TIMEOUTS', json.dumps(sorted({i.output_timeout for i in session.items})))\n"
+            "sys.exit(pytest.main(['--nbval', '--collect-only', '-q', '-p', 'no:cacheprovider', "
+            "'notebooks/7.3-pooling-layer.ipynb'], plugins=[Record()]))\n")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    timeouts = json.loads(done.stdout.split("TIMEOUTS ", 1)[1].splitlines()[0])
+    assert timeouts == [600]
+
+
 def test_every_file_of_the_numeric_mark_exists():
     """`tasks.py test` reruns these with OPENBLAS_NUM_THREADS=1; a renamed file must not drop out silently."""
     from conftest import NUMERIC_TEST_FILES
