@@ -98,6 +98,7 @@ def test_read_lock_and_pin_environment_yml(tmp_path):
 
 
 def test_a_failed_install_says_what_to_do(tmp_path, monkeypatch):
+    monkeypatch.setattr(tasks, "ROOT", tmp_path)
     monkeypatch.setattr(tasks, "PIP_LOG", tmp_path / ".venv" / "pip-install.log")
     monkeypatch.delenv(tasks.ENV_OFFLINE, raising=False)
     tasks.PIP_LOG.parent.mkdir()
