@@ -144,7 +144,7 @@ class FastPooling(Pooling):
                              f"cells); use Pooling.")
         # The networks' pooling (2x2 windows side by side, max, no padding) has its own, shorter path.
         self.pairs = method == "max" and self.pool_h == self.pool_w == self.stride == 2 and self.pad == 0
-        self.pairs_max = self._winners = None
+        self.pairs_max = self.pairs_out = self._winners = None
 
     @property
     def arg_max(self):
@@ -169,7 +169,8 @@ class FastPooling(Pooling):
             x = x[:, :, : 2 * out_h, : 2 * out_w]  # floor: a last odd row or column is not pooled
             # the larger of each window row's two cells (N, C, 2*OH, OW), then of the window's two rows
             self.pairs_max = np.maximum(x[..., 0::2], x[..., 1::2])
-            return np.maximum(self.pairs_max[:, :, 0::2], self.pairs_max[:, :, 1::2])
+            self.pairs_out = np.maximum(self.pairs_max[:, :, 0::2], self.pairs_max[:, :, 1::2])
+            return self.pairs_out
 
         windows = window_view(x, self.pool_h, self.pool_w, self.stride, self.pad, floor=self.floor)
         # windows: (N, C, OH, OW, pool_h, pool_w) view; windows[..., i, j] is cell (i, j) of every window
@@ -199,7 +200,7 @@ class FastPooling(Pooling):
             out_h, out_w = self.pairs_max.shape[2] // 2, self.pairs_max.shape[3]
             x = self.x[:, :, : 2 * out_h, : 2 * out_w]
             top, bottom = self.pairs_max[:, :, 0::2], self.pairs_max[:, :, 1::2]
-            if np.isnan(np.max(self.pairs_max)):  # a NaN somewhere (np.max passes it on): compare by the rule
+            if np.isnan(np.max(self.pairs_out)):  # a window holds a NaN (max passes it on): compare by the rule
                 self._winners = (_beats(x[..., 1::2], x[..., 0::2]), _beats(bottom, top))
             else:  # the usual case, and the fast one
                 self._winners = (_right_beats_left(x), bottom > top)
