@@ -1,6 +1,7 @@
 """Reproducible training runs that produce the shipped parameters in ``data/params/``.
 
     python -m cnnlib.train simple_convnet            # or: python3 tasks.py train simple_convnet
+    python -m cnnlib.train simple_convnet --replace-shipped   # renew data/params/simple_convnet.npz
     python -m cnnlib.train simple_convnet --epochs 1 --train-size 1000   # a quick try: data/runs/
 
 Each run fixes every seed, trains on MNIST, evaluates on the full 10,000-image test set
@@ -9,9 +10,10 @@ a record of the run (``NAME.json``: settings, per-epoch history, every evaluatio
 every step, final accuracy, wall time from loading the data to the final evaluation, library
 versions and the load average before the run), which the notebooks read to show the learning curves.
 
-Only the recipe's own run (its epochs and seed, all 60,000 training and 10,000 test images) writes
-``data/params/NAME.npz``; a run with other settings writes a scratch file in ``data/runs/`` (or
-``--out``), and replacing any other file of ``data/params/`` takes ``--replace-shipped``.
+Nothing the notebooks load is replaced by accident: a run with other settings than the recipe's
+(epochs, seed, fewer images) writes a scratch file in ``data/runs/`` (or ``--out``); the recipe's own
+run writes ``data/params/NAME.npz`` only when it is missing there, else ``data/runs/NAME.npz`` to
+compare. Replacing a file of ``data/params/`` takes ``--replace-shipped``.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from .convnet import DeepConvNet, SimpleConvNet
 from .lenet import LeNet
 from .params_file import load_run as load_params_and_record
 from .params_file import npz_path, read_record, record_path, save_npz_params
-from .paths import params_dir, runs_dir
+from .paths import params_dir, project_root, runs_dir
 from .shapes import require_int
 from .trainer import Trainer
 
@@ -161,22 +163,35 @@ def run_changes(name, *, epochs=None, train_size=None, test_size=None, seed=None
     return changes
 
 
+def _shipped_folders() -> set[Path]:
+    """The folders whose files the notebooks load: ``data/params/`` (and the checkout's own, when
+    ``$CNNLIB_DATA_DIR`` points elsewhere)."""
+    return {params_dir().resolve(), (project_root() / "data" / "params").resolve()}
+
+
+def _is_shipped(path: Path) -> bool:
+    """True when ``path`` (an ``.npz``) or its record already exists in a shipped folder."""
+    return path.parent.resolve() in _shipped_folders() and (path.exists() or record_path(path).exists())
+
+
 def output_path(name, changes: dict, out=None, replace_shipped=False) -> Path:
     """Where a run of recipe ``name`` with ``changes`` writes its ``.npz`` (the ``.json`` goes beside it).
 
-    The recipe's own run: ``data/params/NAME.npz``, the shipped parameters it reproduces. A run with
-    changes: ``out`` if given, else a scratch file ``data/runs/NAME-CHANGES.npz``, so a quick try never
-    replaces what the notebooks load. Any other file in ``data/params/`` is replaced only with
-    ``replace_shipped`` (else a ValueError says how)."""
+    Nothing the notebooks load is replaced without ``replace_shipped``:
+
+    * the recipe's own run (no changes): ``data/params/NAME.npz`` when it is not there yet (or with
+      ``replace_shipped``); when it is, the scratch file ``data/runs/NAME.npz``, to compare;
+    * a run with changes: a scratch file ``data/runs/NAME-CHANGES.npz``;
+    * ``out``, when given (``.npz`` added unless it ends so): refused with a ValueError saying how when it
+      would replace a file of ``data/params/`` without ``replace_shipped``."""
     if out is None:
-        if not changes:
-            return params_dir() / f"{name}.npz"
-        tags = "-".join(f"{key.removesuffix('_size')}{value}" for key, value in changes.items())
-        return runs_dir() / f"{name}-{tags}.npz"  # e.g. simple_convnet_fast-epochs1-train300.npz
+        if changes:
+            tags = "-".join(f"{key.removesuffix('_size')}{value}" for key, value in changes.items())
+            return runs_dir() / f"{name}-{tags}.npz"  # e.g. simple_convnet_fast-epochs1-train300.npz
+        shipped = params_dir() / f"{name}.npz"
+        return shipped if replace_shipped or not _is_shipped(shipped) else runs_dir() / f"{name}.npz"
     path = npz_path(Path(out).expanduser()).absolute()
-    shipped = path.parent.resolve() == params_dir().resolve() and (path.exists() or record_path(path).exists())
-    own_run = not changes and path.name == f"{name}.npz"
-    if shipped and not own_run and not replace_shipped:
+    if _is_shipped(path) and not replace_shipped:
         run = f"a run of {name} with {changes}" if changes else f"a run of {name}"
         raise ValueError(f"{path} is one of the shipped files the notebooks load; {run} would replace it. Choose "
                          f"another --out, or add --replace-shipped if that is what you want.")
@@ -186,8 +201,8 @@ def output_path(name, changes: dict, out=None, replace_shipped=False) -> Path:
 def train(name, *, epochs=None, train_size=None, test_size=None, seed=None, out=None, replace_shipped=False,
           progress=True, verbose=True, callback=None):
     """Train recipe ``name`` and write the parameters and the ``.json`` record of the run where
-    :func:`output_path` says (the recipe's own run: ``data/params/NAME.npz``; a run with other settings:
-    a scratch file unless ``out`` is given). ``epochs``, ``train_size``, ``test_size`` (the first N
+    :func:`output_path` says (a scratch file in ``data/runs/`` unless ``out`` is given or it is the recipe's
+    own run of a missing shipped file; ``replace_shipped`` to renew a shipped one). ``epochs``, ``train_size``, ``test_size`` (the first N
     images) and ``seed`` (initial weights, order of mini-batches, shifts) replace the recipe's; ``callback``
     goes to :class:`~cnnlib.trainer.Trainer`. Every setting is checked before anything runs.
     Returns the record (a dict); its ``"files"`` are the paths written."""
@@ -195,12 +210,16 @@ def train(name, *, epochs=None, train_size=None, test_size=None, seed=None, out=
 
     changes = run_changes(name, epochs=epochs, train_size=train_size, test_size=test_size, seed=seed)
     path = output_path(name, changes, out, replace_shipped)
+    if verbose and not changes and out is None and path.parent.resolve() not in _shipped_folders():
+        print(f"The shipped parameters {params_dir() / name}.npz stay as they are (the notebooks load them); this "
+              f"run writes {path}. To replace them, add --replace-shipped.")
     recipe = replace(RECIPES[name], seed=changes.get("seed", RECIPES[name].seed))
     load_average = [round(v, 2) for v in os.getloadavg()] if hasattr(os, "getloadavg") else None
     start = time.perf_counter()  # loading the data counts in the wall time
     (x_train, t_train), (x_test, t_test) = load_mnist(normalize=True, flatten=False, one_hot_label=False)
-    x_train, t_train = x_train[: changes.get("train_size")], t_train[: changes.get("train_size")]
-    x_test, t_test = x_test[: changes.get("test_size")], t_test[: changes.get("test_size")]
+    sizes = FULL_SIZES | {k: v for k, v in changes.items() if k in FULL_SIZES}
+    x_train, t_train = x_train[: sizes["train_size"]], t_train[: sizes["train_size"]]
+    x_test, t_test = x_test[: sizes["test_size"]], t_test[: sizes["test_size"]]
 
     network = build_network(recipe)
     trainer = make_trainer(recipe, network, x_train, t_train, x_test, t_test,
@@ -224,7 +243,7 @@ def train(name, *, epochs=None, train_size=None, test_size=None, seed=None, out=
     }
     path = save_npz_params(path, network.params, network.architecture, record)  # both files, atomically
     if verbose:
-        where = "the shipped parameters" if path.parent.resolve() == params_dir().resolve() else "not shipped"
+        where = "the shipped parameters" if path.parent.resolve() in _shipped_folders() else "not shipped"
         print(f"test accuracy {record['test_accuracy']:.4f} on {len(x_test)} images; "
               f"{seconds:.1f} s (data loading included)\nwrote {path} and {record_path(path)} ({where})")
     return record | {"files": [str(path), str(record_path(path))]}
@@ -278,10 +297,12 @@ def main(argv=None):
     parser.add_argument("--train-size", type=_whole_number(1), help="use only the first N training images")
     parser.add_argument("--test-size", type=_whole_number(1), help="evaluate on only the first N test images")
     parser.add_argument("--seed", type=_whole_number(0), help="replace the recipe's seed")
-    parser.add_argument("--out", help="output .npz path (default: data/params/NAME.npz for the recipe's own run, "
-                                      "data/runs/NAME-CHANGES.npz for a run with other settings)")
+    parser.add_argument("--out", help="output .npz path (default: data/runs/NAME-CHANGES.npz for a run with other "
+                                      "settings; for the recipe's own run data/params/NAME.npz when it is missing, "
+                                      "else data/runs/NAME.npz)")
     parser.add_argument("--replace-shipped", action="store_true",
-                        help="allow --out to replace a file in data/params/ (the notebooks load those)")
+                        help="let the recipe's own run, or --out, replace a file in data/params/ (the notebooks "
+                             "load those)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
     try:

@@ -165,10 +165,55 @@ def test_out_names_both_files_it_writes_and_replacing_a_shipped_file_takes_the_f
 def test_only_the_recipes_own_run_writes_the_shipped_path(data):
     name, recipe = "simple_convnet_fast", RECIPES["simple_convnet_fast"]
     own = run_changes(name, epochs=recipe.epochs, train_size=60_000, test_size=10_000, seed=recipe.seed)
-    assert own == {} and output_path(name, own) == data / "params" / f"{name}.npz"
+    assert own == {} and output_path(name, own, replace_shipped=True) == data / "params" / f"{name}.npz"
     assert output_path(name, run_changes(name, seed=recipe.seed + 1)) == data / "runs" / f"{name}-seed{recipe.seed + 1}.npz"
     with pytest.raises(ValueError, match="lenet_modern.npz is one of the shipped files"):
         output_path(name, own, data / "params" / "lenet_modern.npz")  # another recipe's file, even for a full run
+
+
+@pytest.fixture
+def tiny_recipe(monkeypatch):
+    """simple_convnet_fast as if MNIST had 300 training and 100 test images and the recipe 1 epoch: its own
+    run then takes a second."""
+    import cnnlib.train as train_module
+    from dataclasses import replace
+
+    name = "simple_convnet_fast"
+    monkeypatch.setitem(RECIPES, name, replace(RECIPES[name], epochs=1))
+    monkeypatch.setattr(train_module, "FULL_SIZES", {"train_size": 300, "test_size": 100})
+    return name
+
+
+def test_the_recipes_own_run_keeps_the_shipped_files_unless_told_to_replace_them(data, tiny_recipe, capsys):
+    """Issue 25.1: `python -m cnnlib.train NAME` with the recipe's own settings replaced data/params/NAME.npz
+    and .json (a record whose numbers the notebooks quote) without asking."""
+    name, shipped = tiny_recipe, data / "params" / f"{tiny_recipe}.npz"
+    before = fingerprints(data / "params")
+    assert main([name, "--no-progress"]) == 0
+    out = capsys.readouterr().out
+    assert fingerprints(data / "params") == before
+    scratch = data / "runs" / f"{name}.npz"
+    assert f"The shipped parameters {shipped} stay as they are" in out and "add --replace-shipped" in out
+    assert f"wrote {scratch} and {scratch.with_suffix('.json')} (not shipped)" in out
+    assert load_run_from(scratch, name)[1]["train_size"] == 300
+
+    assert main([name, "--no-progress", "--replace-shipped"]) == 0
+    assert f"wrote {shipped} and {shipped.with_suffix('.json')} (the shipped parameters)" in capsys.readouterr().out
+    assert shipped.read_bytes() != (SHIPPED / shipped.name).read_bytes()
+    net, record = load_run(name)
+    assert record["train_size"] == 300 and record["settings"]["epochs"] == 1
+
+    shipped.unlink(), shipped.with_suffix(".json").unlink()  # a missing shipped file is made without the flag
+    assert main([name, "--no-progress"]) == 0
+    assert f"wrote {shipped} and" in capsys.readouterr().out and shipped.exists()
+
+
+def test_out_into_the_checkouts_own_params_is_refused_while_data_is_elsewhere(data):
+    """With $CNNLIB_DATA_DIR elsewhere, the checkout's data/params/ is still what the notebooks ship with.
+    (Asked of output_path, which main() asks before training: a regression must not write the real files.)"""
+    for changes in ({"epochs": 1}, {}):
+        with pytest.raises(ValueError, match="is one of the shipped files the notebooks load"):
+            output_path("simple_convnet_fast", changes, SHIPPED / "simple_convnet_fast.npz")
 
 
 # ---- the one-minute recipe as the notebook and the README state it ---------------------------------
