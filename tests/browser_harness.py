@@ -159,11 +159,13 @@ class Lab:
             "JUPYTER_CONFIG_DIR": str(dirs["config"]), "JUPYTER_DATA_DIR": str(dirs["data"]),
             "JUPYTER_RUNTIME_DIR": str(dirs["runtime"]), "IPYTHONDIR": str(dirs["ipython"]),
             "CNNLIB_BROWSER_TEST": self.marker,
+            # The token goes by the environment, which only this user can read; a command line (ps) anyone can.
+            "JUPYTER_TOKEN": self.token,
         })
         cmd = [
             sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root",
             "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={self.port}", "--ServerApp.port_retries=0",
-            f"--IdentityProvider.token={self.token}", f"--ServerApp.root_dir={self.root}",
+            f"--ServerApp.root_dir={self.root}",
             f"--LabApp.user_settings_dir={dirs['settings']}", f"--LabApp.workspaces_dir={dirs['workspaces']}",
             "--LabApp.expose_app_in_browser=True",  # window.jupyterapp: commands, notebook model, kernel status
             "--LabApp.extension_manager=readonly",  # no PyPI queries

@@ -3,6 +3,7 @@ while the suite runs, another local user cannot start a kernel (run code) on thi
 
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -52,3 +53,11 @@ def test_the_harness_itself_gets_in_and_a_cookie_post_without_xsrf_is_refused(la
     with pytest.raises(urllib.error.HTTPError) as e:
         opener.open(urllib.request.Request(f"{lab.url}/api/kernels", method="POST", data=b"{}"), timeout=60)
     assert e.value.code == 403
+
+
+def test_the_token_is_not_on_the_servers_command_line(lab):
+    """Any local user can read a command line (ps, /proc/PID/cmdline); the token goes by the environment."""
+    cmdline = Path(f"/proc/{lab.proc.pid}/cmdline")
+    if not cmdline.exists():
+        pytest.skip("no /proc on this system")
+    assert b"jupyterlab" in cmdline.read_bytes() and lab.token.encode() not in cmdline.read_bytes()
