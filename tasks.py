@@ -40,6 +40,7 @@ VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
 STAMP = VENV / "cnnlib-installed.json"
+PREVIOUS_VENV = ROOT / ".venv-before-upgrade"  # `upgrade` keeps the old environment here until the new one works
 PIP_LOG = VENV / "pip-install.log"
 NOTEBOOKS = ROOT / "notebooks"
 LOCK = ROOT / "constraints.txt"
@@ -100,6 +101,14 @@ def write_stamp(extras) -> None:
     STAMP.write_text(json.dumps({"fingerprint": install_fingerprint(), "extras": sorted(extras)}) + "\n")
 
 
+def read_only(e: OSError, folder: Path) -> str | None:
+    """The advice for a folder one may not write into, when ``e`` says so; else None."""
+    if e.errno not in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return None
+    return (f"cannot write into {folder} ({e.strerror}): it is read-only for you. Copy the project folder to one "
+            "you can write (e.g. your home folder) and run the command there.")
+
+
 def create_env() -> None:
     """Create .venv, which does not exist yet (so a failure removes only what this run made)."""
     step = Step(f"creating the environment .venv (Python {platform.python_version()})")
@@ -107,10 +116,8 @@ def create_env() -> None:
         venv.EnvBuilder(with_pip=True).create(VENV)
     except (OSError, subprocess.CalledProcessError) as e:
         shutil.rmtree(VENV, ignore_errors=True)  # made by this run: never leave half an environment behind
-        if isinstance(e, OSError) and e.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-            step.failed(str(e), f"cannot write the environment into {ROOT} ({e.strerror}): this folder is read-only "
-                                "for you. Copy the project folder to one you can write (e.g. your home folder) and "
-                                "run the command there.")
+        if isinstance(e, OSError) and read_only(e, ROOT):
+            step.failed(str(e), read_only(e, ROOT))
         if isinstance(e, subprocess.CalledProcessError):  # venv itself worked, ensurepip did not
             step.failed(str(e), "Python could not install pip into the new environment. On Debian/Ubuntu install "
                                 "the venv module (sudo apt-get install python3-venv), then run the command again.")
@@ -135,13 +142,16 @@ def broken_python() -> str | None:
     return None
 
 
-def missing_packages(extras) -> list[str]:
-    """The distributions that cnnlib with ``extras`` needs and .venv lacks (e.g. removed by hand)."""
+def incomplete_packages(extras) -> tuple[list[str], list[str]]:
+    """``(missing, damaged)``: the distributions that cnnlib with ``extras`` needs and .venv lacks (e.g.
+    ``pip uninstall numpy``), and those whose record is there but whose package folder is gone
+    (e.g. ``rm -rf .../site-packages/numpy``)."""
     done = subprocess.run([str(PYTHON), __file__, "_missing", *sorted(extras)], capture_output=True, text=True,
                           cwd=ROOT)
     if done.returncode:  # cnnlib's own record, or packaging that reads it, is gone: install everything again
-        return ["cnnlib's record or packaging"]
-    return json.loads(done.stdout)
+        return ["cnnlib's record or packaging"], []
+    found = json.loads(done.stdout)
+    return found["missing"], found["damaged"]
 
 
 def offline_folder() -> Path | None:
@@ -156,6 +166,12 @@ def offline_folder() -> Path | None:
     return folder
 
 
+def refuse_linked_env() -> None:
+    if VENV.is_symlink():  # installing would change the environment of whatever checkout it points at
+        sys.exit(f"[tasks] .venv is a link to {os.readlink(VENV)}, not this checkout's own environment. "
+                 "Remove the link (rm .venv) and run the command again.")
+
+
 def ensure_env(extras=()) -> None:
     """Create .venv and install cnnlib with the given extras ("test"), pinned by constraints.txt.
 
@@ -164,9 +180,7 @@ def ensure_env(extras=()) -> None:
     """
     if sys.version_info < (3, 10):
         sys.exit(f"Python 3.10 or newer is needed; this is {sys.version.split()[0]}.")
-    if VENV.is_symlink():  # installing would change the environment of whatever checkout it points at
-        sys.exit(f"[tasks] .venv is a link to {os.readlink(VENV)}, not this checkout's own environment. "
-                 "Remove the link (rm .venv) and run the command again.")
+    refuse_linked_env()
     wanted = set(extras)
     if VENV.exists():
         problem = broken_python()
@@ -179,10 +193,12 @@ def ensure_env(extras=()) -> None:
     state = read_stamp()
     if state and state.get("fingerprint") == install_fingerprint():
         missing = wanted - set(state["extras"])
-        lacking = missing_packages(state["extras"])
+        lacking, damaged = incomplete_packages(state["extras"])
+        if damaged:  # pip counts them as installed: only a forced reinstall brings their files back
+            say(f"the environment .venv has lost the files of {_names(damaged)}: installing them again")
+            pip_install(["--force-reinstall", "--no-deps", *damaged], "the damaged packages")
         if lacking:  # installed once, then a package went missing: install what the stamp says again
-            say(f"the environment .venv lacks {', '.join(lacking[:5])}{' ...' if len(lacking) > 5 else ''}: "
-                "installing again what is missing")
+            say(f"the environment .venv lacks {_names(lacking)}: installing again what is missing")
             groups = sorted(wanted | set(state["extras"]))
             pip_install(["-e", f".[{','.join(groups)}]" if groups else "."], "the missing packages")
             write_stamp(groups)
@@ -203,6 +219,10 @@ def ensure_env(extras=()) -> None:
     write_stamp(groups)
 
 
+def _names(names: list[str]) -> str:
+    return ", ".join(names[:5]) + (" ..." if len(names) > 5 else "")
+
+
 def pip_source_args() -> list[str]:
     folder = offline_folder()
     return ["--no-index", "--find-links", str(folder / "wheels")] if folder else []
@@ -217,7 +237,11 @@ def pip_install(requirements: list[str], what: str, constraints: Path | None = L
     pinned = "versions from constraints.txt" if constraints else "newest versions"
     step = Step(f"fetching {what} ({pinned}{', from ' + os.environ[ENV_OFFLINE] if offline_folder() else ''})")
     found, megabytes, installing = 0, 0.0, None
-    with open(PIP_LOG, "w") as log:
+    try:
+        log = open(PIP_LOG, "w")
+    except OSError as e:  # a checkout (and its .venv) that one may only read
+        step.failed(str(e), read_only(e, VENV) or f"cannot write {PIP_LOG} ({e.strerror or e}).")
+    with log:
         log.write(" ".join(map(str, cmd)) + "\n")
         proc = subprocess.Popen([str(c) for c in cmd], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                 text=True, errors="replace")
@@ -229,8 +253,8 @@ def pip_install(requirements: list[str], what: str, constraints: Path | None = L
                 megabytes += float(m.group(1)) * {"kB": 1e-3, "MB": 1, "GB": 1e3}[m.group(2)]
             if line.startswith("Installing collected packages:"):
                 names = [n for n in line.split(":", 1)[1].split(",") if n.strip()]
-                step.done(f"{found} packages" + (f", {megabytes:.0f} MB downloaded" if megabytes >= 1 else ""))
-                installing = Step(f"installing {len(names)} packages")
+                step.done(_count(found, "package") + (f", {megabytes:.0f} MB downloaded" if megabytes >= 1 else ""))
+                installing = Step(f"installing {_count(len(names), 'package')}")
         code = proc.wait()
     if code:
         (installing or step).failed(_pip_error(), _pip_advice())
@@ -238,6 +262,10 @@ def pip_install(requirements: list[str], what: str, constraints: Path | None = L
         installing.done()
     else:
         step.done("nothing new to install")
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _pip_error(lines: int = 15) -> str:
@@ -527,15 +555,30 @@ def pin_environment_yml(text: str, pins: dict[str, tuple[str, str]], python: str
 def cmd_upgrade(args) -> int:
     if args:
         sys.exit("usage: python3 tasks.py upgrade")
+    refuse_linked_env()
+    if PREVIOUS_VENV.exists():
+        sys.exit(f"[tasks] {PREVIOUS_VENV.name} is there: an earlier upgrade was cut off before it could put it back "
+                 f"as .venv. Look which one to keep: rm -rf .venv && mv {PREVIOUS_VENV.name} .venv gives the "
+                 f"earlier environment back; rm -rf {PREVIOUS_VENV.name} keeps the new one. Then run the "
+                 "command again.")
     say("a new .venv with the newest versions pyproject.toml allows; constraints.txt and environment.yml "
         "are rewritten")
-    shutil.rmtree(VENV, ignore_errors=True)
-    create_env()
-    pip_install(["-e", f".[{','.join(EXTRAS)}]"], "cnnlib with the test packages", constraints=None)
-    step = Step("writing constraints.txt and environment.yml")
-    done = subprocess.run([str(PYTHON), __file__, "_lock"], capture_output=True, text=True, cwd=ROOT)
-    if done.returncode:
-        step.failed(done.stderr, "could not write constraints.txt; .venv has the new versions.")
+    if VENV.exists():  # kept until the new one works: an upgrade that fails (no internet) gives it back
+        VENV.rename(PREVIOUS_VENV)
+    try:
+        create_env()
+        pip_install(["-e", f".[{','.join(EXTRAS)}]"], "cnnlib with the test packages", constraints=None)
+        step = Step("writing constraints.txt and environment.yml")
+        done = subprocess.run([str(PYTHON), __file__, "_lock"], capture_output=True, text=True, cwd=ROOT)
+        if done.returncode:
+            step.failed(done.stderr, "could not write constraints.txt from the new environment.")
+    except BaseException:  # SystemExit from a failed step, Ctrl-C: the new .venv is this run's own
+        shutil.rmtree(VENV, ignore_errors=True)
+        if PREVIOUS_VENV.exists():
+            PREVIOUS_VENV.rename(VENV)
+            say("the earlier .venv is back as it was")
+        raise
+    shutil.rmtree(PREVIOUS_VENV, ignore_errors=True)  # replaced, as `upgrade` says
     LOCK.write_text(done.stdout)
     python = "{}.{}".format(*sys.version_info[:2])  # .venv's Python is this one
     ENVIRONMENT_YML.write_text(pin_environment_yml(ENVIRONMENT_YML.read_text(), read_lock(), python))
@@ -546,11 +589,27 @@ def cmd_upgrade(args) -> int:
     return 0
 
 
+def damaged_distributions(closure) -> list[str]:
+    """The distributions of ``closure`` (see :func:`dependency_closure`) whose record lists a top-level
+    package or module that is no longer on disk. Runs in .venv."""
+    import importlib.metadata as md
+
+    damaged = []
+    for name, _, _ in closure.values():
+        dist = md.distribution(name)
+        tops = [f for f in dist.files or [] if (len(f.parts) == 2 and f.name == "__init__.py")
+                or (len(f.parts) == 1 and f.suffix == ".py")]
+        if any(not Path(dist.locate_file(f)).exists() for f in tops):
+            damaged.append(name)
+    return sorted(damaged)
+
+
 def _cmd_missing(args) -> int:
-    """(internal, run with .venv's Python by ensure_env) print the missing distributions of cnnlib[args]."""
+    """(internal, run with .venv's Python by ensure_env) print the missing and the damaged distributions of
+    cnnlib[args] as JSON: {"missing": [...], "damaged": [...]}."""
     missing = []
-    dependency_closure(args, missing)
-    print(json.dumps(sorted(set(missing))))
+    closure = dependency_closure(args, missing)
+    print(json.dumps({"missing": sorted(set(missing)), "damaged": damaged_distributions(closure)}))
     return 0
 
 

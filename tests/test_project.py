@@ -150,8 +150,10 @@ def test_an_environment_whose_python_link_dangles_is_kept_and_explained(tmp_path
     assert (checkout / ".venv" / "lib-of-hours-of-work").read_text() == "kept"
 
 
-def test_a_read_only_checkout_is_named_as_such(tmp_path):
-    """The same wrong advice (install python3-venv) came for a checkout one may not write into."""
+@pytest.mark.parametrize("with_env", [False, True], ids=["no .venv yet", "a .venv to update"])
+def test_a_read_only_checkout_is_named_as_such(tmp_path, with_env):
+    """The same wrong advice (install python3-venv) came for a checkout one may not write into; with a .venv
+    that needs an update (pyproject.toml changed since), a raw PermissionError traceback."""
     import tempfile
 
     from unprivileged import unprivileged_user
@@ -160,37 +162,105 @@ def test_a_read_only_checkout_is_named_as_such(tmp_path):
     checkout = Path(tempfile.mkdtemp(prefix="cnnlib-readonly-")) if user else tmp_path / "checkout"
     checkout.mkdir(exist_ok=True)
     try:
-        shutil.copy(ROOT / "tasks.py", checkout)
-        os.chmod(checkout / "tasks.py", 0o644)
+        for name in ("tasks.py", "pyproject.toml", "constraints.txt"):
+            shutil.copy(ROOT / name, checkout)
+            os.chmod(checkout / name, 0o644)
+        if with_env:
+            (checkout / ".venv" / "bin").mkdir(parents=True)
+            (checkout / ".venv" / "bin" / "python").symlink_to(sys.executable)
+            (checkout / ".venv" / "cnnlib-installed.json").write_text('{"fingerprint": "older", "extras": []}')
+            os.chmod(checkout / ".venv", 0o555)
         os.chmod(checkout, 0o555)
         if not user and os.access(checkout, os.W_OK):
             pytest.skip("this user may write into read-only folders")
         done = subprocess.run([*user, sys.executable, "tasks.py", "lab", "--help"], cwd=checkout,
                               capture_output=True, text=True)
-        assert done.returncode != 0 and "this folder is read-only for you" in done.stderr
-        assert "python3-venv" not in done.stderr and not (checkout / ".venv").exists()
+        assert done.returncode != 0 and "is read-only for you" in done.stderr, done.stderr
+        assert "Traceback" not in done.stderr and "python3-venv" not in done.stderr
+        assert (checkout / ".venv").exists() == with_env
     finally:
         os.chmod(checkout, 0o755)
+        if with_env:
+            os.chmod(checkout / ".venv", 0o755)
         if user:
             shutil.rmtree(checkout)
 
 
-def test_an_environment_missing_a_package_is_repaired_before_anything_runs(tmp_path, monkeypatch, capsys):
-    """A .venv from which numpy was removed: tasks.py printed a traceback under "MNIST failed", gave MNIST
-    advice and opened JupyterLab anyway. Now the check finds what is missing and pip installs it again."""
+@pytest.fixture
+def fake_env(tmp_path, monkeypatch):
+    """tasks.py's paths pointed at an environment in tmp_path whose Python runs, installed with the test
+    extras; pip_install only records what it would install."""
     venv = tmp_path / ".venv"
     (venv / "bin").mkdir(parents=True)
     (venv / "bin" / "python").symlink_to(sys.executable)  # a Python that runs
     monkeypatch.setattr(tasks, "VENV", venv)
+    monkeypatch.setattr(tasks, "PREVIOUS_VENV", tmp_path / ".venv-before-upgrade")
     monkeypatch.setattr(tasks, "PYTHON", venv / "bin" / "python")
     monkeypatch.setattr(tasks, "STAMP", venv / "cnnlib-installed.json")
+    monkeypatch.setattr(tasks, "LOCK", tmp_path / "constraints.txt")
+    monkeypatch.setattr(tasks, "ENVIRONMENT_YML", tmp_path / "environment.yml")
+    monkeypatch.setattr(tasks, "install_fingerprint", lambda: "current")
     tasks.write_stamp(["test"])
-    monkeypatch.setattr(tasks, "missing_packages", lambda extras: ["numpy"] if list(extras) == ["test"] else ["?"])
     installs = []
-    monkeypatch.setattr(tasks, "pip_install", lambda requirements, what: installs.append(requirements))
+    monkeypatch.setattr(tasks, "pip_install", lambda requirements, what, constraints=None: installs.append(requirements))
+    return venv, installs
+
+
+def test_an_environment_missing_a_package_is_repaired_before_anything_runs(fake_env, monkeypatch, capsys):
+    """A .venv from which numpy was removed: tasks.py printed a traceback under "MNIST failed", gave MNIST
+    advice and opened JupyterLab anyway. Now the check finds what is missing and pip installs it again."""
+    _, installs = fake_env
+    monkeypatch.setattr(tasks, "incomplete_packages",
+                        lambda extras: (["numpy"], []) if list(extras) == ["test"] else (["?"], []))
     tasks.ensure_env(("test",))
     assert installs == [["-e", ".[test]"]]
     assert "the environment .venv lacks numpy: installing again what is missing" in capsys.readouterr().out
+
+
+def test_a_package_whose_files_were_deleted_is_installed_again(fake_env, monkeypatch, capsys):
+    """`rm -rf site-packages/numpy` leaves pip's record, so pip counts numpy as installed: it is reinstalled."""
+    _, installs = fake_env
+    monkeypatch.setattr(tasks, "incomplete_packages", lambda extras: ([], ["numpy"]))
+    tasks.ensure_env(("test",))
+    assert installs == [["--force-reinstall", "--no-deps", "numpy"]]
+    assert "the environment .venv has lost the files of numpy: installing them again" in capsys.readouterr().out
+
+
+def test_the_check_for_damaged_packages_looks_for_each_top_level_package(tmp_path, monkeypatch):
+    import importlib.metadata as md
+
+    site = tmp_path / "site-packages"
+    for name, present in (("kept", True), ("gone", False)):
+        info = site / f"{name}-1.0.dist-info"
+        info.mkdir(parents=True)
+        (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n")
+        (info / "RECORD").write_text(f"{name}/__init__.py,,\n{name}/core.py,,\n{info.name}/METADATA,,\n")
+        if present:
+            (site / name).mkdir()
+            (site / name / "__init__.py").write_text("")
+    monkeypatch.setattr(md, "distribution", lambda name: md.PathDistribution(site / f"{name}-1.0.dist-info"))
+    closure = {"kept": ("kept", "1.0", ""), "gone": ("gone", "1.0", "")}
+    assert tasks.damaged_distributions(closure) == ["gone"]
+
+
+def test_a_failed_upgrade_gives_the_earlier_environment_back(fake_env, monkeypatch):
+    """`upgrade` deleted .venv before building the new one: offline, nothing was left."""
+    venv, _ = fake_env
+    (venv / "hours-of-work").write_text("kept")
+
+    def create():
+        venv.mkdir()
+        (venv / "half-made").write_text("")
+
+    def no_internet(requirements, what, constraints=None):
+        sys.exit("[tasks] pip could not install the packages")
+
+    monkeypatch.setattr(tasks, "create_env", create)
+    monkeypatch.setattr(tasks, "pip_install", no_internet)
+    with pytest.raises(SystemExit):
+        tasks.cmd_upgrade([])
+    assert sorted(p.name for p in venv.iterdir()) == ["bin", "cnnlib-installed.json", "hours-of-work"]
+    assert not tasks.PREVIOUS_VENV.exists() and not tasks.LOCK.exists()
 
 
 def test_the_check_for_missing_packages_walks_every_requirement(monkeypatch):
