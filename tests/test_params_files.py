@@ -166,15 +166,13 @@ def _load_until(path, stop, errors, loads):
             errors.put(f"load: {type(e).__name__}: {e}")
 
 
-def test_two_processes_saving_to_one_path_while_another_loads_it(tmp_path):
-    """Issue 25.4: with one fixed temporary name, two savers deleted and overwrote each other's temporary
-    file (FileNotFoundError) and a reader met a half-written zip at the final path."""
-    path = tmp_path / "net.npz"
-    small_net(seed=0).save_params(path)
+def race(save, load, path):
+    """Two processes run ``save(path, seed, errors)`` (seeds 1 and 2) while a third runs
+    ``load(path, stop, errors, count)`` until they are done: (every error reported, loads counted)."""
     ctx = multiprocessing.get_context("fork")
-    errors, stop, loads = ctx.Queue(), ctx.Event(), ctx.Value("i", 0)
-    reader = ctx.Process(target=_load_until, args=(path, stop, errors, loads))
-    writers = [ctx.Process(target=_save_many, args=(path, seed, errors)) for seed in (1, 2)]
+    errors, stop, count = ctx.Queue(), ctx.Event(), ctx.Value("i", 0)
+    reader = ctx.Process(target=load, args=(path, stop, errors, count))
+    writers = [ctx.Process(target=save, args=(path, seed, errors)) for seed in (1, 2)]
     for p in [reader, *writers]:
         p.start()
     for p in writers:
@@ -184,7 +182,16 @@ def test_two_processes_saving_to_one_path_while_another_loads_it(tmp_path):
     found = []
     while not errors.empty():
         found.append(errors.get())
-    assert found == [] and loads.value > 0
+    return found, count.value
+
+
+def test_two_processes_saving_to_one_path_while_another_loads_it(tmp_path):
+    """Issue 25.4: with one fixed temporary name, two savers deleted and overwrote each other's temporary
+    file (FileNotFoundError) and a reader met a half-written zip at the final path."""
+    path = tmp_path / "net.npz"
+    small_net(seed=0).save_params(path)
+    found, loads = race(_save_many, _load_until, path)
+    assert found == [] and loads > 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["net.npz"]  # no temporary file left behind
     with np.load(path) as final:                                       # the whole save of one of them
         assert any(np.array_equal(small_net(seed=s).params["W1"], final["W1"]) for s in (1, 2))
@@ -217,20 +224,8 @@ def test_a_reader_never_gets_the_parameters_of_one_run_with_the_record_of_anothe
     path = tmp_path / "run.npz"
     net = small_net(seed=1)
     save_npz_params(path, net.params, net.architecture, {"seed": 1})
-    ctx = multiprocessing.get_context("fork")
-    errors, stop, pairs = ctx.Queue(), ctx.Event(), ctx.Value("i", 0)
-    reader = ctx.Process(target=_load_runs, args=(path, stop, errors, pairs))
-    writers = [ctx.Process(target=_save_runs, args=(path, seed, errors)) for seed in (1, 2)]
-    for p in [reader, *writers]:
-        p.start()
-    for p in writers:
-        p.join()
-    stop.set()
-    reader.join()
-    found = []
-    while not errors.empty():
-        found.append(errors.get())
-    assert found == [] and pairs.value > 0
+    found, pairs = race(_save_runs, _load_runs, path)
+    assert found == [] and pairs > 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run.json", "run.npz"]
 
 
