@@ -41,6 +41,7 @@ class Recipe:
     batch_size: int = 100
     optimizer: str = "Adam"
     lr: float = 0.001
+    optimizer_args: dict | None = None  # the optimizer's other arguments, e.g. Adam's {"beta2": 0.99}
     lr_schedule: str = "constant"
     warmup_epochs: float = 0.0
     shift: int = 0
@@ -48,6 +49,10 @@ class Recipe:
     evaluations_per_epoch: int = 1
     seed: int = 0
     note: str = ""
+
+    def __post_init__(self):
+        if "lr" in (self.optimizer_args or {}):
+            raise ValueError("optimizer_args must not hold 'lr': set the learning rate with Recipe(lr=...).")
 
 
 RECIPES = {
@@ -118,7 +123,8 @@ def make_trainer(recipe: Recipe, network, x_train, t_train, x_test, t_test, **ov
     """A :class:`~cnnlib.trainer.Trainer` with the recipe's settings; ``overrides`` replace
     Trainer arguments (e.g. ``callback``, ``verbose``, ``epochs``)."""
     settings = dict(epochs=recipe.epochs, mini_batch_size=recipe.batch_size, optimizer=recipe.optimizer,
-                    optimizer_param={"lr": recipe.lr}, evaluate_sample_num_per_epoch=recipe.evaluate_sample_num,
+                    optimizer_param={"lr": recipe.lr, **(recipe.optimizer_args or {})},
+                    evaluate_sample_num_per_epoch=recipe.evaluate_sample_num,
                     lr_schedule=recipe.lr_schedule, warmup_epochs=recipe.warmup_epochs, shift=recipe.shift,
                     evaluations_per_epoch=recipe.evaluations_per_epoch, seed=recipe.seed)
     return Trainer(network, x_train, t_train, x_test, t_test, **(settings | overrides))

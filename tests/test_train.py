@@ -4,13 +4,13 @@
 import json
 import subprocess
 import sys
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from cnnlib.train import RECIPES, build_network, load_record
+from cnnlib.train import RECIPES, build_network, load_record, make_trainer
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -72,6 +72,29 @@ def test_fast_recipe_runs_end_to_end_on_a_tenth_of_an_epoch(tmp_path):
     assert record["machine"]["load_average_before"] is not None
 
 
+def test_a_recipe_s_optimizer_args_reach_the_optimizer():
+    """Recipe.optimizer_args (here Adam's beta2) go to the optimizer beside the recipe's lr; an lr among
+    them is refused, since it would silently replace Recipe.lr."""
+    recipe = replace(RECIPES["simple_convnet"], optimizer_args={"beta2": 0.99})
+    x, t = np.zeros((10, 1, 28, 28), np.float32), np.zeros(10, np.int64)
+    optimizer = make_trainer(recipe, build_network(recipe), x, t, x, t, progress=False).optimizer
+    assert (type(optimizer).__name__, optimizer.lr, optimizer.beta1, optimizer.beta2) == ("Adam", recipe.lr, 0.9, 0.99)
+    assert make_trainer(RECIPES["simple_convnet"], build_network(recipe), x, t, x, t).optimizer.beta2 == 0.999
+    with pytest.raises(ValueError, match=r"must not hold 'lr'.*Recipe\(lr=\.\.\.\)"):
+        replace(recipe, optimizer_args={"lr": 0.1})
+
+
+def test_make_trainer_gives_the_optimizer_the_recipe_s_arguments():
+    recipe = replace(RECIPES["simple_convnet_fast"], lr=0.003, optimizer_args={"beta1": 0.8, "beta2": 0.95})
+    x, t = np.zeros((4, 1, 28, 28), dtype=np.float32), np.zeros(4, dtype=int)
+    trainer = make_trainer(recipe, build_network(recipe), x, t, x, t, verbose=False, progress=False)
+    adam = trainer.optimizer
+    assert (type(adam).__name__, adam.lr, adam.beta1, adam.beta2) == ("Adam", 0.003, 0.8, 0.95)
+    default = make_trainer(RECIPES["simple_convnet"], build_network(RECIPES["simple_convnet"]), x, t, x, t,
+                           verbose=False, progress=False).optimizer
+    assert (default.beta1, default.beta2) == (0.9, 0.999)  # no optimizer_args: the book's Adam
+
+
 def markdown_of(notebook):
     cells = json.loads((ROOT / "notebooks" / notebook).read_text())["cells"]
     return "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
@@ -94,6 +117,7 @@ def test_fast_recipe_is_what_notebook_and_readme_state():
     lr_row = table_row(text, "학습률").split("|")[3]
     assert r.optimizer in lr_row and f"{r.lr:g}" in lr_row
     assert ("코사인" in lr_row) == (r.lr_schedule == "cosine") and ("워밍업" in lr_row) == (r.warmup_epochs > 0)
+    assert all(f"{value:g}" in lr_row for value in (r.optimizer_args or {}).values())  # e.g. Adam's beta2
     assert f"최대 {r.shift}픽셀" in table_row(text, "데이터 확장").split("|")[3]
     evaluation = table_row(text, "학습 중 평가").split("|")[3]
     assert f"{r.evaluate_sample_num:,d}장씩" in evaluation and f"1/{r.evaluations_per_epoch} 에폭마다" in evaluation
