@@ -18,240 +18,43 @@ Every install goes through constraints.txt, the exact versions the notebooks wer
 with. CNNLIB_OFFLINE=FOLDER (a folder made by `download`) installs from that folder only, no internet.
 Extra arguments after `test` go to pytest, e.g. `python3 tasks.py test -x tests/test_shapes.py`;
 after `lab`, to JupyterLab.
+
+This file holds the commands; creating, checking and installing into .venv is tasks_env.py, and
+constraints.txt and environment.yml are written by tasks_lock.py.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import platform
-import re
 import shutil
 import subprocess
 import sys
-import time
-import venv
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent
-VENV = ROOT / ".venv"
-BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
-PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
-STAMP = VENV / "cnnlib-installed.json"
-PIP_LOG = VENV / "pip-install.log"
+import tasks_env as env
+from tasks_env import ROOT, Step, run, say
+from tasks_lock import damaged_distributions, dependency_closure, lock_text, pin_environment_yml, read_lock
+
 NOTEBOOKS = ROOT / "notebooks"
-LOCK = ROOT / "constraints.txt"
-ENVIRONMENT_YML = ROOT / "environment.yml"
-ENV_OFFLINE = "CNNLIB_OFFLINE"
-EXTRAS = ("test",)  # the optional-dependency groups of pyproject.toml that tasks.py installs
 # Test files of cnnlib's arithmetic, run a second time with one BLAS thread: see tests/conftest.py.
 NUMERIC_MARK = "numeric"
-
-
-def say(msg: str) -> None:
-    print(f"[tasks] {msg}", flush=True)
-
-
-def run(*cmd, **kw) -> int:
-    return subprocess.call([str(c) for c in cmd], cwd=kw.pop("cwd", ROOT), **kw)
-
-
-# ----------------------------------------------------------------------------- one line per step
-
-class Step:
-    """One line on the terminal: '[tasks] what ... result (time)'."""
-
-    def __init__(self, what: str):
-        self.start = time.monotonic()
-        print(f"[tasks] {what} ...", end="", flush=True)
-
-    def done(self, result: str = "done") -> None:
-        print(f" {result} ({time.monotonic() - self.start:.0f} s)", flush=True)
-
-    def failed(self, details: str, advice: str) -> None:
-        print(" failed", flush=True)
-        if details.strip():
-            print(details.rstrip(), file=sys.stderr)
-        sys.exit(f"[tasks] {advice}")
-
-
-# ----------------------------------------------------------------------------- the environment
-
-def install_fingerprint() -> str:
-    """Changes whenever the declared dependencies or the pinned versions change."""
-    h = hashlib.sha256()
-    for path in (ROOT / "pyproject.toml", LOCK):
-        h.update(path.read_bytes())
-    return h.hexdigest()
-
-
-def read_stamp() -> dict | None:
-    """What tasks.py installed last time: {"fingerprint": ..., "extras": [...]}, or None."""
-    try:
-        state = json.loads(STAMP.read_text())
-        return state if isinstance(state, dict) and isinstance(state.get("extras"), list) else None
-    except (OSError, ValueError):
-        return None
-
-
-def write_stamp(extras) -> None:
-    STAMP.write_text(json.dumps({"fingerprint": install_fingerprint(), "extras": sorted(extras)}) + "\n")
-
-
-def create_env() -> None:
-    step = Step(f"creating the environment .venv (Python {platform.python_version()})")
-    try:
-        venv.EnvBuilder(with_pip=True).create(VENV)
-    except (OSError, subprocess.CalledProcessError) as e:
-        shutil.rmtree(VENV, ignore_errors=True)  # never leave half an environment behind
-        step.failed(str(e), "Python could not create a virtual environment. On Debian/Ubuntu install "
-                            "the venv module (sudo apt-get install python3-venv), then run the command again.")
-    step.done()
-
-
-def offline_folder() -> Path | None:
-    """The folder named by $CNNLIB_OFFLINE (made by `tasks.py download`), or None."""
-    value = os.environ.get(ENV_OFFLINE, "").strip()
-    if not value:
-        return None
-    folder = Path(value).expanduser().resolve()
-    if not (folder / "wheels").is_dir():
-        sys.exit(f"[tasks] {ENV_OFFLINE}={value}: {folder / 'wheels'} is missing. Point it at the folder "
-                 "made by `python3 tasks.py download FOLDER` on a machine with internet.")
-    return folder
-
-
-def ensure_env(extras=()) -> None:
-    """Create .venv and install cnnlib with the given extras ("test"), pinned by constraints.txt.
-
-    Runs pip only when something is missing: the runtime packages, one of `extras`, or the whole set
-    after pyproject.toml or constraints.txt changed. What is installed stays (pip keeps what fits).
-    """
-    if sys.version_info < (3, 10):
-        sys.exit(f"Python 3.10 or newer is needed; this is {sys.version.split()[0]}.")
-    if VENV.is_symlink():  # installing would change the environment of whatever checkout it points at
-        sys.exit(f"[tasks] .venv is a link to {os.readlink(VENV)}, not this checkout's own environment. "
-                 "Remove the link (rm .venv) and run the command again.")
-    wanted = set(extras)
-    state = read_stamp() if PYTHON.exists() else None
-    if state is None and not PYTHON.exists():
-        create_env()
-    if state and state.get("fingerprint") == install_fingerprint():
-        missing = wanted - set(state["extras"])
-        if not missing:
-            return
-        # cnnlib itself is installed and current: add only the missing groups' packages.
-        pip_install(extra_requirements(missing), f"the {' and '.join(sorted(missing))} packages")
-        write_stamp(wanted | set(state["extras"]))
-        return
-    # New, or pyproject.toml / constraints.txt changed: (re)install, keeping the groups already there.
-    keep = set(state["extras"]) if state else set()
-    if state is None and PYTHON.exists() and STAMP.with_suffix(".txt").exists():
-        keep = {"test"}  # a .venv made by the earlier tasks.py, which always installed the test extras
-    groups = sorted(wanted | keep)
-    pip_install(["-e", f".[{','.join(groups)}]" if groups else "."],
-                "cnnlib" + (f" with the {' and '.join(groups)} packages" if groups else ""))
-    write_stamp(groups)
-
-
-def pip_source_args() -> list[str]:
-    folder = offline_folder()
-    return ["--no-index", "--find-links", str(folder / "wheels")] if folder else []
-
-
-def pip_install(requirements: list[str], what: str, constraints: Path | None = LOCK) -> None:
-    """pip install with one line per step; pip's own output goes to .venv/pip-install.log."""
-    # --no-compile: pip would byte-compile every installed module up front (a third of the install time);
-    # Python compiles what is imported, when it is first imported, and keeps the result.
-    cmd = [PYTHON, "-m", "pip", "install", "--progress-bar", "off", "--no-color", "--disable-pip-version-check",
-           "--no-compile", *pip_source_args(), *(["-c", constraints] if constraints else []), *requirements]
-    pinned = "versions from constraints.txt" if constraints else "newest versions"
-    step = Step(f"fetching {what} ({pinned}{', from ' + os.environ[ENV_OFFLINE] if offline_folder() else ''})")
-    found, megabytes, installing = 0, 0.0, None
-    with open(PIP_LOG, "w") as log:
-        log.write(" ".join(map(str, cmd)) + "\n")
-        proc = subprocess.Popen([str(c) for c in cmd], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                text=True, errors="replace")
-        for line in proc.stdout:
-            log.write(line)
-            if line.startswith(("Collecting ", "Processing /")):  # from an index / from a folder
-                found += 1
-            if m := re.search(r"Downloading \S+ \(([\d.]+) (kB|MB|GB)\)", line):
-                megabytes += float(m.group(1)) * {"kB": 1e-3, "MB": 1, "GB": 1e3}[m.group(2)]
-            if line.startswith("Installing collected packages:"):
-                names = [n for n in line.split(":", 1)[1].split(",") if n.strip()]
-                step.done(f"{found} packages" + (f", {megabytes:.0f} MB downloaded" if megabytes >= 1 else ""))
-                installing = Step(f"installing {len(names)} packages")
-        code = proc.wait()
-    if code:
-        (installing or step).failed(_pip_error(), _pip_advice())
-    if installing:
-        installing.done()
-    else:
-        step.done("nothing new to install")
-
-
-def _pip_error(lines: int = 15) -> str:
-    """The end of pip's log, without the noise of this machine's pip configuration."""
-    text = PIP_LOG.read_text(errors="replace").splitlines()
-    keep = [ln for ln in text if not re.match(r"\s*(WARNING: Location .* is ignored|Looking in )", ln)]
-    return "\n".join(keep[-lines:])
-
-
-def _pip_advice() -> str:
-    log = PIP_LOG.relative_to(ROOT)
-    folder = offline_folder()
-    built = re.search(r"Failed (?:building wheel for|to build) ([\w.\-]+)", PIP_LOG.read_text(errors="replace"))
-    if built:
-        return (f"pip found no ready-made wheel of {built.group(1)} for this computer and could not compile it "
-                f"(whole log: {log}). Install a C compiler (macOS: xcode-select --install; Debian/Ubuntu: "
-                "sudo apt-get install build-essential python3-dev) and run the command again.")
-    if folder:
-        return (f"the folder {folder} lacks a package this step needs (see above; whole log: {log}). On the "
-                "machine that made it, run `python3 tasks.py download FOLDER` again (add --test for `tasks.py "
-                "test`) with the same operating system and Python version as here, copy it again, and "
-                "repeat the command. What is installed already is kept.")
-    return (f"pip could not install the packages (see above; whole log: {log}). Check the internet connection "
-            f"and run the command again; what is installed already is kept. In a room without internet, set "
-            f"{ENV_OFFLINE} to the folder a teacher made with `python3 tasks.py download` (README).")
-
-
-def extra_requirements(extras) -> list[str]:
-    """The requirement strings of the given extras, read from the installed cnnlib's metadata."""
-    code = ("import importlib.metadata as md, json, sys\n"
-            "from packaging.requirements import Requirement\n"
-            "groups = set(sys.argv[1:])\n"
-            "out = []\n"
-            "for r in md.requires('cnnlib') or []:\n"
-            "    req = Requirement(r)\n"
-            "    m = req.marker\n"
-            "    is_extra = m is not None and not m.evaluate({'extra': ''})\n"
-            "    if (not groups and not is_extra) or any(m is not None and m.evaluate({'extra': g}) for g in groups):\n"
-            "        req.marker = None\n"
-            "        out.append(str(req))\n"
-            "print(json.dumps(out))\n")
-    done = subprocess.run([str(PYTHON), "-c", code, *sorted(extras)], capture_output=True, text=True, cwd=ROOT)
-    if done.returncode:
-        sys.exit(f"[tasks] cannot read cnnlib's requirements ({done.stderr.strip()}). Delete .venv and run "
-                 "the command again.")
-    return json.loads(done.stdout)
 
 
 # ----------------------------------------------------------------------------- MNIST
 
 def ensure_mnist(required: bool) -> bool:
     """Download and verify MNIST into its cache (quick when it is there)."""
-    env = dict(os.environ)
-    folder = offline_folder()
-    if folder and not env.get("CNNLIB_MNIST_MIRRORS"):
-        env["CNNLIB_MNIST_MIRRORS"] = (folder / "mnist").as_uri() + "/"
+    environ = dict(os.environ)
+    folder = env.offline_folder()
+    if folder and not environ.get("CNNLIB_MNIST_MIRRORS"):
+        environ["CNNLIB_MNIST_MIRRORS"] = (folder / "mnist").as_uri() + "/"
     step = Step("MNIST")
     # `python -m cnnlib.mnist` (download if needed, verify), with its report replaced by the folder
     code = ("import contextlib, io, sys\nfrom cnnlib import mnist\n"
             "with contextlib.redirect_stdout(io.StringIO()):\n    code = mnist.main([])\n"
             "print(mnist.mnist_dir())\nsys.exit(code)\n")
-    done = subprocess.run([str(PYTHON), "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
+    done = subprocess.run([str(env.PYTHON), "-c", code], cwd=ROOT, env=environ, capture_output=True, text=True)
     if done.returncode == 0:
         step.done(f"ready in {done.stdout.strip()}")
         return True
@@ -272,30 +75,30 @@ def notebooks() -> list[Path]:
 
 
 def cmd_lab(args) -> int:
-    ensure_env()
+    env.ensure_env()
     ensure_mnist(required=False)
-    return run(BIN / "jupyter", "lab", *args, cwd=NOTEBOOKS)
+    return run(env.BIN / "jupyter", "lab", *args, cwd=NOTEBOOKS)
 
 
 def cmd_test(args) -> int:
-    ensure_env(EXTRAS)
+    env.ensure_env(env.EXTRAS)
     # Notebooks call load_mnist(). Fill its cache first, so download messages never end up in a
     # notebook's output (nbval compares outputs) and a missing network fails here, clearly.
     ensure_mnist(required=True)
     nbval = ["--nbval", "--nbval-current-env", "--nbval-sanitize-with", "tests/nbval_sanitize.cfg"]
     # Strict nbval: stored outputs must equal a re-execution (only tests/nbval_sanitize.cfg is masked).
-    code = run(PYTHON, "-m", "pytest", *nbval, *(args or ["tests", "notebooks", "--require-all-notebooks"]))
+    code = run(env.PYTHON, "-m", "pytest", *nbval, *(args or ["tests", "notebooks", "--require-all-notebooks"]))
     if args or code:
         return code
     # Results must not depend on the BLAS kernel or thread count: the numeric unit tests once more with
     # one OpenBLAS thread (OPENBLAS_CORETYPE, if set, stays as it is).
     say(f"the numeric tests again with OPENBLAS_NUM_THREADS=1 (pytest -m {NUMERIC_MARK}) ...")
-    return run(PYTHON, "-m", "pytest", "-q", "-m", NUMERIC_MARK, "tests",
+    return run(env.PYTHON, "-m", "pytest", "-q", "-m", NUMERIC_MARK, "tests",
                env={**os.environ, "OPENBLAS_NUM_THREADS": "1"})
 
 
 def cmd_execute(args) -> int:
-    ensure_env()
+    env.ensure_env()
     # MNIST first, so a download's messages never end up in a notebook's stored outputs.
     ensure_mnist(required=True)
     paths = [Path(a).resolve() for a in args] or notebooks()
@@ -305,7 +108,7 @@ def cmd_execute(args) -> int:
         # (a progress bar's last state), so the stored notebook reads as JupyterLab shows it.
         # A cell tagged skip-execution (7.5's full training run, several minutes) is not run and keeps
         # its stored output from a real run; run it in JupyterLab to renew that output.
-        code = run(PYTHON, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute", "--inplace",
+        code = run(env.PYTHON, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute", "--inplace",
                    "--ExecutePreprocessor.timeout=600",
                    "--NotebookExporter.preprocessors=nbconvert.preprocessors.CoalesceStreamsPreprocessor",
                    nb, cwd=nb.parent)
@@ -332,22 +135,22 @@ def number_cells_in_order(path: Path) -> None:
 
 
 def cmd_bench(args) -> int:
-    ensure_env()
+    env.ensure_env()
     # bench [SCRIPT.py ...] [OPTIONS]: the options after the scripts go to each of them (e.g. --record)
     n = next((i for i, a in enumerate(args) if not a.endswith(".py")), len(args))
     scripts, options = [ROOT / a for a in args[:n]], args[n:]
     scripts = scripts or sorted((ROOT / "bench").glob("bench_*.py"))
     for script in scripts:
         say(f"running {script.relative_to(ROOT)} ...")
-        code = run(PYTHON, script, *options)
+        code = run(env.PYTHON, script, *options)
         if code:
             return code
     return 0
 
 
 def cmd_train(args) -> int:
-    ensure_env()
-    return run(PYTHON, "-m", "cnnlib.train", *args)
+    env.ensure_env()
+    return run(env.PYTHON, "-m", "cnnlib.train", *args)
 
 
 def cmd_download(args) -> int:
@@ -356,22 +159,22 @@ def cmd_download(args) -> int:
     if not args or args[0].startswith("-"):
         sys.exit("usage: python3 tasks.py download FOLDER [--test] [pip download options]")
     folder = Path(args[0]).expanduser().resolve()
-    groups = [g for g in EXTRAS if f"--{g}" in args[1:]]
+    groups = [g for g in env.EXTRAS if f"--{g}" in args[1:]]
     pip_options = [a for a in args[1:] if a.lstrip("-") not in groups]
-    ensure_env()
+    env.ensure_env()
     wheels = folder / "wheels"
     wheels.mkdir(parents=True, exist_ok=True)
-    requirements = extra_requirements(()) + (extra_requirements(groups) if groups else [])
+    requirements = env.extra_requirements(()) + (env.extra_requirements(groups) if groups else [])
     # setuptools builds cnnlib's editable install on each machine (pyproject.toml's build-system).
     step = Step(f"downloading the wheels{' with the ' + ', '.join(groups) + ' packages' if groups else ''} "
                 f"into {wheels}")
-    with open(PIP_LOG, "w") as log:
-        code = subprocess.call([str(PYTHON), "-m", "pip", "download", "--progress-bar", "off", "--no-color",
-                                "--disable-pip-version-check", "-d", str(wheels), *pip_source_args(), "-c", str(LOCK),
-                                *requirements, "setuptools>=64", *pip_options],
+    with open(env.PIP_LOG, "w") as log:
+        code = subprocess.call([str(env.PYTHON), "-m", "pip", "download", "--progress-bar", "off", "--no-color",
+                                "--disable-pip-version-check", "-d", str(wheels), *env.pip_source_args(),
+                                "-c", str(env.LOCK), *requirements, "setuptools>=64", *pip_options],
                                cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     if code:
-        step.failed(_pip_error(), _pip_advice())
+        step.failed(env.pip_error(), env.pip_advice())
     files = list(wheels.iterdir())
     step.done(f"{len(files)} files, {sum(f.stat().st_size for f in files) / 1e6:.0f} MB")
     if not ensure_mnist(required=True):
@@ -379,115 +182,62 @@ def cmd_download(args) -> int:
     step = Step(f"copying the MNIST files into {folder / 'mnist'}")
     code = ("import json; from cnnlib.mnist import mnist_dir, MNIST_FILES; "
             "print(json.dumps([str(mnist_dir() / s.name) for s in MNIST_FILES]))")
-    sources = json.loads(subprocess.run([str(PYTHON), "-c", code], cwd=ROOT, capture_output=True, text=True,
+    sources = json.loads(subprocess.run([str(env.PYTHON), "-c", code], cwd=ROOT, capture_output=True, text=True,
                                         check=True).stdout)
     (folder / "mnist").mkdir(exist_ok=True)
     for src in sources:
         shutil.copy2(src, folder / "mnist" / Path(src).name)
     step.done()
-    say(f"on each machine without internet: {ENV_OFFLINE}={folder} python3 tasks.py "
+    say(f"on each machine without internet: {env.ENV_OFFLINE}={folder} python3 tasks.py "
         f"{'test' if groups else 'lab'} (copy the folder there first; the path may differ)")
     return 0
 
 
 # ----------------------------------------------------------------------------- the lock file
 
-def dependency_closure(extras=EXTRAS) -> dict[str, tuple[str, str, str]]:
-    """Every installed distribution cnnlib[extras] needs here: {normalised name: (name, version,
-    Requires-Python)}. Runs in .venv (it needs `packaging`)."""
-    import importlib.metadata as md
-
-    from packaging.requirements import Requirement
-    from packaging.utils import canonicalize_name
-
-    closure, seen, todo = {}, set(), [("cnnlib", frozenset(extras))]
-    while todo:
-        name, groups = todo.pop()
-        if (canonicalize_name(name), groups) in seen:
-            continue
-        seen.add((canonicalize_name(name), groups))
-        dist = md.distribution(name)
-        key = canonicalize_name(dist.metadata["Name"])
-        if key != "cnnlib":
-            closure[key] = (dist.metadata["Name"], dist.version, dist.metadata.get("Requires-Python") or "")
-        for r in dist.requires or []:
-            req = Requirement(r)
-            if req.marker is None or any(req.marker.evaluate({"extra": g}) for g in (*groups, "")):
-                todo.append((req.name, frozenset(req.extras)))
-    return closure
-
-
-def python_marker(requires_python: str, floor=(3, 10)) -> str:
-    """The part of Requires-Python that excludes a Python this project supports, as a PEP 508 marker
-    ('>=3.11' -> 'python_full_version >= "3.11"'), or ''. Elsewhere the package stays unpinned."""
-    from packaging.specifiers import SpecifierSet
-
-    candidates = [f"3.{minor}.{patch}" for minor in range(floor[1], 20) for patch in range(25)]
-    clauses = [s for s in SpecifierSet(requires_python) if not all(s.contains(v) for v in candidates)]
-    return " and ".join(f'python_full_version {s.operator} "{s.version}"' for s in clauses)
-
-
-def lock_text() -> str:
-    """constraints.txt for what is installed in this environment (run in .venv)."""
-    lines = []
-    for name, version, requires_python in sorted(dependency_closure().values(), key=lambda t: t[0].lower()):
-        marker = python_marker(requires_python)
-        lines.append(f"{name}=={version}" + (f" ; {marker}" if marker else ""))
-    tested_on = f"{platform.system()} {platform.machine()}, {platform.python_implementation()} {platform.python_version()}"
-    return f"""\
-# The exact versions the committed notebooks were executed and tested with: every package that
-# cnnlib and its test extras need. `python3 tasks.py lab` and `test` install through this file
-# (pip install -c constraints.txt), CI tests exactly this set, environment.yml names the same versions.
-# Written by `python3 tasks.py upgrade` (the newest versions pyproject.toml allows); after an upgrade,
-# re-execute the notebooks (`python3 tasks.py execute`), run `python3 tasks.py test`, commit together.
-# A constraint pins only what gets installed: a package needed only on another platform stays free.
-# A line with a python_full_version marker pins that package only on the Pythons its release
-# supports; on an older Python pip picks the newest release that supports it (not tested).
-# tested-on: {tested_on}
-{chr(10).join(lines)}
-"""
-
-
-def read_lock(path: Path = LOCK) -> dict[str, tuple[str, str]]:
-    """constraints.txt as {normalised name: (version, marker)}."""
-    pins = {}
-    for line in path.read_text().splitlines():
-        line = line.split("#", 1)[0].strip()
-        if line:
-            spec, _, marker = line.partition(";")
-            name, _, version = spec.partition("==")
-            pins[re.sub(r"[-_.]+", "-", name.strip()).lower()] = (version.strip(), marker.strip())
-    return pins
-
-
-def pin_environment_yml(text: str, pins: dict[str, tuple[str, str]], python: str) -> str:
-    """environment.yml with each `- name==version` line set to the lock's version."""
-    def repin(m):
-        key = re.sub(r"[-_.]+", "-", m.group(2)).lower()
-        return f"{m.group(1)}{m.group(2)}=={pins[key][0]}" if key in pins else m.group(0)
-    text = re.sub(r"^(  - )([A-Za-z0-9_.\-]+)==(\S+)", repin, text, flags=re.M)
-    return re.sub(r"^(  - python)=\S+", rf"\g<1>={python}", text, flags=re.M)
-
-
 def cmd_upgrade(args) -> int:
     if args:
         sys.exit("usage: python3 tasks.py upgrade")
+    env.refuse_linked_env()
+    previous = env.PREVIOUS_VENV.name
+    if env.PREVIOUS_VENV.exists():
+        sys.exit(f"[tasks] {previous} is there: an earlier upgrade was cut off before it could put it back as "
+                 f".venv. Look which one to keep: rm -rf .venv && mv {previous} .venv gives the earlier environment "
+                 f"back; rm -rf {previous} keeps the new one. Then run the command again.")
     say("a new .venv with the newest versions pyproject.toml allows; constraints.txt and environment.yml "
         "are rewritten")
-    shutil.rmtree(VENV, ignore_errors=True)
-    create_env()
-    pip_install(["-e", f".[{','.join(EXTRAS)}]"], "cnnlib with the test packages", constraints=None)
-    step = Step("writing constraints.txt and environment.yml")
-    done = subprocess.run([str(PYTHON), __file__, "_lock"], capture_output=True, text=True, cwd=ROOT)
-    if done.returncode:
-        step.failed(done.stderr, "could not write constraints.txt; .venv has the new versions.")
-    LOCK.write_text(done.stdout)
+    if env.VENV.exists():  # kept until the new one works: an upgrade that fails (no internet) gives it back
+        env.VENV.rename(env.PREVIOUS_VENV)
+    try:
+        env.create_env()
+        env.pip_install(["-e", f".[{','.join(env.EXTRAS)}]"], "cnnlib with the test packages", constraints=None)
+        step = Step("writing constraints.txt and environment.yml")
+        done = subprocess.run([str(env.PYTHON), __file__, "_lock"], capture_output=True, text=True, cwd=ROOT)
+        if done.returncode:
+            step.failed(done.stderr, "could not write constraints.txt from the new environment.")
+    except BaseException:  # SystemExit from a failed step, Ctrl-C: the new .venv is this run's own
+        shutil.rmtree(env.VENV, ignore_errors=True)
+        if env.PREVIOUS_VENV.exists():
+            env.PREVIOUS_VENV.rename(env.VENV)
+            say("the earlier .venv is back as it was")
+        raise
+    shutil.rmtree(env.PREVIOUS_VENV, ignore_errors=True)  # replaced, as `upgrade` says
+    env.LOCK.write_text(done.stdout)
     python = "{}.{}".format(*sys.version_info[:2])  # .venv's Python is this one
-    ENVIRONMENT_YML.write_text(pin_environment_yml(ENVIRONMENT_YML.read_text(), read_lock(), python))
-    write_stamp(EXTRAS)
+    env.ENVIRONMENT_YML.write_text(pin_environment_yml(env.ENVIRONMENT_YML.read_text(), read_lock(env.LOCK), python))
+    env.write_stamp(env.EXTRAS)
     step.done()
     say("now: python3 tasks.py execute; python3 tasks.py test; git diff constraints.txt; commit the lock, "
         "environment.yml and the notebooks together (or `git checkout constraints.txt environment.yml` to go back)")
+    return 0
+
+
+def _cmd_missing(args) -> int:
+    """(internal, run with .venv's Python by tasks_env.ensure_env) print the missing and the damaged distributions of
+    cnnlib[args] as JSON: {"missing": [...], "damaged": [...]}."""
+    missing = []
+    closure = dependency_closure(args, missing)
+    print(json.dumps({"missing": sorted(set(missing)), "damaged": damaged_distributions(closure)}))
     return 0
 
 
@@ -498,7 +248,7 @@ def _cmd_lock(args) -> int:
 
 
 COMMANDS = {"lab": cmd_lab, "test": cmd_test, "execute": cmd_execute, "bench": cmd_bench, "train": cmd_train,
-            "download": cmd_download, "upgrade": cmd_upgrade, "_lock": _cmd_lock}
+            "download": cmd_download, "upgrade": cmd_upgrade, "_lock": _cmd_lock, "_missing": _cmd_missing}
 
 
 def main(argv: list[str]) -> int:

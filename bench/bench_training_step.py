@@ -27,7 +27,7 @@ WARMUP = 5
 
 
 def cnnlib_step_fn(x, t):
-    net = SimpleConvNet(seed=0)
+    net = SimpleConvNet(seed=0, fast=True)  # the layers every training recipe uses (cnnlib.train.build_network)
     optimizer = Adam(lr=0.001)
 
     def step():

@@ -25,8 +25,8 @@ from collections import OrderedDict
 import numpy as np
 
 from .architecture import LayerSpec, layer_table
-from .fast_layers import FastPooling, FastRelu
-from .layers import LRN, Affine, Convolution, Dropout, SoftmaxWithLoss
+from .fast_layers import use_fast_layers
+from .layers import LRN, Affine, Convolution, Dropout, Pooling, Relu, SoftmaxWithLoss
 from .network import Network, new_weights
 
 __all__ = ["ALEXNET", "AlexNet", "GroupConvolution"]
@@ -94,9 +94,10 @@ class AlexNet(Network):
     """AlexNet from :data:`ALEXNET` with He-scaled random weights (``seed`` fixes them and the dropout
     masks). A ReLU layer (``relu1`` … ``relu7``) follows every conv and fc layer but the last;
     LRN (``norm1``, ``norm2``), 3x3 max pooling with stride 2 and Dropout 0.5 as in the paper.
-    ``input_size`` must pass every layer (see :func:`cnnlib.architecture.valid_input_sizes`)."""
+    ``input_size`` must pass every layer (see :func:`cnnlib.architecture.valid_input_sizes`);
+    ``fast=True``: the fast ReLU and pooling layers (:func:`cnnlib.fast_layers.use_fast_layers`)."""
 
-    def __init__(self, input_size=227, channels=3, *, dtype=np.float32, seed=0):
+    def __init__(self, input_size=227, channels=3, *, fast=False, dtype=np.float32, seed=0):
         self.table = layer_table(ALEXNET, input_size, channels)  # a clear LayerSizeError for a bad size
         self.architecture = {"class": type(self).__name__, "input_size": int(input_size),
                              "channels": int(channels)}
@@ -112,7 +113,7 @@ class AlexNet(Network):
                                           if spec.groups > 1 else Convolution(W, b, spec.stride, spec.pad))
                 C = spec.filters
             elif spec.kind == "pool":
-                self.layers[spec.name] = FastPooling(spec.size, spec.size, spec.stride)
+                self.layers[spec.name] = Pooling(spec.size, spec.size, spec.stride)
             elif spec.kind == "lrn":
                 self.layers[spec.name] = LRN()
             elif spec.kind == "dropout":
@@ -123,7 +124,9 @@ class AlexNet(Network):
                                                 np.zeros(spec.units, dtype=dtype))
                 fan_in = spec.units
             if spec.kind in ("conv", "fc") and spec is not ALEXNET[-1]:
-                self.layers["relu" + spec.name[-1]] = FastRelu()
+                self.layers["relu" + spec.name[-1]] = Relu()
             shape = row["shape"]
         self.last_layer = SoftmaxWithLoss()
+        if fast:
+            use_fast_layers(self.layers)  # the grouped convolutions stay as they are
         self._collect_params()

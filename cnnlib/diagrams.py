@@ -1,7 +1,7 @@
 """Network diagrams as HTML: a row of layer boxes with the tensor shape after each (the idea of
 the book's 그림 7-1 and 7-2), drawn from a list of layers so the picture is the code.
 
-Inline styles and plain elements only, like :mod:`cnnlib.explorers.grid`, so the diagram
+Inline styles and plain elements only, like :mod:`cnnlib.htmlkit.grid`, so the diagram
 reads the same live and in a notebook stored on GitHub.
 """
 

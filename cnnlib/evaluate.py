@@ -68,3 +68,22 @@ def input_dependence(outputs):
     so the layers after it cannot tell the images apart."""
     a = np.asarray(outputs, dtype=np.float64).reshape(len(outputs), -1)
     return float(a.std(axis=0).mean() / np.abs(a).mean())
+
+
+def input_spread(outputs):
+    """How much a layer's output changes from one image to the next, in the output's own units: for
+    outputs (N, ...), the standard deviation across the N images of each unit, averaged over units.
+
+    Unlike :func:`input_dependence` it is not divided by the mean absolute output, so an offset
+    shared by every image does not count: sigmoid's outputs sit around 0.5 (σ(z) = (1 + tanh(z/2)) / 2),
+    and adding a constant to every output leaves the spread as it is. Scaling the outputs by c scales
+    it by |c|. Near 0: every image gives about the same output, so the layers after it cannot tell the
+    images apart."""
+    a = np.asarray(outputs, dtype=np.float64)
+    if a.ndim < 2 or len(a) < 2:
+        raise ValueError(f"input_spread needs the outputs of at least 2 images, shaped (N, ...); "
+                         f"got shape {a.shape}.")
+    return float(a.reshape(len(a), -1).std(axis=0).mean())
+
+
+__all__ += ["input_spread"]

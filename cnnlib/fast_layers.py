@@ -1,7 +1,8 @@
 """Speed variants of three layers — the same numbers as :mod:`cnnlib.layers`, computed faster.
 
-The networks (:class:`~cnnlib.convnet.SimpleConvNet`, :class:`~cnnlib.convnet.DeepConvNet`,
-:class:`~cnnlib.lenet.LeNet`) use these; a learner reads the book's versions in ``layers.py``.
+The networks are built from the book's layers; ``fast=True`` (:func:`use_fast_layers`, the one
+switch) puts these in their place. The training recipes (:mod:`cnnlib.train`) and notebook 7.5's
+training runs use it; a learner reads the book's versions in ``layers.py``.
 The tests check that each variant gives the same outputs, the same winning cells and the same
 gradients as the book's version, and ``bench/`` measures how much faster they are.
 
@@ -30,7 +31,13 @@ import numpy as np
 from .im2col import cell_slices, require_4d, window_view
 from .layers import Convolution, Pooling, Relu, _floating
 
-__all__ = ["FastRelu", "FastConvolution", "FastPooling"]
+__all__ = ["FastRelu", "FastConvolution", "FastPooling", "use_fast_layers"]
+
+
+def _beats(a, b):
+    """``a > b`` where a NaN counts as larger than every number (``np.argmax``'s rule, as in the book's
+    Pooling): a NaN beats a number, and nothing beats a NaN."""
+    return (a > b) | (np.isnan(a) & ~np.isnan(b))
 
 
 def _right_beats_left(x):
@@ -137,7 +144,7 @@ class FastPooling(Pooling):
                              f"cells); use Pooling.")
         # The networks' pooling (2x2 windows side by side, max, no padding) has its own, shorter path.
         self.pairs = method == "max" and self.pool_h == self.pool_w == self.stride == 2 and self.pad == 0
-        self.pairs_max = self._winners = None
+        self.pairs_max = self.pairs_out = self._winners = None
 
     @property
     def arg_max(self):
@@ -162,7 +169,8 @@ class FastPooling(Pooling):
             x = x[:, :, : 2 * out_h, : 2 * out_w]  # floor: a last odd row or column is not pooled
             # the larger of each window row's two cells (N, C, 2*OH, OW), then of the window's two rows
             self.pairs_max = np.maximum(x[..., 0::2], x[..., 1::2])
-            return np.maximum(self.pairs_max[:, :, 0::2], self.pairs_max[:, :, 1::2])
+            self.pairs_out = np.maximum(self.pairs_max[:, :, 0::2], self.pairs_max[:, :, 1::2])
+            return self.pairs_out
 
         windows = window_view(x, self.pool_h, self.pool_w, self.stride, self.pad, floor=self.floor)
         # windows: (N, C, OH, OW, pool_h, pool_w) view; windows[..., i, j] is cell (i, j) of every window
@@ -173,7 +181,7 @@ class FastPooling(Pooling):
             self.arg_max = np.zeros(out.shape, dtype=np.uint16)
             for k, i, j in self._cells()[1:]:
                 cell = windows[..., i, j]
-                beats = cell > out
+                beats = _beats(cell, out)
                 np.maximum(self.arg_max, beats * np.uint16(k), out=self.arg_max)
                 np.maximum(out, cell, out=out)
         else:
@@ -186,11 +194,16 @@ class FastPooling(Pooling):
         """2x2 path: (right, below) — ``right`` (N, C, 2*OH, OW): in that row of the window the right cell
         is larger; ``below`` (N, C, OH, OW): the bottom row holds a larger value than the top row.
         Strict comparisons keep the first of equal values: the winner is the first maximum in reading
-        order (the smallest row holding the maximum, and in it the smallest column), as np.argmax."""
+        order (the smallest row holding the maximum, and in it the smallest column), as np.argmax;
+        a NaN counts as the largest value (np.argmax's rule too)."""
         if self._winners is None:
             out_h, out_w = self.pairs_max.shape[2] // 2, self.pairs_max.shape[3]
             x = self.x[:, :, : 2 * out_h, : 2 * out_w]
-            self._winners = (_right_beats_left(x), self.pairs_max[:, :, 1::2] > self.pairs_max[:, :, 0::2])
+            top, bottom = self.pairs_max[:, :, 0::2], self.pairs_max[:, :, 1::2]
+            if np.isnan(np.max(self.pairs_out)):  # a window holds a NaN (max passes it on): compare by the rule
+                self._winners = (_beats(x[..., 1::2], x[..., 0::2]), _beats(bottom, top))
+            else:  # the usual case, and the fast one
+                self._winners = (_right_beats_left(x), bottom > top)
         return self._winners
 
     def backward(self, dout):
@@ -227,3 +240,20 @@ class FastPooling(Pooling):
             else:
                 target += dout
         return dx[:, :, self.pad : self.pad + H, self.pad : self.pad + W]
+
+
+def use_fast_layers(layers):
+    """The switch from the book's layers to these: in the ordered dict ``layers`` (a network's), every
+    ``Convolution``, ``Relu`` and ``Pooling`` is replaced, in place, by its fast variant with the same
+    weights (the very arrays, so ``params`` and optimizers are unaffected) and the same settings.
+    Subclasses (a learner's layer, AlexNet's grouped convolution) stay as they are. Returns ``layers``."""
+    for name, layer in list(layers.items()):
+        if type(layer) is Convolution:
+            layers[name] = FastConvolution(layer.W, layer.b, layer.stride, layer.pad, layer.dilation,
+                                           floor=layer.floor)
+        elif type(layer) is Relu:
+            layers[name] = FastRelu()
+        elif type(layer) is Pooling and layer.pool_h * layer.pool_w <= 65535:  # FastPooling's largest window
+            layers[name] = FastPooling(layer.pool_h, layer.pool_w, layer.stride, layer.pad, layer.method,
+                                       floor=layer.floor)
+    return layers

@@ -110,13 +110,16 @@ def col2im(col, input_shape, filter_h, filter_w, stride=1, pad=0, dilation=1, *,
     """Fold rows back into an image, **adding** where windows overlap (adjoint of :func:`im2col`).
 
     col: (N*OH*OW, C*FH*FW) array; input_shape: (N, C, H, W).
-    Returns: (N, C, H, W) array of ``col``'s dtype.
+    Returns: (N, C, H, W) array of ``col``'s dtype; integers and booleans are added as float64
+    (in their own dtype the sums would wrap around or saturate at True).
     """
     if len(input_shape) != 4:
         raise ValueError(f"input_shape must be (N, C, H, W); got {tuple(input_shape)}.")
     N, C, H, W = (int(v) for v in input_shape)
     out_h, out_w = conv_output_shape((H, W), (filter_h, filter_w), stride, pad, dilation, floor=floor)
     col = np.asarray(col)
+    if col.dtype.kind not in "fc":
+        col = col.astype(np.float64)
     expected = (N * out_h * out_w, C * filter_h * filter_w)
     if col.shape != expected:
         raise ValueError(

@@ -112,6 +112,17 @@ class Affine:
         return dx.reshape(self.original_x_shape)
 
 
+def _check_labels(t, classes):
+    """Class numbers 0 ... classes-1, or a clear error (numpy would take -1 as the last class)."""
+    if t.dtype.kind not in "iu":
+        raise ValueError(f"Labels t must be whole class numbers (int); got {t.dtype}. Use t.astype(int) "
+                         f"if they hold whole numbers, or one-hot rows of shape (N, {classes}).")
+    wrong = t[(t < 0) | (t >= classes)]
+    if wrong.size:
+        raise ValueError(f"Labels must be class numbers 0 to {classes - 1} for {classes} scores per sample; "
+                         f"got {wrong[0]}.")
+
+
 class SoftmaxWithLoss:
     """Softmax followed by the cross-entropy loss; labels ``t`` one-hot (N, K) or integers (N,)."""
 
@@ -128,6 +139,8 @@ class SoftmaxWithLoss:
         if t.shape not in ((x.shape[0],), x.shape):
             raise ValueError(f"Labels t must be integers of shape ({x.shape[0]},) or one-hot of shape {x.shape} "
                              f"for scores of shape {x.shape}; got t of shape {t.shape}.")
+        if t.ndim == 1:
+            _check_labels(t, x.shape[1])
         self.t = t
         self.y = softmax(x)
         # The book computes cross_entropy_error(y, t) = -log(y_t + 1e-7). The 1e-7 guards log(0)
@@ -181,7 +194,9 @@ class LRN:
 
     with AlexNet's constants k=2, n=5, alpha=1e-4, beta=0.75. As in the paper, alpha is
     not divided by n (PyTorch's LocalResponseNorm divides it: use alpha=n*1e-4 there
-    for the same numbers). x: (N, C, H, W) -> same shape. No parameters.
+    for the same numbers). The n channels around c are c - n//2 ... c + (n-1)//2 (those that
+    exist): centred for an odd n, one more before than after for an even n, as in PyTorch.
+    x: (N, C, H, W) -> same shape. No parameters.
     """
 
     def __init__(self, k=2.0, n=5, alpha=1e-4, beta=0.75):
@@ -190,24 +205,23 @@ class LRN:
         self.x = None
         self.scale = None
 
-    def _channel_window_sum(self, a):
-        """For each channel c, the sum of a over channels c - n//2 ... c + n//2 (those that exist)."""
-        half = self.n // 2
-        padded = np.pad(a, [(0, 0), (half + 1, half), (0, 0), (0, 0)])  # one extra zero in front for cumsum
+    def _channel_window_sum(self, a, before, after):
+        """For each channel c, the sum of a over channels c - before ... c + after (those that exist)."""
+        padded = np.pad(a, [(0, 0), (before + 1, after), (0, 0), (0, 0)])  # one extra zero in front for cumsum
         csum = np.cumsum(padded, axis=1)
         return csum[:, self.n :] - csum[:, : -self.n]
 
     def forward(self, x):
         x = _floating(require_4d("LRN", x))
         self.x = x
-        self.scale = self.k + self.alpha * self._channel_window_sum(x * x)
+        self.scale = self.k + self.alpha * self._channel_window_sum(x * x, self.n // 2, (self.n - 1) // 2)
         return x * self.scale ** -self.beta
 
     def backward(self, dout):
         x, scale = self.x, self.scale
-        # Each output b[i] depends on x[j] for every j in its window; the windows are symmetric,
-        # so summing over "the i whose window holds j" is the same window sum again.
-        shared = self._channel_window_sum(dout * x * scale ** (-self.beta - 1))
+        # Each output b[i] depends on x[j] for every j in its window; summing over "the i whose window
+        # holds j" is a window sum with before and after swapped (the same window when n is odd).
+        shared = self._channel_window_sum(dout * x * scale ** (-self.beta - 1), (self.n - 1) // 2, self.n // 2)
         return dout * scale ** -self.beta - 2 * self.alpha * self.beta * x * shared
 
 
@@ -299,7 +313,9 @@ class Pooling:
         out      = max(col_pool, axis=1) -> (N, OH, OW, C) -> transpose -> (N, C, OH, OW)
 
     As in the book, ``stride`` defaults to 1 (the usual 2x2 pooling is ``Pooling(2, 2, stride=2)``)
-    and padding cells hold 0 and take part in the max/average. ``col_pool`` (after forward) and
+    and padding cells hold 0 and take part in the max/average. A NaN counts as larger than every
+    number (as ``np.max`` and ``np.argmax`` have it): a window holding one outputs NaN and sends its
+    gradient to its first NaN; :class:`~cnnlib.fast_layers.FastPooling` follows the same rule. ``col_pool`` (after forward) and
     ``dmax``, ``dcol`` (after backward) are kept so notebook 7.4 and the im2col explorer can show
     them. The networks use :class:`cnnlib.fast_layers.FastPooling`: the same numbers, faster.
     """
@@ -347,7 +363,8 @@ class Pooling:
             dmax[np.arange(self.arg_max.size), self.arg_max.flatten()] = dout.flatten()
         else:  # every cell of the window had weight 1/pool_size
             dmax = np.repeat(dout.reshape(-1, 1) / pool_size, pool_size, axis=1)
-        dcol = dmax.reshape(dout.shape[0] * dout.shape[1] * dout.shape[2], -1)
+        N, OH, OW, C = dout.shape
+        dcol = dmax.reshape(N * OH * OW, C * pool_size)  # not -1: that fails for an empty batch
         dx = col2im(dcol, self.x.shape, self.pool_h, self.pool_w, self.stride, self.pad, floor=self.floor)
         self.dmax, self.dcol = dmax, dcol
         return dx

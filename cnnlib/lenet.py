@@ -29,8 +29,8 @@ from collections import OrderedDict
 import numpy as np
 
 from .architecture import LayerSpec
-from .fast_layers import FastConvolution, FastPooling, FastRelu
-from .layers import Affine, Sigmoid, SoftmaxWithLoss, Tanh
+from .fast_layers import use_fast_layers
+from .layers import Affine, Convolution, Pooling, Relu, Sigmoid, SoftmaxWithLoss, Tanh
 from .network import Network, new_weights
 
 __all__ = ["LeNet", "LENET5"]
@@ -48,14 +48,15 @@ LENET5 = [
     LayerSpec("Output", "fc", units=10),
 ]
 
-ACTIVATIONS = {"sigmoid": Sigmoid, "tanh": Tanh, "relu": FastRelu}
+ACTIVATIONS = {"sigmoid": Sigmoid, "tanh": Tanh, "relu": Relu}
 
 
 class LeNet(Network):
-    """LeNet-5 with a choice of activation and pooling; parameters W1..W5 (C1, C3, C5, F6, output)."""
+    """LeNet-5 with a choice of activation and pooling; parameters W1..W5 (C1, C3, C5, F6, output).
+    ``fast=True``: the fast convolution, ReLU and pooling layers (:func:`cnnlib.fast_layers.use_fast_layers`)."""
 
     def __init__(self, activation="sigmoid", pooling="average", input_dim=(1, 28, 28), output_size=10,
-                 *, dtype=np.float32, seed=None):
+                 *, fast=False, dtype=np.float32, seed=None):
         if activation not in ACTIVATIONS:
             raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}; got {activation!r}.")
         if pooling not in ("average", "max"):
@@ -68,7 +69,7 @@ class LeNet(Network):
         Act = ACTIVATIONS[activation]
 
         def conv(fn, c, f, pad=0):
-            return FastConvolution(new_weights(rng, (fn, c, f, f), c * f * f, init, dtype), np.zeros(fn, dtype=dtype),
+            return Convolution(new_weights(rng, (fn, c, f, f), c * f * f, init, dtype), np.zeros(fn, dtype=dtype),
                                stride=1, pad=pad)
 
         def affine(d, m, std=init):
@@ -79,10 +80,10 @@ class LeNet(Network):
         self.layers = OrderedDict()
         self.layers["C1"] = conv(6, C, 5, pad)
         self.layers["Act1"] = Act()
-        self.layers["S2"] = FastPooling(2, 2, stride=2, method=pooling)
+        self.layers["S2"] = Pooling(2, 2, stride=2, method=pooling)
         self.layers["C3"] = conv(16, 6, 5)
         self.layers["Act3"] = Act()
-        self.layers["S4"] = FastPooling(2, 2, stride=2, method=pooling)
+        self.layers["S4"] = Pooling(2, 2, stride=2, method=pooling)
         shape = (1, C, H, W)
         for name in ("C1", "S2", "C3", "S4"):
             shape = self.layers[name].output_shape(shape)
@@ -93,4 +94,6 @@ class LeNet(Network):
         self.layers["Act6"] = Act()
         self.layers["Output"] = affine(84, output_size, "xavier")
         self.last_layer = SoftmaxWithLoss()
+        if fast:
+            use_fast_layers(self.layers)
         self._collect_params()

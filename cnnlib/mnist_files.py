@@ -1,17 +1,26 @@
-"""The MNIST cache folder and its files: IDX checks, the npz cache, atomic writes, leftovers.
+"""The MNIST cache folder and its files: the four files expected (:data:`MNIST_FILES`), IDX checks,
+the npz cache, atomic writes, leftovers.
 
-Used by :mod:`cnnlib.mnist` (which adds the mirrors and the public loaders).
+Used by :mod:`cnnlib.mnist_download` (the mirrors) and :mod:`cnnlib.mnist` (the loaders).
+
+What is checked
+    A file counts as MNIST only if its decompressed bytes have the expected IDX header
+    (magic number ``0x0803``/``0x0801`` = unsigned bytes in 3/1 dimensions, the counts 60000/10000,
+    28x28) and the expected SHA-256 (:data:`MNIST_FILES`). The hashes are of the *decompressed*
+    bytes, so they hold whichever mirror gzipped the file. At most the expected number of bytes is
+    ever decompressed, so a wrong file (a login page, a gzip bomb) is rejected cheaply.
 
 Several kernels may use one folder at once (a classroom on a shared folder), so nothing here
 assumes it is alone:
     - a file is written to a hidden temporary file ``.<name>.<random>.part`` beside it and renamed
-      into place only when complete, so readers see the old file or the new one, never half of one;
+      into place only when complete (:mod:`cnnlib.files`), so readers see the old file or the new one,
+      never half of one;
     - a damaged file is replaced, not deleted first, and :func:`remove_if_unchanged` deletes it only
       if no other process has replaced it meanwhile; a file that vanishes counts as missing;
     - a ``.part`` file left by a killed kernel is deleted once it is *stale*: unchanged for
       :data:`STALE_PART_SECONDS` (an hour). A live download writes whatever has arrived into its
-      ``.part`` file at once, so at least every 30 s (``mnist.TIMEOUT``, after which the mirror
-      counts as failed), and an npz is written in a few seconds, so a file idle for an hour belongs
+      ``.part`` file at once, so at least every 30 s (``mnist_download.TIMEOUT``, after which the
+      mirror counts as failed), and an npz is written in a few seconds, so a file idle for an hour belongs
       to no running kernel. The margin is wide because early deletion would break another kernel's
       load, while late deletion only costs disk space for a while (and the clocks of machines
       sharing a network folder may differ by minutes).
@@ -28,19 +37,18 @@ import stat
 import time
 import zipfile
 import zlib
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from tempfile import mkstemp
 
 import numpy as np
 
+from . import files
+from .files import PART_SUFFIX
 from .paths import data_dir
 
 ENV_DIR = "CNNLIB_MNIST_DIR"
 NPZ_NAME = "mnist.npz"
 STALE_PART_SECONDS = 3600
-PART_SUFFIX = ".part"
 
 
 @dataclass(frozen=True)
@@ -63,8 +71,26 @@ class IdxFile:
         return len(self.header) + math.prod(self.shape)
 
 
+#: The four MNIST files (SHA-256 of the decompressed bytes, as in ../shared/data/mnist/README.md).
+MNIST_FILES = (
+    IdxFile("x_train", "train-images-idx3-ubyte.gz", (60000, 28, 28),
+            "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db"),
+    IdxFile("t_train", "train-labels-idx1-ubyte.gz", (60000,),
+            "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5"),
+    IdxFile("x_test", "t10k-images-idx3-ubyte.gz", (10000, 28, 28),
+            "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7"),
+    IdxFile("t_test", "t10k-labels-idx1-ubyte.gz", (10000,),
+            "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2"),
+)
+
+
 class Rejected(Exception):
     """A file is not exactly the expected data; the message says why."""
+
+
+def cache_names(files=MNIST_FILES) -> list[str]:
+    """The names of the cache folder's files: the ``.gz`` files and the npz."""
+    return [spec.name for spec in files] + [NPZ_NAME]
 
 
 def mnist_dir() -> Path:
@@ -181,29 +207,9 @@ def read_npz(path: Path, files) -> dict[str, np.ndarray]:
 
 # ----------------------------------------------------------------------------- writing and removing
 
-@contextmanager
 def atomic_file(path: Path):
-    """Yield ``(file, temp_path)`` for a temporary file beside ``path``.
-
-    Only if the block finishes without an exception is the file synced and renamed to ``path``;
-    otherwise it is deleted. So ``path`` is either the old file or the complete new one.
-    Raises ``OSError`` with what to do if the folder is not writable.
-    """
-    try:
-        fd, tmp = mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=PART_SUFFIX)
-    except OSError as e:
-        raise OSError(f"cannot write {path.name} into the MNIST cache folder {path.parent} "
-                      f"({e.strerror or e}). Set {ENV_DIR} to a writable folder.") from e
-    tmp = Path(tmp)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            yield f, tmp
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; the cache is meant to be copied and shared
-        os.replace(tmp, path)  # atomic, also over a file another kernel is reading
-    finally:
-        tmp.unlink(missing_ok=True)  # still there only when something failed
+    """:func:`cnnlib.files.atomic_file` in the MNIST cache folder: ``with atomic_file(path) as (f, tmp)``."""
+    return files.atomic_file(path, "MNIST cache folder", f"Set {ENV_DIR} to a writable folder.")
 
 
 def make_dir(folder: Path) -> None:

@@ -1,5 +1,5 @@
 """Network — what every network of the chapter shares: predict, loss, accuracy, gradient,
-numerical_gradient and saving, written once.
+numerical_gradient and saving, written once (the file format: :mod:`cnnlib.params_file`).
 
 A network is an ordered dict of layers (``self.layers``) ending in ``SoftmaxWithLoss``
 (``self.last_layer``). Layers with weights hold them as ``W`` and ``b``; ``self.params``
@@ -9,14 +9,13 @@ order), so an optimizer that changes ``params`` in place changes the layers too.
 
 from __future__ import annotations
 
-import json
 from collections import OrderedDict
-from pathlib import Path
 
 import numpy as np
 
 from .gradient import numerical_gradient
 from .layers import Convolution, Dropout
+from .params_file import ARCH_KEY, load_npz_params, save_npz_params  # noqa: F401  (ARCH_KEY: importable here too)
 
 __all__ = ["Network", "forward_layer", "trace_shapes", "init_std", "new_weights", "save_npz_params", "load_npz_params"]
 
@@ -136,110 +135,11 @@ class Network:
     # ---- saving and loading (.npz, no pickle) -------------------------------------------------
 
     def save_params(self, file_name):
-        """Write the parameters and the architecture to ``file_name`` (.npz), atomically."""
+        """Write the parameters and the architecture to ``file_name`` (.npz added if missing), atomically;
+        returns the path written."""
         return save_npz_params(file_name, self.params, self.architecture)
 
     def load_params(self, file_name):
         """Load parameters saved by :meth:`save_params` into this network (in place)."""
         return load_npz_params(file_name, self.params, self.architecture)
 
-
-ARCH_KEY = "__architecture__"
-
-
-def save_npz_params(file_name, params, architecture):
-    """Save ``params`` and a JSON record of ``architecture``; write to a temporary file and rename,
-    so an interrupted save never leaves a half-written file."""
-    path = Path(file_name)
-    if path.suffix != ".npz":
-        path = path.with_suffix(path.suffix + ".npz")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp.npz")
-    try:
-        np.savez(tmp, **{ARCH_KEY: np.array(json.dumps(architecture, sort_keys=True))}, **params)
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
-
-
-def _describe(architecture) -> str:
-    """One line per setting, for error messages that put two architectures side by side."""
-    if architecture is None:
-        return "(not recorded)"
-    return ", ".join(f"{k}={v}" for k, v in sorted(architecture.items()))
-
-
-def _read_npz(path: Path) -> dict:
-    """Every array of an .npz file, read completely (so a damaged file fails here, naming itself)."""
-    with open(path, "rb") as f:
-        head = f.read(4)
-    if head[:1] == b"\x80" or path.suffix in (".pkl", ".pickle"):
-        raise ValueError(
-            f"{path} is a pickle file (like the book's params.pkl). cnnlib never loads pickle files: "
-            f"unpickling can run any code hidden in the file. Use a parameter file saved by "
-            f"save_params() (.npz). To use the book's trained file, convert it once where you run the "
-            f"book's own code: after network.load_params('params.pkl') there, np.savez('params.npz', "
-            f"**network.params); then load_params('params.npz') here (its shapes are checked; it records "
-            f"no architecture)."
-        )
-    if head != b"PK\x03\x04":
-        reason = "it is empty" if not head else "it does not start like an .npz (zip) file"
-        raise ValueError(f"Cannot read parameters from {path}: {reason}. Was it copied or downloaded "
-                         f"completely? Save it again with save_params(), or re-create it (python3 tasks.py "
-                         f"train NAME for the shipped files).")
-    try:
-        with np.load(path, allow_pickle=False) as data:
-            arrays = {key: data[key] for key in data.files}
-        for key, value in arrays.items():
-            if not isinstance(value, np.ndarray):  # np.load hands back the raw bytes of a non-.npy member
-                raise ValueError(f"its entry {key!r} is not a numpy array")
-        return arrays
-    except Exception as e:  # zipfile.BadZipFile, EOFError, ValueError (object arrays), OSError ...
-        raise ValueError(f"Cannot read parameters from {path}: the file is damaged or incomplete "
-                         f"({type(e).__name__}: {e}). Save it again with save_params(), or re-create it "
-                         f"(python3 tasks.py train NAME for the shipped files).") from None
-
-
-def load_npz_params(file_name, params, architecture):
-    """Copy arrays saved by :func:`save_npz_params` into ``params`` (same arrays, changed in place,
-    so the layers holding them see the loaded values).
-
-    All or nothing: the whole file is read and checked first — its recorded architecture against
-    ``architecture`` (every setting), every array's name, shape and dtype — and only then is any
-    parameter changed. Returns the file's recorded architecture (``None`` if it has none)."""
-    path = Path(file_name)
-    if not path.is_file():
-        raise FileNotFoundError(f"No parameter file at {path}.")
-    data = _read_npz(path)
-    saved_arch = None
-    if ARCH_KEY in data:
-        try:
-            saved_arch = json.loads(str(data.pop(ARCH_KEY)))
-        except json.JSONDecodeError as e:
-            raise ValueError(f"{path}: the recorded architecture is not valid JSON ({e}).") from None
-    both = f"\n  file:    {_describe(saved_arch)}\n  network: {_describe(architecture)}"
-    # Compare after a JSON round trip, so tuples and lists (input_dim) compare equal.
-    if saved_arch is not None and saved_arch != json.loads(json.dumps(architecture)):
-        differ = sorted(k for k in set(saved_arch) | set(architecture)
-                        if saved_arch.get(k) != json.loads(json.dumps(architecture.get(k))))
-        raise ValueError(f"Cannot load {path.name}: it was saved from a different network "
-                         f"({', '.join(differ)} differ).{both}\nBuild the network with the file's settings, "
-                         f"e.g. {saved_arch.get('class', 'Network')}(...) with the values above.")
-    missing = [k for k in params if k not in data]
-    if missing:
-        raise ValueError(f"{path.name} has no {', '.join(missing)}; it holds {sorted(data)}.{both}")
-    for key, value in params.items():
-        saved = data[key]
-        if saved.shape != value.shape:
-            raise ValueError(f"Cannot load {path.name} into this network: {key} has shape {saved.shape} in the "
-                             f"file but {value.shape} in the network.{both}")
-        if saved.dtype.kind not in "fiu" or not np.can_cast(saved.dtype, value.dtype, "same_kind"):
-            raise ValueError(f"Cannot load {path.name}: {key} holds {saved.dtype} numbers, which cannot become "
-                             f"the network's {value.dtype} weights. The file is not a parameter file of cnnlib.")
-        if not np.all(np.isfinite(saved)):
-            raise ValueError(f"Cannot load {path.name}: {key} contains NaN or infinite values (training "
-                             f"diverged?). Nothing was loaded.")
-    for key, value in params.items():
-        value[...] = data[key]
-    return saved_arch

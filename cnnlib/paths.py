@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["project_root", "data_dir", "params_dir"]
+__all__ = ["project_root", "data_dir", "params_dir", "runs_dir"]
 
 
 def project_root() -> Path:
@@ -27,3 +27,8 @@ def data_dir() -> Path:
 def params_dir() -> Path:
     """Folder of the shipped trained parameters (``.npz``)."""
     return data_dir() / "params"
+
+
+def runs_dir() -> Path:
+    """Folder of training runs that are not the shipped ones (``data/runs/``, git-ignored)."""
+    return data_dir() / "runs"

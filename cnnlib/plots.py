@@ -1,19 +1,64 @@
 """Plotting helpers for the notebooks (matplotlib), written once.
 
 Each function draws into a new figure and returns it; the notebook cell ends with
-``plt.show()`` so no figure repr is left as text output. Text inside figures is kept ASCII
-(English): a Korean title needs a Korean font, which many machines lack (matplotlib then
-warns on stderr and draws boxes); the notebooks say the Korean words in the prose.
+``plt.show()`` so no figure repr is left as text output. Titles and axis labels are Korean, in the
+Korean edition's words. Importing this module registers the Korean font shipped in
+``cnnlib/fonts`` (:func:`use_korean_font`), so they draw on any machine without installing a font.
 """
 
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import numpy as np
 
-__all__ = ["image_grid", "learning_curves", "compare_curves", "before_after", "confusion_matrix_figure",
-           "misclassified_figure", "tuning_curves", "bar_with_reference", "LiveCurves"]
+__all__ = ["KOREAN_FONT_FILE", "KOREAN_FONT_FILES", "KOREAN_FONT_FAMILY", "use_korean_font", "image_grid", "learning_curves",
+           "compare_curves", "before_after", "confusion_matrix_figure", "misclassified_figure", "tuning_curves",
+           "bar_with_reference", "LiveCurves"]
+
+# NanumSquare Regular and Bold (NAVER, SIL Open Font License 1.1, cnnlib/fonts/OFL.txt), unmodified:
+# every modern Hangul syllable in 0.7 MB per weight (NanumGothic: 4.7 MB). Bold, so that bold text
+# (fontweight="bold") draws bold instead of matplotlib warning that it found no bold.
+FONT_DIR = Path(__file__).resolve().parent / "fonts"
+KOREAN_FONT_FILE = FONT_DIR / "NanumSquareR.ttf"
+KOREAN_FONT_FILES = (KOREAN_FONT_FILE, FONT_DIR / "NanumSquareB.ttf")
+# The family name the shipped files are registered under as well as their own, "NanumSquare": a
+# NanumSquare installed on the machine (another version, perhaps) would otherwise be found first.
+KOREAN_FONT_FAMILY = "NanumSquare (cnnlib)"
+
+
+def use_korean_font():
+    """Register the shipped Korean font with matplotlib and append it to ``font.family``.
+
+    It comes *after* the families already there (``sans-serif``: DejaVu Sans, which ships with
+    matplotlib), and matplotlib takes each character from the first font that has it: Latin letters,
+    digits and the minus sign U+2212 (which the Korean font lacks; ``axes.unicode_minus`` stays on)
+    from DejaVu Sans, Hangul from the Korean font. Mathematical text (a log axis' 10^-1) uses the first
+    family only, so it keeps a font with the minus sign. Calling it again changes nothing.
+    """
+    import dataclasses
+
+    from matplotlib import font_manager, rcParams
+
+    manager = font_manager.fontManager
+    if not any(entry.name == KOREAN_FONT_FAMILY for entry in manager.ttflist):
+        for path in KOREAN_FONT_FILES:
+            if not path.is_file():
+                raise FileNotFoundError(f"The Korean font {path} is missing: restore it "
+                                        "(git checkout -- cnnlib/fonts) or reinstall cnnlib.")
+            manager.addfont(str(path))
+            entry = next(e for e in manager.ttflist if e.fname == str(path))
+            manager.ttflist.append(dataclasses.replace(entry, name=KOREAN_FONT_FAMILY))  # as addfont adds alt names
+    families = [f for f in rcParams["font.family"] if f != KOREAN_FONT_FAMILY]
+    rcParams["font.family"] = families + [KOREAN_FONT_FAMILY]
+
+
+use_korean_font()
+
+# the axis label of each key of a Trainer's ``history``
+HISTORY_LABELS = {"train_acc": "훈련 정확도", "test_acc": "시험 정확도", "train_loss": "훈련 손실 (에폭 평균)",
+                  "lr": "학습률"}
 
 
 def image_grid(images, titles=None, *, ncols=None, cmap="gray", vmin=None, vmax=None, size=1.5,
@@ -64,10 +109,10 @@ def learning_curves(history, ax=None, *, title=None):
 
     if ax is None:
         _, ax = plt.subplots(figsize=(5, 3.2))
-    ax.plot(history["epoch"], history["train_acc"], "o-", label="train")
-    ax.plot(history["epoch"], history["test_acc"], "s--", label="test")
-    ax.set_xlabel("epoch")
-    ax.set_ylabel("accuracy")
+    ax.plot(history["epoch"], history["train_acc"], "o-", label="훈련 데이터")
+    ax.plot(history["epoch"], history["test_acc"], "s--", label="시험 데이터")
+    ax.set_xlabel("에폭")
+    ax.set_ylabel("정확도")
     if title:
         ax.set_title(title, fontsize=10)
     ax.legend()
@@ -78,7 +123,7 @@ def learning_curves(history, ax=None, *, title=None):
 def compare_curves(histories, key="test_acc", ax=None, *, ylabel=None, title=None):
     """One metric per epoch for several runs on one axis: ``histories`` maps a label to a
     Trainer ``history`` (or a shipped record's ``history``); ``key`` is 'test_acc',
-    'train_acc' or 'train_loss'."""
+    'train_acc' or 'train_loss' (any key a history has; ``ylabel`` names it, default: its Korean name)."""
     import matplotlib.pyplot as plt
 
     if ax is None:
@@ -87,8 +132,8 @@ def compare_curves(histories, key="test_acc", ax=None, *, ylabel=None, title=Non
         if key not in history:
             raise ValueError(f"history {label!r} has no {key!r}; it has {sorted(history)}.")
         ax.plot(history["epoch"], history[key], marker + "-", label=label)
-    ax.set_xlabel("epoch")
-    ax.set_ylabel(ylabel or key)
+    ax.set_xlabel("에폭")
+    ax.set_ylabel(ylabel or HISTORY_LABELS.get(key, key))
     if title:
         ax.set_title(title, fontsize=10)
     ax.legend()
@@ -96,8 +141,8 @@ def compare_curves(histories, key="test_acc", ax=None, *, ylabel=None, title=Non
     return ax
 
 
-def before_after(before, after, ax=None, *, lines=None, max_points=20000, seed=0, xlabel="before",
-                 ylabel="after", title=None):
+def before_after(before, after, ax=None, *, lines=None, max_points=20000, seed=0, xlabel="계층의 입력",
+                 ylabel="계층의 출력", title=None):
     """Scatter of what a layer did to each value: ``after`` against ``before`` (arrays of one
     shape; at most ``max_points`` pairs, drawn with a fixed ``seed``). ``lines`` maps a label to
     a slope, drawn as reference lines y = slope * x."""
@@ -141,14 +186,15 @@ def confusion_matrix_figure(counts, *, size=4.2):
                     color=color, fontweight="bold" if i == j else "normal")
     ax.set_xticks(range(k))
     ax.set_yticks(range(k))
-    ax.set_xlabel("predicted")
-    ax.set_ylabel("true")
+    ax.set_xlabel("예측한 숫자")
+    ax.set_ylabel("정답 숫자")
     fig.tight_layout()
     return fig
 
 
 def misclassified_figure(images, true_labels, probabilities, indices, *, ncols=8, size=1.3):
-    """The images at ``indices`` titled 'true→predicted (p)' (p = the predicted class' probability)."""
+    """The images at ``indices`` titled 'true→predicted (p)', e.g. '7→2 (0.93)' (p = the predicted class'
+    probability)."""
     titles = []
     for i in indices:
         p = probabilities[i]
@@ -159,7 +205,7 @@ def misclassified_figure(images, true_labels, probabilities, indices, *, ncols=8
 
 def tuning_curves(angles_deg, responses, labels, ax=None, *, title=None):
     """Response amplitude against grating angle, one line per filter: ``responses`` (K, len(angles))
-    as from :func:`cnnlib.visualize.grating_response`. 0° and 180° are vertical edges, 90° horizontal."""
+    as from :func:`cnnlib.filters.grating_response`. 0° and 180° are vertical edges, 90° horizontal."""
     import matplotlib.pyplot as plt
 
     if ax is None:
@@ -167,9 +213,9 @@ def tuning_curves(angles_deg, responses, labels, ax=None, *, title=None):
     for r, label, style in zip(responses, labels, ("o-", "s--", "d-.", "^:")):
         ax.plot(angles_deg, r, style, markersize=3, label=label)
     ax.set_xticks([0, 45, 90, 135, 180])
-    ax.set_xticklabels(["0\n(vertical edge)", "45", "90\n(horizontal edge)", "135", "180"])
-    ax.set_xlabel("grating angle (degrees)")
-    ax.set_ylabel("response amplitude")
+    ax.set_xticklabels(["0\n(세로 에지)", "45", "90\n(가로 에지)", "135", "180"])
+    ax.set_xlabel("줄무늬의 각도 (°)")
+    ax.set_ylabel("반응의 진폭")
     if title:
         ax.set_title(title, fontsize=10)
     ax.legend(fontsize=8)
@@ -177,7 +223,8 @@ def tuning_curves(angles_deg, responses, labels, ax=None, *, title=None):
     return ax
 
 
-def bar_with_reference(labels, values, reference, ax=None, *, reference_label="chance", ylabel=None, title=None):
+def bar_with_reference(labels, values, reference, ax=None, *, reference_label="우연 수준", ylabel=None,
+                       title=None):
     """Bars of ``values`` (one per label) with a dashed horizontal line at ``reference``."""
     import matplotlib.pyplot as plt
 
@@ -207,7 +254,8 @@ class LiveCurves:
     output that is replaced in place (``display(..., display_id=True)``); the lines are made once
     and only their data change, and the figure is drawn to PNG here, once per update, so an
     update costs little time. The title shows the seconds since ``start`` (a ``time.perf_counter()``
-    value; default: when the object is made). ``show=False`` only draws (for tests).
+    value; default: when the object is made). ``show=False`` only draws (for tests, and for a widget
+    that shows :meth:`png` itself, as :class:`cnnlib.live_run.TrainingRun` does).
     """
 
     def __init__(self, epochs, *, references=None, smooth=None, title="", start=None, show=True, size=(9.0, 3.2),
@@ -221,25 +269,25 @@ class LiveCurves:
         self.updates = 0
         self.fig = Figure(figsize=size, dpi=dpi)
         self.ax_loss, self.ax_acc = self.fig.subplots(1, 2)
-        self.fig.subplots_adjust(left=0.07, right=0.98, bottom=0.16, top=0.86, wspace=0.22)
+        self.fig.subplots_adjust(left=0.085, right=0.98, bottom=0.16, top=0.86, wspace=0.24)
 
         ax = self.ax_loss
-        (self.loss_line,) = ax.plot([], [], color="#93c5fd", linewidth=0.5, label="each mini-batch")
-        (self.mean_line,) = ax.plot([], [], color="#1d4ed8", linewidth=1.5, label="running mean")
+        (self.loss_line,) = ax.plot([], [], color="#93c5fd", linewidth=0.5, label="미니배치마다")
+        (self.mean_line,) = ax.plot([], [], color="#1d4ed8", linewidth=1.5, label="이동 평균")
         ax.set_yscale("log")
         ax.set_ylim(0.01, 3)
-        ax.set_ylabel("train loss")
+        ax.set_ylabel("훈련 손실")
         ax.legend(fontsize=8, loc="upper right")
         ax = self.ax_acc
-        (self.train_line,) = ax.plot([], [], "o-", markersize=3, label="train")
-        (self.test_line,) = ax.plot([], [], "s--", markersize=3, label="test")
+        (self.train_line,) = ax.plot([], [], "o-", markersize=3, label="훈련 데이터")
+        (self.test_line,) = ax.plot([], [], "s--", markersize=3, label="시험 데이터")
         for (label, value), color in zip((references or {}).items(), ("#b91c1c", "#6b7280", "#15803d")):
             ax.axhline(value, linestyle=":", color=color, linewidth=1.2, label=label)
-        ax.set_ylabel("accuracy (evaluation samples)")
+        ax.set_ylabel("정확도 (평가에 쓴 이미지)")
         ax.legend(fontsize=8, loc="lower right")
         for ax in (self.ax_loss, self.ax_acc):
             ax.set_xlim(0, epochs)
-            ax.set_xlabel("epoch")
+            ax.set_xlabel("에폭")
             ax.grid(alpha=0.3)
         self.ax_acc.set_ylim(0.95, 1.0)
         self.fig.suptitle(title, fontsize=10)
@@ -249,14 +297,18 @@ class LiveCurves:
 
             self.handle = display(self._image(), display_id=True)
 
-    def _image(self):
+    def png(self) -> bytes:
+        """The figure as it is now, drawn to PNG."""
         import io
-
-        from IPython.display import Image
 
         buf = io.BytesIO()
         self.fig.savefig(buf, format="png")
-        return Image(data=buf.getvalue(), format="png")
+        return buf.getvalue()
+
+    def _image(self):
+        from IPython.display import Image
+
+        return Image(data=self.png(), format="png")
 
     def draw(self, trainer, status=""):
         """Set the lines from the trainer's lists; ``status`` goes into the title."""
@@ -274,8 +326,8 @@ class LiveCurves:
         self.fig.suptitle(f"{self.title}  {status}".strip(), fontsize=10)
 
     def __call__(self, trainer):
-        self.draw(trainer, f"epoch {trainer.eval_epoch_list[-1]:.2f}/{self.epochs}, "
-                           f"{time.perf_counter() - self.start:.0f} s")
+        self.draw(trainer, f"에폭 {trainer.eval_epoch_list[-1]:.2f}/{self.epochs}, "
+                           f"{time.perf_counter() - self.start:.0f}초")
         self.updates += 1
         if self.handle is not None:
             self.handle.update(self._image())

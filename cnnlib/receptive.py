@@ -5,9 +5,14 @@
 * :func:`top_activations` and :func:`receptive_patches` — the images (and their patches) that
   excite each channel of a layer most;
 * :func:`class_purity` and :func:`chance_purity` — how much those images share one class, against
-  what a unit with no preference would score.
+  what a unit with no preference would score; :func:`purity_by_layer` — both steps for several layers.
 
 Images are (N, C, H, W); layers are looked up by name in ``network.layers``.
+
+The control for "deeper layers pick images of one digit": the same measurement on the *untrained*
+network. ``cnnlib.train.build_network(RECIPES[name])`` builds it with the recipe's seed, so its weights
+are the ones the shipped run of that recipe started from; what it scores comes from the architecture
+(wider receptive fields) and the images, not from learning.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from .layers import Convolution, Pooling
 from .network import forward_layer
 
 __all__ = ["ReceptiveField", "receptive_fields", "top_activations", "TopActivations", "receptive_patches",
-           "class_purity", "chance_purity"]
+           "class_purity", "chance_purity", "purity_by_layer"]
 
 
 @dataclass(frozen=True)
@@ -155,3 +160,19 @@ def chance_purity(labels, k, trials=2000, seed=0) -> float:
     labels = np.asarray(labels)
     draws = np.stack([rng.choice(labels, size=k, replace=False) for _ in range(trials)])
     return float(class_purity(draws).mean())
+
+
+def purity_by_layer(network, images, labels, layer_names, k=9, batch_size=250) -> dict:
+    """{layer name: (channels,) class purity of each channel's k top images} for every layer in
+    ``layer_names``: :func:`top_activations` on ``images`` (N, C, H, W) with their ``labels`` (N,),
+    then :func:`class_purity`. ``.mean()`` of a value is the layer's "같은 숫자의 비율"; run it on the
+    trained and on the untrained network with the same images to see what training added."""
+    labels = np.asarray(labels)
+    if labels.shape != (len(images),):
+        raise ValueError(f"labels must be one class number per image, shape ({len(images)},); "
+                         f"got shape {labels.shape} (one-hot labels: pass labels.argmax(axis=1)).")
+    if not 1 <= k <= len(images):
+        raise ValueError(f"k must be between 1 and the number of images ({len(images)}); got {k}.")
+    names = [layer_names] if isinstance(layer_names, str) else list(layer_names)
+    tops = top_activations(network, images, names, k=k, batch_size=batch_size)
+    return {name: class_purity(labels[tops[name].image]) for name in names}

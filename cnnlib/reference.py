@@ -165,7 +165,8 @@ def pool_backward_loops(x, dout, pool_h, pool_w, stride=1, pad=0, method="max"):
 
 
 def lrn_forward_loops(x, k=2.0, n=5, alpha=1e-4, beta=0.75):
-    """AlexNet's local response normalisation, channel by channel, cell by cell."""
+    """AlexNet's local response normalisation, channel by channel, cell by cell: channel c is divided
+    by its n neighbours c - n//2 ... c + (n-1)//2 (PyTorch's window; centred when n is odd)."""
     N, C, H, W = x.shape
     out = np.zeros_like(x)
     for b in range(N):
@@ -173,7 +174,7 @@ def lrn_forward_loops(x, k=2.0, n=5, alpha=1e-4, beta=0.75):
             for y in range(H):
                 for xx in range(W):
                     total = 0.0
-                    for j in range(max(0, c - n // 2), min(C - 1, c + n // 2) + 1):
+                    for j in range(max(0, c - n // 2), min(C - 1, c + (n - 1) // 2) + 1):
                         total += x[b, j, y, xx] ** 2
                     out[b, c, y, xx] = x[b, c, y, xx] / (k + alpha * total) ** beta
     return out

@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import math
 import numbers
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+
+from . import size_messages
 
 __all__ = [
     "SizeCheck",
@@ -63,8 +65,10 @@ class SizeCheck:
     size is ``numerator/stride + 1``.  ``output_size`` is that number when it is
     a positive whole number (exact), else ``None``; ``floor_output_size`` is what
     PyTorch/TensorFlow use (``None`` when even one window does not fit).
-    Indices in ``dropped_input_indices`` are input rows (or columns, 0-based,
-    unpadded) that floor mode never visits.
+    ``dropped_input`` (a ``range``) holds the input rows (or columns, 0-based, unpadded)
+    that floor mode never visits, always the last ones; ``dropped_input_indices`` is the same as a tuple.
+    ``nearest_pads``/``nearest_strides`` are the closest settings that make the axis valid.
+    The sentences (``message``, :meth:`equation`, :meth:`formula`) come from :mod:`cnnlib.size_messages`.
     """
 
     input_size: int
@@ -79,11 +83,10 @@ class SizeCheck:
     remainder: int
     output_size: int | None
     floor_output_size: int | None
-    dropped_input_indices: tuple[int, ...]
+    dropped_input: range
     dropped_padding: int
     nearest_pads: tuple[int, ...]
     nearest_strides: tuple[int, ...]
-    message: str = field(repr=False)
 
     @property
     def valid(self) -> bool:
@@ -96,9 +99,10 @@ class SizeCheck:
         return self.input_size + 2 * self.pad
 
     @property
-    def symbols(self) -> dict:
-        """Symbol names for formulas: ``{'in': 'H', 'out': 'OH', 'filter': 'FH'}``."""
-        return _symbols(self.kind, self.dim)
+    def dropped_input_indices(self) -> tuple[int, ...]:
+        """:attr:`dropped_input` as a tuple (built when asked: it is as long as the rows it names, so for
+        sizes beyond any image use the range)."""
+        return tuple(self.dropped_input)
 
     @property
     def status(self) -> str:
@@ -108,53 +112,60 @@ class SizeCheck:
             return "no-fit"
         return "remainder" if self.remainder else "valid"
 
+    @property
+    def symbols(self) -> dict:
+        """Symbol names for formulas: ``{'in': 'H', 'out': 'OH', 'filter': 'FH'}``."""
+        return size_messages.symbols(self.kind, self.dim)
+
+    @property
+    def message(self) -> str:
+        """What is wrong and how to fix it, in English ('' when valid)."""
+        return size_messages.explain(self)
+
     def equation(self) -> str:
-        """The book's formula with this axis' numbers plugged in, as far as it goes, e.g.
-        ``OH = (4 + 2·1 − 3)/1 + 1 = 3 + 1 = 4`` or ``OH = (5 + 2·0 − 2)/2 + 1 = 3/2 + 1``."""
-        s = self.symbols
-        eff = str(self.effective_filter)
-        if self.dilation != 1:
-            eff = f"({self.dilation}·({self.filter_size}−1)+1)"
-        head = f"{s['out']} = ({self.input_size} + 2·{self.pad} − {eff})/{self.stride} + 1"
-        if self.status == "valid":
-            return f"{head} = {self.numerator // self.stride} + 1 = {self.output_size}"
-        return f"{head} = {self.numerator}/{self.stride} + 1"
+        """The book's formula with this axis' numbers, e.g. ``OH = (4 + 2·1 − 3)/1 + 1 = 3 + 1 = 4``."""
+        return size_messages.equation(self)
 
     def formula(self) -> str:
-        """:meth:`equation` with its status in English, e.g.
-        ``OH = (4 + 2·1 − 3)/1 + 1 = 4`` or ``... = 3/2 + 1 (remainder 1: not a whole number)``."""
-        if self.status == "no-fit":
-            return f"{self.equation()} (window does not fit)"
-        if self.status == "remainder":
-            return f"{self.equation()} (remainder {self.remainder}: not a whole number)"
-        return self.equation()
+        """:meth:`equation` with its status in English."""
+        return size_messages.formula(self)
 
 
-def _symbols(kind: str, dim: str) -> dict:
-    filt = "F" + dim if kind == "conv" else "pool_" + dim.lower()
-    return {"in": dim, "out": "O" + dim, "filter": filt}
+# Strides are suggested from this many values on each side of the current one (and 1, which always
+# divides): a constant amount of work, however large the numbers (a search over every divisor of the
+# numerator takes seconds for an input of 10**16).
+STRIDE_SEARCH = 64
 
 
-def _nearest(candidates, target, count=2):
-    """Up to ``count`` candidates closest to ``target`` on each side, sorted."""
-    below = sorted((c for c in candidates if c < target), reverse=True)[:count]
-    above = sorted(c for c in candidates if c > target)[:count]
-    return tuple(sorted(below + above))
+def _nearest_pads(input_size: int, eff: int, stride: int, pad: int) -> tuple[int, ...]:
+    """The closest valid pad below and above ``pad``: those ``p >= 0`` with ``input_size + 2p - eff >= 0``
+    and divisible by ``stride``. Solved as a congruence ``2p = eff - input_size (mod stride)``, so the
+    answer is arithmetic, never a search."""
+    g = math.gcd(2, stride)
+    r = (eff - input_size) % stride
+    if r % g:
+        return ()  # an odd numerator and an even stride: padding adds 2 cells at a time
+    period = stride // g
+    p0 = (r // g) * pow(2 // g, -1, period) % period if period > 1 else 0  # every valid pad is p0 + k*period
+    lowest = max(0, -(-(eff - input_size) // 2))  # below it not even one window fits
+    above = max(pad + 1, lowest)
+    above += (p0 - above) % period
+    below = (pad - 1) - (pad - 1 - p0) % period
+    return tuple(p for p in (below, above) if p >= lowest)
 
 
-def _useful_strides(numerator: int, span: int) -> list[int]:
-    """Strides that divide ``numerator`` exactly and do not skip input cells (stride <= the window's
-    span ``span``): the ones worth suggesting. Found from the divisors of ``numerator``, so the time
-    grows with its square root, not with the input size."""
+def _nearest_strides(numerator: int, span: int, stride: int) -> tuple[int, ...]:
+    """Up to two strides on each side of ``stride`` that divide ``numerator`` exactly and do not skip
+    input cells (stride <= the window's span ``span``), looked for within :data:`STRIDE_SEARCH` of it."""
     if numerator < 0:
-        return []
-    if numerator == 0:
-        return list(range(1, span + 1))  # one window: any stride gives OH = 1
-    divisors = set()
-    for d in range(1, math.isqrt(numerator) + 1):
-        if numerator % d == 0:
-            divisors |= {d, numerator // d}
-    return sorted(d for d in divisors if d <= span)
+        return ()
+    fits = lambda s: numerator % s == 0  # noqa: E731  (numerator 0: one window, any stride)
+    top = min(stride - 1, span)
+    below = [s for s in range(top, max(0, top - STRIDE_SEARCH), -1) if fits(s)][:2]
+    if len(below) < 2 and 1 < stride and 1 not in below:
+        below.append(1)  # beyond the search, 1 always fits
+    above = [s for s in range(stride + 1, min(span, stride + STRIDE_SEARCH) + 1) if fits(s)][:2]
+    return tuple(sorted(below + above))
 
 
 def check_output_size(
@@ -172,6 +183,7 @@ def check_output_size(
     Never raises for a geometry that is merely invalid (that is what explorers
     show); raises ``TypeError``/``ValueError`` only for arguments that make no
     sense at all (non-integers, ``stride < 1``, ``pad < 0``, sizes < 1).
+    Takes the same (short) time for any numbers: nothing here loops over a size.
     """
     if kind not in ("conv", "pool"):
         raise ValueError(f"kind must be 'conv' or 'pool'; got {kind!r}.")
@@ -184,92 +196,25 @@ def check_output_size(
     dilation = require_int("dilation", dilation, 1)
 
     eff = effective_filter_size(filter_size, dilation)
-    padded = input_size + 2 * pad
-    numerator = padded - eff
+    numerator = input_size + 2 * pad - eff
     remainder = numerator % stride if numerator >= 0 else 0
     exact = numerator // stride + 1 if numerator >= 0 and remainder == 0 else None
     floor = numerator // stride + 1 if numerator >= 0 else None
 
-    # Floor mode: the last window ends at (floor-1)*stride + eff - 1 (padded
-    # coordinates); the `remainder` padded cells after it are never visited.
-    dropped_input: tuple[int, ...] = ()
-    dropped_padding = 0
-    if floor is not None and remainder:
-        never = range(padded - remainder, padded)
-        dropped_input = tuple(i - pad for i in never if pad <= i < pad + input_size)
-        dropped_padding = remainder - len(dropped_input)
+    # Floor mode: the last window ends `remainder` cells before the padded input's end, and those cells
+    # are never visited: the last input rows, then the padding after them.
+    first = min(max(0, input_size + pad - remainder), input_size)
+    dropped_input = range(first, input_size) if floor is not None else range(0)
+    dropped_padding = remainder - (input_size - first) if floor is not None else 0
 
-    # Paddings that give a whole number (search a window around the current one).
-    valid_pads = [
-        p for p in range(0, pad + 2 * stride + eff + 1)
-        if input_size + 2 * p - eff >= 0 and (input_size + 2 * p - eff) % stride == 0
-    ]
-    nearest_pads = _nearest(valid_pads, pad, 1) if exact is None else ()
-    nearest_strides = _nearest(_useful_strides(numerator, eff), stride, 2) if exact is None else ()
-
-    fields = dict(
+    return SizeCheck(
         input_size=input_size, filter_size=filter_size, stride=stride, pad=pad, dilation=dilation,
         kind=kind, dim=dim, effective_filter=eff, numerator=numerator, remainder=remainder,
-        output_size=exact, floor_output_size=floor, dropped_input_indices=dropped_input,
-        dropped_padding=dropped_padding, nearest_pads=nearest_pads, nearest_strides=nearest_strides,
+        output_size=exact, floor_output_size=floor, dropped_input=dropped_input,
+        dropped_padding=dropped_padding,
+        nearest_pads=_nearest_pads(input_size, eff, stride, pad) if exact is None else (),
+        nearest_strides=_nearest_strides(numerator, eff, stride) if exact is None else (),
     )
-    probe = SizeCheck(**fields, message="")
-    return SizeCheck(**fields, message=_explain(probe))
-
-
-def _explain(c: SizeCheck) -> str:
-    """A learner-readable sentence for an invalid axis ('' when valid)."""
-    if c.valid:
-        return ""
-    s = c.symbols
-    what = "filter" if c.kind == "conv" else "pooling window"
-    layer = "Convolution" if c.kind == "conv" else "Pooling"
-    axis = {"H": "height", "W": "width"}[c.dim]
-    span = f"{c.effective_filter}" if c.dilation == 1 else (
-        f"{c.effective_filter} (size {c.filter_size} with dilation {c.dilation})")
-    lines = []
-    if c.numerator < 0:
-        need = -(-(c.effective_filter - c.input_size) // 2)
-        lines.append(
-            f"{layer} output {axis} {s['out']} cannot be computed: the {what} spans {span} cells but the "
-            f"padded input is only {c.input_size} + 2·{c.pad} = {c.input_size + 2 * c.pad} cells "
-            f"({s['in']}={c.input_size}, pad={c.pad}), so not even one window fits."
-        )
-        lines.append(f"Use a smaller {what}, a larger input, or pad ≥ {need}.")
-    else:
-        lines.append(
-            f"{layer} output {axis} is not a whole number: {s['out']} = ({s['in']} + 2P − {s['filter']})/S + 1 "
-            f"= ({c.input_size} + 2·{c.pad} − {c.effective_filter})/{c.stride} + 1 = {c.numerator}/{c.stride} + 1. "
-            f"{c.numerator} divided by stride {c.stride} leaves remainder {c.remainder}, "
-            f"and the book requires {s['out']} to be a whole number."
-        )
-        fixes = []
-        if c.nearest_pads:
-            fixes.append("pad=" + " or ".join(str(p) for p in c.nearest_pads))
-        elif c.stride % 2 == 0 and c.numerator % 2 == 1:
-            lines.append(
-                f"No padding can fix it: padding adds 2 cells at a time, so the numerator stays odd "
-                f"while stride {c.stride} is even."
-            )
-        if c.nearest_strides:
-            fixes.append("stride=" + " or ".join(str(v) for v in c.nearest_strides))
-        if fixes:
-            lines.append("Nearest valid settings: " + "; ".join(fixes) + ".")
-        dropped = c.dropped_input_indices
-        if dropped:
-            row = "row" if c.dim == "H" else "column"
-            which = f"input {row} {dropped[0]} is" if len(dropped) == 1 else (
-                f"input {row}s {', '.join(str(i) for i in dropped)} are")
-            lines.append(
-                f"Or round down (floor=True) as PyTorch/TensorFlow do: {s['out']} = {c.floor_output_size}, "
-                f"and {which} never visited."
-            )
-        else:
-            lines.append(
-                f"Or round down (floor=True) as PyTorch/TensorFlow do: {s['out']} = {c.floor_output_size}; "
-                f"only padding ({c.dropped_padding} cells) is left unvisited."
-            )
-    return " ".join(lines)
 
 
 def _size(kind, input_size, filter_size, stride, pad, dilation, floor, dim) -> int:

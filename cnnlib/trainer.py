@@ -26,34 +26,21 @@ Deliberate differences from the book's ``Trainer`` (everything else is the same)
 from __future__ import annotations
 
 import math
-import sys
 import time
 
 import numpy as np
 
 from .augment import random_shift
 from .optimizers import OPTIMIZERS
+from .progress import add_epoch, epoch_bar, epoch_line, new_history
+from .schedules import LR_SCHEDULES, learning_rate
+from .shapes import require_int
 
-__all__ = ["Trainer", "learning_rate"]
+__all__ = ["Trainer", "learning_rate"]  # learning_rate lives in cnnlib.schedules; importable here too
 
-LR_SCHEDULES = ("constant", "cosine")
 # Evaluation runs forward in batches of this many images: 100 keeps every layer's arrays small enough
 # for the CPU's cache (batches of 500 took a third longer per image).
 EVAL_BATCH_SIZE = 100
-
-
-def learning_rate(base_lr, step, total_steps, schedule="constant", warmup_steps=0):
-    """The learning rate of step ``step`` (0-based) of ``total_steps``.
-
-    'constant': ``base_lr`` (the book). 'cosine': falls from ``base_lr`` to 0 along half a cosine.
-    ``warmup_steps`` > 0: first rises linearly from ``base_lr / warmup_steps`` to ``base_lr`` (large steps
-    from random weights can throw training off), then follows the schedule over the remaining steps.
-    """
-    if step < warmup_steps:
-        return base_lr * (step + 1) / warmup_steps
-    if schedule == "cosine":
-        return 0.5 * base_lr * (1 + math.cos(math.pi * (step - warmup_steps) / (total_steps - warmup_steps)))
-    return base_lr
 
 
 class Trainer:
@@ -80,6 +67,10 @@ class Trainer:
         if len(x_train) != len(t_train) or len(x_test) != len(t_test):
             raise ValueError(f"Images and labels differ in number: train {len(x_train)} vs {len(t_train)}, "
                              f"test {len(x_test)} vs {len(t_test)}.")
+        if len(x_train) == 0 or len(x_test) == 0:
+            raise ValueError(f"A Trainer needs at least one training and one test image; got {len(x_train)} and "
+                             f"{len(x_test)}.")
+        epochs, mini_batch_size = require_int("epochs", epochs, 1), require_int("mini_batch_size", mini_batch_size, 1)
         if lr_schedule not in LR_SCHEDULES:
             raise ValueError(f"lr_schedule must be one of {LR_SCHEDULES}; got {lr_schedule!r}.")
         if not 0 <= warmup_epochs < epochs:
@@ -124,8 +115,8 @@ class Trainer:
         self.test_acc_list = []
         self.eval_epoch_list = []  # where each evaluation happened, in epochs (0.25 = a quarter of epoch 1)
         self.final_test_acc = None
-        # one entry per epoch: mean loss, the epoch-end accuracies, learning rate, seconds
-        self.history = {"epoch": [], "train_loss": [], "train_acc": [], "test_acc": [], "lr": [], "seconds": []}
+        self.stopped = False  # train() ended early because its ``stop`` function said so
+        self.history = new_history()  # one entry per epoch: mean loss, the epoch-end accuracies, lr, seconds
 
     def lr(self, step=None):
         """The learning rate for ``step`` (default: the next one)."""
@@ -178,37 +169,33 @@ class Trainer:
 
     def _end_epoch(self):
         self.current_epoch += 1
-        h = self.history
-        h["epoch"].append(self.current_epoch)
-        h["train_loss"].append(float(np.mean(self.train_loss_list[-self.iter_per_epoch :])))
-        h["train_acc"].append(self.train_acc_list[-1])
-        h["test_acc"].append(self.test_acc_list[-1])
-        h["lr"].append(float(self.optimizer.lr))
-        h["seconds"].append(time.perf_counter() - self._epoch_start)
+        add_epoch(self.history, epoch=self.current_epoch,
+                  train_loss=float(np.mean(self.train_loss_list[-self.iter_per_epoch :])),
+                  train_acc=self.train_acc_list[-1], test_acc=self.test_acc_list[-1], lr=float(self.optimizer.lr),
+                  seconds=time.perf_counter() - self._epoch_start)
 
-    def train(self):
+    def train(self, stop=None):
         """Run the remaining steps of all epochs, then measure ``final_test_acc`` on the whole test
-        set; returns ``history``."""
-        # Text bar (not tqdm.auto's widget) on stdout: its final state is what a notebook stores and
-        # GitHub shows, and stdout is not shown as an error (stderr is, in red, in JupyterLab).
-        from tqdm import tqdm
-
-        while self.current_iter < self.max_iter:
+        set; returns ``history``. ``stop``: a function called before every step (e.g. a
+        ``threading.Event``'s ``is_set``); when it returns True, training ends there, ``stopped`` is
+        True and ``final_test_acc`` is the network's accuracy as it is then."""
+        self.stopped = False
+        while self.current_iter < self.max_iter and not self.stopped:
             done = self.current_iter % self.iter_per_epoch
-            bar = tqdm(total=self.iter_per_epoch, initial=done, desc=f"epoch {self.current_epoch + 1}/{self.epochs}",
-                       file=sys.stdout, bar_format="{desc}: {percentage:3.0f}%|{bar:20}| {n_fmt}/{total_fmt}{postfix}",
-                       leave=True, disable=not self.progress)
+            bar = epoch_bar(self.current_epoch + 1, self.epochs, done, self.iter_per_epoch, self.progress)
             for _ in range(done, self.iter_per_epoch):
+                if stop is not None and stop():
+                    self.stopped = True
+                    break
                 self.train_step()
                 bar.update(1)
                 if self.current_iter % 50 == 0:
                     bar.set_postfix_str(f"loss {np.mean(self.train_loss_list[-50:]):.3f}", refresh=False)
             bar.close()
-            if self.verbose:
-                h = self.history
-                print(f"epoch {self.current_epoch:2d}: loss {h['train_loss'][-1]:.4f}, "
-                      f"train acc {h['train_acc'][-1]:.4f}, test acc {h['test_acc'][-1]:.4f}")
-        if self.evaluate_sample_num_per_epoch is None or self.evaluate_sample_num_per_epoch >= len(self.x_test):
+            if self.verbose and not self.stopped:
+                print(epoch_line(self.history))
+        if not self.stopped and (self.evaluate_sample_num_per_epoch is None
+                                 or self.evaluate_sample_num_per_epoch >= len(self.x_test)):
             self.final_test_acc = self.test_acc_list[-1]
         else:
             self.final_test_acc = self.network.accuracy(self.x_test, self.t_test, batch_size=EVAL_BATCH_SIZE)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import secrets
 import shutil
 import signal
 import socket
@@ -116,8 +117,10 @@ def write_notebook(path: Path, sources: list[str]) -> None:
 
 # User settings of the temporary JupyterLab (JSON5 files in its user-settings folder).
 LAB_SETTINGS = {
-    # Attach every cell to the DOM (JupyterLab 4 otherwise renders only what is in view).
-    "@jupyterlab/notebook-extension/tracker": {"windowingMode": "none"},
+    # Every cell in the DOM ('full' and 'defer' attach only what is in view), painted as a learner's JupyterLab
+    # paints it: 'contentVisibility', the default, skips rendering the cells out of view (with 'none' every
+    # repaint of an explorer also lays out the whole notebook, and its timings are a worst case no learner sees).
+    "@jupyterlab/notebook-extension/tracker": {"windowingMode": "contentVisibility"},
     # No "Would you like to receive official Jupyter news?" pop-up, no update check.
     "@jupyterlab/apputils-extension/notification": {"fetchNews": "false", "checkForUpdates": False},
     # Never write the executed copies back (they are copies, but keep the run side-effect free).
@@ -138,6 +141,9 @@ class Lab:
     def __init__(self, workdir: Path):
         self.root = workdir / "root"
         self.marker = uuid.uuid4().hex  # in the environment of the server and of every kernel it starts
+        # Only who knows the token may use the server (another local user could otherwise run code on this
+        # machine while the suite runs); XSRF checks stay on. The harness's API calls send the token.
+        self.token = secrets.token_hex(24)
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = workdir / "jupyterlab.log"
@@ -155,12 +161,13 @@ class Lab:
             "JUPYTER_CONFIG_DIR": str(dirs["config"]), "JUPYTER_DATA_DIR": str(dirs["data"]),
             "JUPYTER_RUNTIME_DIR": str(dirs["runtime"]), "IPYTHONDIR": str(dirs["ipython"]),
             "CNNLIB_BROWSER_TEST": self.marker,
+            # The token goes by the environment, which only this user can read; a command line (ps) anyone can.
+            "JUPYTER_TOKEN": self.token,
         })
         cmd = [
             sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root",
             "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={self.port}", "--ServerApp.port_retries=0",
-            # No token; no XSRF check either, so shutdown_kernels() can DELETE without a browser cookie.
-            "--IdentityProvider.token=", "--ServerApp.disable_check_xsrf=True", f"--ServerApp.root_dir={self.root}",
+            f"--ServerApp.root_dir={self.root}",
             f"--LabApp.user_settings_dir={dirs['settings']}", f"--LabApp.workspaces_dir={dirs['workspaces']}",
             "--LabApp.expose_app_in_browser=True",  # window.jupyterapp: commands, notebook model, kernel status
             "--LabApp.extension_manager=readonly",  # no PyPI queries
@@ -178,7 +185,7 @@ class Lab:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"JupyterLab exited with code {self.proc.returncode}:\n{self.log_tail()}")
             try:
-                with urllib.request.urlopen(f"{self.url}/api/status", timeout=2) as r:
+                with urllib.request.urlopen(self._request("GET", "/api/status"), timeout=2) as r:
                     if r.status == 200:
                         return
             except OSError:
@@ -190,9 +197,13 @@ class Lab:
         self._log.flush()
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
 
+    def _request(self, method: str, path: str) -> urllib.request.Request:
+        """A request the server accepts: token-authenticated (which also satisfies its XSRF check)."""
+        return urllib.request.Request(f"{self.url}{path}", method=method,
+                                      headers={"Authorization": f"token {self.token}"})
+
     def _api(self, method: str, path: str):
-        req = urllib.request.Request(f"{self.url}{path}", method=method)
-        with urllib.request.urlopen(req, timeout=10) as r:
+        with urllib.request.urlopen(self._request(method, path), timeout=10) as r:
             body = r.read()
         return json.loads(body) if body else None
 
@@ -381,7 +392,8 @@ class Learner:
     def open(self, path: str) -> None:
         """Open `path` (relative to the server root) in a fresh workspace and wait for an idle kernel."""
         self.path = path
-        self.page.goto(f"{self.lab.url}/lab/workspaces/{uuid.uuid4().hex}/tree/{quote(path)}?reset")
+        self.page.goto(f"{self.lab.url}/lab/workspaces/{uuid.uuid4().hex}/tree/{quote(path)}?reset"
+                       f"&token={self.lab.token}")  # logs the page in (a cookie); XSRF as for any browser
         self._wait("notebook open with an idle kernel", lambda s: s["kernel"] == "idle", OPEN_TIMEOUT)
         self.page.evaluate("() => window.jupyterapp.shell.collapseLeft()")  # the notebook gets the width
 

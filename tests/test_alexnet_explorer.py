@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 
 import pytest
 
@@ -54,7 +55,7 @@ def assert_shows(ex, size, batch):
 
     if error is None:
         params, macs = sum(r["params"] for r in rows), sum(r["macs"] for r in rows)
-        assert [c[0] for c in table.texts] == ["input"] + [s.name for s in ALEXNET] + ["합계 (total)"]
+        assert [c[0] for c in table.texts] == ["input"] + [s.name for s in ALEXNET] + ["합계"]
         total = table.texts[-1]
         assert number(total[2]) == params and number(total[4]) == macs * batch
         assert total[6] == "최대 " + megabytes(max(r["im2col_bytes"] for r in rows) * batch)
@@ -92,8 +93,11 @@ def assert_shows(ex, size, batch):
     if check.numerator < 0:
         assert "윈도우가 하나도 들어가지 않아" in explanation
     else:
-        assert f"{check.numerator} ÷ {check.stride}의 나머지(remainder)는 {check.remainder}입니다" in explanation
-    assert check.message in explanation  # the library's own English message, folded underneath
+        assert f"{check.numerator} ÷ {check.stride}의 나머지는 {check.remainder}입니다" in explanation
+    layer = "Convolution" if spec.kind == "conv" else "Pooling"
+    assert f"이 설정을 {layer} 계층에 주면 같은 이유로 ValueError가 납니다" in explanation   # Korean, folded
+    # an input-size explorer suggests input sizes (and paddings), never another stride of the network
+    assert not re.search(r"올바른 값[^.]*스트라이드", explanation)
     valid = brute_force_valid_sizes()
     nearest = sorted(sorted(valid, key=lambda v: (abs(v - size), v))[:2])
     assert f"모든 층을 통과하는 가장 가까운 입력 크기: {nearest[0]} 또는 {nearest[1]}" in explanation
@@ -124,7 +128,7 @@ def test_default_and_static_view_match_the_published_figures():
     (table,) = grids(static, role="alexnet")
     rows = {c[0]: c for c in table.texts}
     assert rows["conv1"][1] == "96×55×55" and rows["pool5"][1] == "256×6×6"
-    assert rows["합계 (total)"][2] == "60,965,224"
+    assert rows["합계"][2] == "60,965,224"
     assert 'class="cnnlib-alexnet-static"' in static
     ex.widget
     assert {p: ex.outputs[p].value for p in ex.PARTS} == ex.live_html(ex.defaults)   # the same view, live
@@ -137,8 +141,9 @@ def test_224_explains_the_papers_puzzle():
     view = AlexNetExplorer().view(AlexNetSettings(input_size=224))
     assert view.error.layer.name == "conv1" and view.rows[-1]["name"] == "input"
     text = visible_text(view.explanation)
-    assert "213/4 + 1" in text and "213 ÷ 4의 나머지(remainder)는 1입니다" in text
-    assert "패딩으로 해결할 수 없습니다" in text
+    assert "213/4 + 1" in text and "213 ÷ 4의 나머지는 1입니다" in text
+    assert "패딩으로 해결할 수 없습니다" in text and "스트라이드 S = 1, 3" not in text   # (issue 28: off-topic)
+    assert "모든 층을 통과하는 가장 가까운 입력 크기: 195 또는 227" in text
     assert "54.25" in text and "(227 − 11)/4 + 1 = 55" in text
     assert view.nearest_valid == (227, 195)
 
@@ -169,7 +174,7 @@ def test_explanation_without_a_grid_points_at_no_red_cells():
     c = check_output_size(224, 11, 4)
     assert "(빨간 칸)" in explain_text(c)  # the grid explorers' wording is unchanged
     assert explain_text(c, grid=False) == explain_text(c).replace("(빨간 칸)", "")
-    assert "빨간 칸" not in explain_html(c, grid=False) and "223번 행(row)" in explain_html(c, grid=False)
+    assert "빨간 칸" not in explain_html(c, grid=False) and "223번 행" in explain_html(c, grid=False)
 
 
 def test_valid_sizes_are_quick_choices_and_a_typed_size_is_clamped_and_said_so():
@@ -180,8 +185,18 @@ def test_valid_sizes_are_quick_choices_and_a_typed_size_is_clamped_and_said_so()
     assert [int(b.description) for b in quick] == list(ex.valid_sizes) == brute_force_valid_sizes()
     quick[0].click()
     assert ex.controls["input_size"].value == ex.valid_sizes[0]
-    number.box.value = 999                          # typed past the end
-    assert ex.controls["input_size"].value == 323 and number.box.value == 323
-    assert "입력 크기: 999 → 323" in ex.clamp_note.value
+    number.box.value = "999"                        # typed past the end
+    assert ex.controls["input_size"].value == 323 and number.box.value == "323"
+    assert "999 → 323 (가장 큰 값은 323, 범위 32–323)" in number.note.value     # said beside the box
+    number.box.value = "224.0"                      # not a whole number: refused, the value kept
+    assert ex.controls["input_size"].value == 323 and "정수가 아닙니다: 224.0" in number.note.value
     ex.set(batch=32)                                 # the next change clears the note
-    assert ex.clamp_note.value == ""
+    assert number.note.value == ""
+
+
+def test_the_table_header_is_readable_text():
+    """Column names in a readable size and colour (they were 10 px grey index labels)."""
+    static = AlexNetExplorer().static_html()
+    header = static.split("<tr>")[1]
+    assert header.count('class="g-th g-head"') == len(COLUMNS) and "font:bold 12px/1.3 sans-serif" in header
+    assert "color:#374151" in header

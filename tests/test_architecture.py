@@ -7,7 +7,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "cnnlib"
-SUBPACKAGES = ("explorers", "tutor")
+SUBPACKAGES = ("explorers", "htmlkit", "tutor")
 
 
 def documented_levels() -> dict[str, int]:

@@ -1,7 +1,7 @@
 """The tutor in a real browser, played as a learner: in JupyterLab the learner types a solution into an
 exercise's starter cell (notebook 7.2, `conv_single`), runs it and the check cell below, and reads the
-tutor's answer — ✓ for a correct solution, the named mistake for a typical wrong one, and the untouched
-starter's "not yet" state before either. The machinery (JupyterLab, Chromium) is tests/browser_harness.py.
+tutor's answer — ✓ for a correct solution, the named mistake for a typical wrong one (the padding left
+out of the windows, as a learner typed it), and the untouched starter's "not yet" state before either. The machinery (JupyterLab, Chromium) is tests/browser_harness.py.
 """
 
 from __future__ import annotations
@@ -104,11 +104,11 @@ def test_a_learner_types_a_solution_and_a_mistake_and_reads_the_tutor(learner):
     nb.run(check_cell)
     assert "아직 구현하지 않았습니다" in nb.output(check_cell)
 
-    nb.type_into(starter_cell, mistake_code("stride_ignored"))             # a typical mistake ...
+    nb.type_into(starter_cell, mistake_code("padding_not_applied"))        # a typical mistake ...
     nb.run(starter_cell)
     nb.run(check_cell)
     text = nb.output(check_cell)
-    (mistake,) = [m for m in MISTAKES[EXERCISE] if m.key == "stride_ignored"]
+    (mistake,) = [m for m in MISTAKES[EXERCISE] if m.key == "padding_not_applied"]
     assert "✗" in text and mistake.diagnosis in text, text                 # ... named in one sentence
 
     nb.type_into(starter_cell, learner_code(solution_source(EXERCISE)))    # a correct solution

@@ -3,8 +3,12 @@
 import numpy as np
 import pytest
 
-from cnnlib import relative_error
+from cnnlib import LeNet, relative_error
+from cnnlib.alexnet import AlexNet
 from cnnlib.convnet import DeepConvNet, SimpleConvNet
+from cnnlib.fast_layers import FastConvolution, FastPooling, FastRelu
+from cnnlib.layers import Convolution, Pooling, Relu
+from cnnlib.train import RECIPES, build_network
 
 from gradcheck import spot_check_gradients
 
@@ -142,3 +146,40 @@ def test_a_layer_replaced_in_layers_gives_the_gradients():
     assert set(book) == set(fast) and all(book[k] is not None for k in book)
     for key in fast:
         np.testing.assert_allclose(book[key], fast[key], rtol=1e-9, atol=1e-12)
+
+
+def layer_types(net):
+    return {name: type(layer) for name, layer in net.layers.items()}
+
+
+@pytest.mark.parametrize("make", [
+    lambda fast: small_net(fast=fast),
+    lambda fast: DeepConvNet(dropout_ratio=0.0, dtype=np.float64, seed=0, fast=fast),
+    lambda fast: LeNet("relu", "max", dtype=np.float64, seed=0, fast=fast),
+], ids=["SimpleConvNet", "DeepConvNet", "LeNet"])
+def test_the_fast_switch_changes_the_layers_not_the_numbers(make):
+    """The networks read as the book's (Convolution, Relu, Pooling); fast=True puts the fast variants in
+    their place, holding the very same weight arrays, with the same outputs and gradients."""
+    book, fast = make(False), make(True)
+    swapped = {Convolution: FastConvolution, Relu: FastRelu, Pooling: FastPooling}
+    assert {swapped.get(t, t) for t in layer_types(book).values()} == set(layer_types(fast).values())
+    assert Convolution in layer_types(book).values() and FastConvolution not in layer_types(book).values()
+    for name, layer in fast.layers.items():
+        if hasattr(layer, "W"):
+            assert any(layer.W is p for p in fast.params.values()), name  # params and layers share arrays
+    C, H, W = book.architecture["input_dim"]
+    rng = np.random.default_rng(2)
+    x, t = rng.standard_normal((3, C, H, W)), rng.integers(0, 4, 3)
+    np.testing.assert_allclose(fast.predict(x), book.predict(x), rtol=1e-10, atol=1e-12)
+    gb, gf = book.gradient(x, t), fast.gradient(x, t)
+    for key in book.params:
+        np.testing.assert_allclose(gf[key], gb[key], rtol=1e-9, atol=1e-12, err_msg=key)
+    assert book.architecture == fast.architecture  # a parameter file loads into either
+
+
+def test_recipes_train_with_the_fast_layers_and_alexnet_keeps_its_grouped_convolutions():
+    net = build_network(RECIPES["simple_convnet_fast"])
+    assert layer_types(net)["Conv1"] is FastConvolution and layer_types(net)["Pool1"] is FastPooling
+    assert layer_types(build_network(RECIPES["simple_convnet_fast"], fast=False))["Conv1"] is Convolution
+    alex = layer_types(AlexNet(fast=True))
+    assert alex["pool1"] is FastPooling and alex["relu1"] is FastRelu and alex["conv2"].__name__ == "GroupConvolution"

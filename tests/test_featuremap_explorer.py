@@ -16,7 +16,7 @@ from PIL import Image
 
 from cnnlib import SimpleConvNet, load_mnist
 from cnnlib.explorers import FeatureMapExplorer, FeatureMapSettings
-from cnnlib.explorers.style import RULES
+from cnnlib.htmlkit.style import RULES
 from cnnlib.reference import conv_forward_loops, pool_forward_loops
 from cnnlib.train import RECIPES, build_network
 
@@ -126,7 +126,7 @@ def assert_shading(bgs, values, scale):
 
 def ranges(html):
     """[(min, max)] under each grid, in order: input, filter, conv, relu, pool."""
-    return [(float(a), float(b)) for a, b in re.findall(r"최솟값 min (-?\d+\.\d+) · 최댓값 max (-?\d+\.\d+)",
+    return [(float(a), float(b)) for a, b in re.findall(r"최솟값 (-?\d+\.\d+) · 최댓값 (-?\d+\.\d+)",
                                                          visible_text(html))]
 
 
@@ -152,7 +152,7 @@ def assert_shows(ex, net, data, index, f, weights):
     digits = 2 if top >= 0.1 else int(1 - np.floor(np.log10(top)))    # two significant digits of the largest
     np.testing.assert_allclose(kernel.numbers(), W, atol=0.51 * 10.0 ** -digits)
     assert all(re.fullmatch(rf"-?\d+\.\d{{{digits}}}", t) for row in kernel.texts for t in row)
-    assert f"W1[{f}]" in kernel.title and f"b1[{f}] (bias) = " in kernel.title
+    assert f"W1[{f}]" in kernel.title and f"편향 b1[{f}] = " in kernel.title
     bgs = backgrounds(shown["maps"])
     for role, values in (("conv", conv), ("relu", relu), ("pool", pooled)):
         assert_shading(bgs[role], values, scale)
@@ -175,10 +175,10 @@ def assert_shows(ex, net, data, index, f, weights):
     assert re.findall(r"cnnlib-featuremap-prob-(\d)[^\"]*is-predicted", shown["probs"]) == [str(predicted)]
 
     summary = visible_text(shown["summary"])
-    assert f"시험 이미지 (test image) #{index} · 정답 (label) {label} · 예측 (prediction) {predicted} " in summary
+    assert f"시험 이미지 #{index} · 정답 {label} · 예측 {predicted} " in summary
     assert f"({100 * probs[predicted]:.2f}%)" in summary
-    assert f"필터 (filter) {f} ({FN}개 중)" in summary
-    assert ("학습 후 (trained)" if weights == "trained" else "학습 전 (initial)") in summary
+    assert f"필터 {f} ({FN}개 중)" in summary
+    assert ("가중치: 학습 후" if weights == "trained" else "가중치: 학습 전") in summary
 
 
 # ---- tests ----------------------------------------------------------------------------------------------
@@ -231,7 +231,7 @@ def test_initial_weights_are_the_initial_networks(ex, data):
     (k_initial,) = grids(initial.maps, role="filter")
     (k_trained,) = grids(trained.maps, role="filter")
     assert k_initial.texts != k_trained.texts
-    assert "학습 전 (initial)" in visible_text(initial.probs) and "cnnlib-notice-note" in initial.probs
+    assert "가중치: 학습 전" in visible_text(initial.probs) and "cnnlib-notice-note" in initial.probs
     assert "cnnlib-notice-note" not in trained.probs
 
 
@@ -244,7 +244,7 @@ def test_ranges_follow_the_data_and_bad_settings_are_refused(data):
     assert ex.controls["index"].description == "이미지 번호"
     assert ex.controls["filter"].description == "필터 번호"
     assert ex.controls["weights"].description == "가중치"
-    assert list(ex.controls["weights"].options) == [("학습 후 (trained)", "trained"), ("학습 전 (initial)", "initial")]
+    assert list(ex.controls["weights"].options) == [("학습 후", "trained"), ("학습 전", "initial")]
     with pytest.raises(ValueError, match="index must be a whole number from 0 to 2; got 3"):
         ex.view(FeatureMapSettings(index=3))
     with pytest.raises(ValueError, match=f"filter must be a whole number from 0 to {FN - 1}; got {FN}"):
@@ -300,8 +300,8 @@ def test_shipped_network_on_mnist():
     ex.widget
     assert ex.controls["index"].max == 9999 and ex.controls["filter"].max == 29
     summary = visible_text(ex.outputs["summary"].value)
-    assert "시험 이미지 (test image) #0 · 정답 (label) 7 · 예측 (prediction) 7" in summary
-    assert "정답 (label) <b>7</b>" in ex.static_html()
+    assert "시험 이미지 #0 · 정답 7 · 예측 7" in summary
+    assert "정답 <b>7</b>" in ex.static_html()
     assert len(ex.static_html().encode()) < 100_000  # the static view stays small (about 54 KB)
 
     # the maps are the shipped network's, checked against the loop references for one image and filter
@@ -319,7 +319,61 @@ def test_shipped_network_on_mnist():
     ex.controls["weights"].value = "initial"
     np.testing.assert_array_equal(grids(ex.outputs["maps"].value, role="filter")[0].numbers(),
                                   np.round(start.params["W1"][0, 0].astype(np.float64), 2))
-    assert "학습 전 (initial)" in visible_text(ex.outputs["summary"].value)
+    assert "가중치: 학습 전" in visible_text(ex.outputs["summary"].value)
+
+
+def test_digits_are_white_on_black_as_everywhere_else(ex, data):
+    """The input is drawn as matplotlib's gray colour map draws MNIST in the notebooks: 0 black, 1 white."""
+    v = ex.view()
+    bgs = backgrounds(v.maps)["input"]
+    image = data.images[0, 0]
+    assert {bgs[r][c] for r, c in zip(*np.nonzero(image == 0))} == {"#111827"}     # the blank band: black
+    brightest = np.unravel_index(np.argmax(image), image.shape)
+    assert rgb(bgs[brightest[0]][brightest[1]])[0] > 200                          # a bright pixel: near white
+    assert "입력은 검은색 0 → 흰색 1" in visible_text(v.maps)
+
+
+def test_next_wrong_digit(ex, data):
+    """The button goes to the next test image (after the one shown, wrapping around) that the network
+    of the chosen weights gets wrong; with none, it says so beside the image number."""
+    wrong = [i for i in range(N_IMAGES)
+             if np.argmax(data.trained.predict(data.images[i : i + 1])) != data.labels[i]]
+    assert wrong, "the small test network should get some of its random images wrong"
+    ex.widget
+    seen = [ex.show_next_wrong() for _ in range(len(wrong) + 1)]
+    expected, at = [], 0
+    for _ in range(len(wrong) + 1):              # the next wrong index after `at`, wrapping around
+        at = min([i for i in wrong if i > at] or wrong)
+        expected.append(at)
+    assert seen == expected
+    assert ex.settings().index == seen[-1] and "✗ 틀림" in visible_text(ex.outputs["summary"].value)
+    right = FeatureMapExplorer(network=data.trained, images=data.images[[i for i in range(N_IMAGES) if i not in wrong]],
+                               labels=data.labels[[i for i in range(N_IMAGES) if i not in wrong]])
+    right.widget
+    assert right.show_next_wrong() is None and "틀린 숫자가 없습니다" in right.numbers["index"].note.value
+    assert "cnnlib-featuremap-next-wrong" in right.next_wrong_button._dom_classes
+    assert right.next_wrong_button.description == "다음 틀린 숫자 ▸"
+
+
+def test_nan_images_or_weights_are_refused_and_a_diverged_network_is_said_so(data):
+    """Issue 25: NaN weights or images gave 'cannot convert float NaN to integer'."""
+    images = data.images.copy()
+    images[3, 0, 5, 5] = np.nan
+    with pytest.raises(ValueError, match=r"images hold NaN or infinite values \(1 of them, the first in image 3"):
+        FeatureMapExplorer(network=data.trained, images=images, labels=data.labels)
+    broken = small_net(1)
+    broken.params["W1"][2, 0, 1, 1] = np.inf
+    with pytest.raises(ValueError, match="the trained network's W1 hold NaN or infinite values"):
+        FeatureMapExplorer(network=broken, images=data.images, labels=data.labels)
+    # a network that diverges after the explorer was made (trained further in place)
+    net = small_net(1)
+    ex = FeatureMapExplorer(network=net, images=data.images, labels=data.labels)
+    ex.widget
+    net.params["W1"][0] = np.nan
+    ex.controls["index"].value = 1                 # no exception: the view says what is wrong
+    text = visible_text(ex.outputs["maps"].value)
+    assert "그릴 수 없습니다" in text and "NaN" in text and "예측 없음" in visible_text(ex.outputs["summary"].value)
+    assert ex.view().prediction is None
 
 
 # ---- the grid renderer's additions ------------------------------------------------------------------------

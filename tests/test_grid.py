@@ -1,15 +1,16 @@
-"""The HTML pieces every explorer is drawn with (cnnlib/explorers/grid.py, layout.py, style.py, tensor.py):
-numbers shown as they are, marks, heat shading, tall matrices, the static (inline) and live (class) styles."""
+"""The HTML kit every explorer is drawn with (cnnlib/htmlkit/grid.py, layout.py, style.py; explorers/tensor.py):
+numbers shown as they are, marks, heat shading, cell sizes that fit the page, large matrices, the static
+(inline) and live (class) styles."""
 
 import re
 
 import numpy as np
 import pytest
 
-from cnnlib.explorers.grid import (HEAT_PALETTES, MARKS, ROW_LIMIT, Gap, format_number, grid_html, heat_colors,
-                                   legend_html, matrix_html, shown_rows)
-from cnnlib.explorers.layout import fold, keep_arrows, notice, scroll, text
-from cnnlib.explorers.style import RULES, attrs, live, stylesheet
+from cnnlib.htmlkit.grid import (COL_LIMIT, FIT_PX, HEAT_PALETTES, MARKS, ROW_LIMIT, Gap, fitting_size, format_number,
+                                 grid_html, grid_px, heat_colors, legend_html, matrix_html, shown_cols, shown_rows)
+from cnnlib.htmlkit.layout import fold, keep_arrows, notice, stage, text
+from cnnlib.htmlkit.style import RULES, attrs, live, stylesheet
 from cnnlib.explorers.tensor import axes_html
 from cnnlib.im2col import window_view
 
@@ -50,7 +51,9 @@ def test_grid_square_cells_and_palettes():
     assert 'colspan="2"' in html and html.count("width:5px") == 3  # first row fixes the widths, unmerged
     assert "0.5" not in visible_text(html)
     assert heat_colors(1, "diverging")[0] == "#dc2626" and heat_colors(0, "diverging")[0] == "#ffffff"
-    assert heat_colors(1, "gray")[0] == "#111827" and set(HEAT_PALETTES) == {"blue", "diverging", "gray"}
+    # gray: a digit as everywhere else in the notebooks (matplotlib's gray): 0 black, 1 white
+    assert heat_colors(0, "gray")[0] == "#111827" and heat_colors(1, "gray")[0] == "#ffffff"
+    assert set(HEAT_PALETTES) == {"blue", "diverging", "gray"}
     # the default is the old white-to-blue heatmap, with numbers
     assert grid_html(values, heat=abs(values)) == grid_html(values, heat=abs(values), heat_palette="blue")
     with pytest.raises(ValueError, match="unknown heat palette"):
@@ -92,16 +95,17 @@ def test_live_html_has_classes_only_and_the_stylesheet_has_every_class_it_uses()
     static = grid_html(values, marks=marks, role="demo", col_labels=list("abc"), heat=values / 6)
     with live():
         html = grid_html(values, marks=marks, role="demo", col_labels=list("abc"), heat=values / 6)
-        boxed = notice(text("a → b"), tone="note") + fold("more", "x", data_key="k") + scroll("y", cap=True)
-    assert "style=" not in html + boxed and 'style="' in static
+        boxed = notice(text("a → b"), tone="note") + fold("more", "x", data_key="k")
+        small = grid_html(values, size="small") + grid_html(values, size="tiny", col_labels=list("abc"), header=True)
+    assert "style=" not in html + boxed + small and 'style="' in static
     assert grids(html, "demo")[0].texts == grids(static, "demo")[0].texts      # the same numbers and marks
     assert grids(html, "demo")[0].marks == grids(static, "demo")[0].marks
     css = stylesheet()
-    for cls in set(re.findall(r'class="([^"]+)"', html + boxed)):
+    for cls in set(re.findall(r'class="([^"]+)"', html + boxed + small)):
         for name in cls.split():
             if name in RULES:
                 assert f".{name}" in css, name
-    assert "td.is-window" in css and ".cnnlib-grid th" in css
+    assert "td.is-window" in css and ".cnnlib-grid th" in css and ".cnnlib-tiny td" in css and "th.g-head" in css
     assert attrs("x-line") == ' class="x-line" style="' + ";".join(f"{k}:{v}" for k, v in RULES["x-line"].items()) + '"'
 
 
@@ -140,3 +144,41 @@ def test_live_squares_are_one_image_with_the_colours_of_the_static_cells():
     with live():
         marked = grid_html(np.zeros((4, 4)), heat=np.zeros((4, 4)), show_numbers=False, marks={"window": [(0, 0)]})
     assert "<img" not in marked and 'class="is-window"' in marked
+
+
+def test_cells_shrink_before_a_row_of_grids_is_wider_than_the_page():
+    """fitting_size picks the largest cell size at which each row of grids fits FIT_PX (the notebook's width at
+    1280 px with the file browser open; the browser test checks that nothing sticks out at the largest
+    settings)."""
+    small, big = np.zeros((4, 4)), np.zeros((18, 18))
+    assert fitting_size([(small, 2)]) == "normal"
+    assert fitting_size([(big, 2)] * 3) == "tiny" and fitting_size([(big, 2)]) == "normal"
+    assert fitting_size([(np.zeros((13, 13)), 2)] * 3) == "small"
+    assert 3 * (grid_px(big, "tiny", 2) + 14) <= FIT_PX < 3 * (grid_px(big, "small", 2) + 14)
+    # wider numbers, wider cells: three-digit outputs do not fit where one digit does
+    assert grid_px(np.full((4, 16), 165), "tiny") > grid_px(np.ones((4, 16)), "tiny")
+    # sizes are classes live and inline styles in the static copy; an unknown size is refused
+    assert 'class="cnnlib-grid cnnlib-tiny' in grid_html(small, size="tiny") and "font-size:9px" in grid_html(small, size="tiny")
+    with pytest.raises(ValueError, match="unknown cell size"):
+        grid_html(small, size="huge")
+
+
+def test_a_wide_matrix_says_how_many_columns_it_shows():
+    M = np.arange(2 * 108).reshape(2, 108)
+    cols = shown_cols(108)
+    assert len(shown_cols(COL_LIMIT)) == COL_LIMIT and cols[-2:] == [106, 107] and isinstance(cols[-3], Gap)
+    html = matrix_html(M, [0, 1], role="m", title="col", label=str, col_labels=[f"c{j}" for j in range(108)],
+                       marks={"current": {1: set(range(108))}})
+    (g,) = grids(html, "m")
+    kept = len(cols) - 1
+    assert f"col — 108열 중 {kept}열" in visible_text(html) and len(g.texts[0]) == len(cols)
+    assert g.texts[0][:3] == ["0", "1", "2"] and g.texts[0][-3:] == ["⋯", "106", "107"]
+    assert g.marked("current") == {(1, j) for j in range(len(cols))}     # the gap of a marked row is marked too
+    assert "108열" not in matrix_html(M[:, :COL_LIMIT], [0], role="m", title="col", label=str)
+
+
+def test_a_row_of_steps_wraps_between_whole_steps():
+    html = stage("<b>A</b>", "→", "<b>B</b>", "=", "<b>C</b>")   # (operators: strings of at most two characters)
+    # each operator sits in one unbreakable row with the block after it
+    assert re.search(r'flex-wrap:nowrap[^>]*><span[^>]*>→</span><b>B</b>', html)
+    assert visible_text(html) == "A→B=C"

@@ -34,6 +34,16 @@ def test_dtype_is_preserved():
     assert col2im(col, x.shape, 3, 3, pad=1).dtype == np.float32
 
 
+@pytest.mark.parametrize("dtype, value", [(bool, True), (np.uint8, 100), (np.int8, 100), (np.int64, 7)])
+def test_col2im_of_integer_or_boolean_columns_adds_in_float(dtype, value):
+    """Issue 25.6: in their own dtype the sums were ORed (bool) or wrapped around (uint8: 132 for 900)."""
+    x = np.full((1, 1, 5, 5), value, dtype=dtype)
+    back = col2im(im2col(x, 3, 3), x.shape, 3, 3)
+    assert back.dtype == np.float64
+    covered = col2im(im2col(np.ones((1, 1, 5, 5)), 3, 3), x.shape, 3, 3)  # windows over each cell, 1 to 9
+    np.testing.assert_array_equal(back, covered * int(value))
+
+
 def test_invalid_geometry_raises_the_shape_message():
     with pytest.raises(ValueError, match="remainder 1"):
         im2col(np.zeros((1, 1, 7, 7)), 3, 3, stride=3)

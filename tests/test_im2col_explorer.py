@@ -1,6 +1,7 @@
 """The im2col explorer, driven headless as a learner would (sliders, pickers, Play), and the book's
 im2col route for max pooling. Every number the widgets show is read back from their HTML and
-compared with the plain loops of cnnlib.reference, which share no code with im2col/col2im."""
+compared with the plain loops of cnnlib.reference, which share no code with im2col/col2im; the route
+the pooling views draw is checked against FastPooling here (the view itself draws, it does not test)."""
 
 from __future__ import annotations
 
@@ -11,18 +12,19 @@ from functools import lru_cache
 
 import numpy as np
 import pytest
+from hypothesis import example, given, settings
 
 from cnnlib.explorers import Im2colExplorer, Im2colSettings
 from cnnlib.explorers.conv import CONTROLS as CONV_CONTROLS
-from cnnlib.explorers.grid import format_number
-from cnnlib.explorers.grid import ROW_LIMIT, Gap
 from cnnlib.explorers.im2col import CONTROLS, PICKERS
+from cnnlib.fast_layers import FastPooling
+from cnnlib.htmlkit.grid import ROW_LIMIT, Gap, format_number, shown_cols
 from cnnlib.reference import (col2im_loops, conv_backward_loops, conv_forward_loops, im2col_loops,
                               pool_backward_loops, pool_forward_loops)
 from cnnlib.shapes import check_output_size
 
 from explorer_html import parse
-from test_explorers import assert_explanation, assert_formula
+from test_explorers import assert_explanation, assert_formula, settings_of
 
 MODES = ("conv", "conv-backward", "pool", "pool-backward")
 
@@ -64,6 +66,18 @@ def _rows_of(grid) -> list:
     return out
 
 
+def shown(texts, M_row):
+    """The numbers of a drawn matrix row against the matrix row: the columns it shows (a wide matrix
+    leaves some out, said in the title) hold exactly those numbers."""
+    cols = shown_cols(len(M_row))
+    assert len(texts) == len(cols)
+    for t, c in zip(texts, cols):
+        if isinstance(c, Gap):
+            assert t == "⋯"
+        else:
+            assert float(t) == pytest.approx(M_row[c], abs=1e-9)
+
+
 def assert_matrix(drawn, M, block, current, n_blocks):
     """``drawn`` (one grid per sample) shows rows of ``M`` grouped by sample: right numbers, the
     first and last row of each sample and the current rows present, current rows (only) marked,
@@ -82,7 +96,7 @@ def assert_matrix(drawn, M, block, current, n_blocks):
             if isinstance(r, Gap):
                 assert set(g.texts[i]) == {"⋮"}
                 continue
-            np.testing.assert_allclose([float(t) for t in g.texts[i]], M[r], atol=1e-9)
+            shown(g.texts[i], M[r])
             assert all(("current" in m) == (r in current) for m in g.marks[i])
             seen.add(r)
     assert set(current) <= seen
@@ -128,7 +142,7 @@ def assert_shown(ex: Im2colExplorer, parts: dict, s: Im2colSettings):
     r = min(s.position, N * R - 1)
     n, oy, ox = r // R, (r % R) // OW, r % OW
     assert _shape(col.shape) in shapes
-    assert ("내림(floor) 모드의 크기" in shapes) == (not all(c.valid for c in checks))
+    assert ("내림 모드의 크기" in shapes) == (not all(c.valid for c in checks))
 
     # the current window on sample n (every channel), nothing marked on the other samples
     window = {(oy * s.stride + i, ox * s.stride + j) for i in range(s.FH) for j in range(s.FW)}
@@ -155,7 +169,7 @@ def assert_shown(ex: Im2colExplorer, parts: dict, s: Im2colSettings):
     assert counts.sum() * N * C == col.size
 
     text = T(matrix)
-    assert "✗" not in text and "✓ 같음" in text
+    assert "✗" not in text and ("✓ 같음" in text) == (not pool)   # the matrix route is the layer's
     if pool:
         _assert_pool(ex, matrix, s, x, col, r, n, oy, ox, R)
     else:
@@ -204,7 +218,8 @@ def _assert_conv(ex, matrix, s, x, col, r, n, oy, ox, R, counts):
     assert_matrix(G(matrix, "dout-matrix"), dout_mat, R, {r}, N)
     dcol_grids = G(matrix, "dcol")
     assert_matrix(dcol_grids, dcol, R, {r}, N)
-    np.testing.assert_array_equal(G(matrix, "col-w-t")[0].numbers(), col_W.T)
+    for texts, M_row in zip(G(matrix, "col-w-t")[0].texts, col_W.T):
+        shown(texts, M_row)
 
     window = {(oy * s.stride + i - p, ox * s.stride + j - p) for i in range(s.FH) for j in range(s.FW)}
     window = {(y, xx) for y, xx in window if 0 <= y < s.H and 0 <= xx < s.W}
@@ -231,7 +246,9 @@ def _assert_conv(ex, matrix, s, x, col, r, n, oy, ox, R, counts):
         for g in dcol_grids:
             for i, rr in enumerate(_rows_of(g)):
                 if not isinstance(rr, Gap):
-                    assert {kk for kk in range(K) if "winner" in g.marks[i][kk]} == {kk for q, kk in copies if q == rr}
+                    where = {c: j for j, c in enumerate(shown_cols(K)) if not isinstance(c, Gap)}
+                    marked = {j for j, m in enumerate(g.marks[i]) if "winner" in m}
+                    assert marked == {where[kk] for q, kk in copies if q == rr and kk in where}
     # col2im(im2col(x)) = counts ⊙ x: not the inverse
     roundtrip = col2im_loops(col, x.shape, s.FH, s.FW, s.stride, p)
     np.testing.assert_array_equal(G(matrix, "roundtrip")[0].numbers(), roundtrip[n, 0])
@@ -328,22 +345,28 @@ def test_row_pickers_and_play_are_linked():
     ex = Im2colExplorer(H=5, W=5, N=3)          # 3x3 outputs: 27 rows
     ex.widget
     pos, play, pk = ex.controls["position"], ex.play, ex.pickers
-    assert (pos.max, play.max) == (26, 26)
-    assert [(pk[k].max, pk[k].disabled) for k in ("sample", "oy", "ox")] == [(2, False), (2, False), (2, False)]
+    assert pos.max == 26 and not play.disabled
+    assert [(pk[k].hi, pk[k].box.disabled) for k in ("sample", "oy", "ox")] == [(2, False), (2, False), (2, False)]
     ex.pick(sample=2, oy=1, ox=2)
     assert pos.value == 2 * 9 + 1 * 3 + 2 == 23
     assert "im2col의 행 r = 23" in T(ex.outputs["matrix"].value)
     assert_shown(ex, widget_parts(ex), ex.settings())
-    play.value = 10                              # what the Play button does in the browser
+    ex.set(position=9)
+    ex.play_step()                               # what a Play step does in the browser
     assert (pk["sample"].value, pk["oy"].value, pk["ox"].value) == (1, 0, 1)
+    assert [pk[k].box.value for k in ("sample", "oy", "ox")] == ["1", "0", "1"]
+    ex.pick(oy="1.5")                            # a picker says no as the sliders' boxes do
+    assert pos.value == 10 and pk["oy"].box.value == "0" and "정수가 아닙니다: 1.5" in pk["oy"].note.value
+    ex.pick(ox=7)                                # ... and clamps
+    assert pos.value == 11 and "7 → 2" in pk["ox"].note.value and pk["oy"].note.value == ""
     ex.set(position=26)
     ex.set(N=1)                                  # 9 rows: the row is clamped, the pickers follow
-    assert pos.value == pos.max == 8 and pk["sample"].disabled
+    assert pos.value == pos.max == 8 and pk["sample"].box.disabled
     assert (pk["oy"].value, pk["ox"].value) == (2, 2)
     ex.set(FH=5, FW=5)                           # one window: nothing to pick
-    assert pos.disabled and play.disabled and pk["oy"].disabled and pk["ox"].disabled
+    assert pos.disabled and play.disabled and pk["oy"].box.disabled and pk["ox"].box.disabled
     ex.set(H=4, W=4, FH=6, FW=6)                 # no window fits
-    assert pos.disabled and all(w.disabled for w in pk.values())
+    assert pos.disabled and all(p.box.disabled for p in pk.values())
     ex.pick(oy=0)                                # harmless
     assert_shown(ex, widget_parts(ex), ex.settings())
     with pytest.raises(ValueError, match="no picker named 'row'"):
@@ -354,13 +377,16 @@ def test_random_walk_through_controls_and_pickers():
     rng = random.Random(74)
     ex = Im2colExplorer()
     ex.widget
-    widgets_ = [ex.controls[c.name] for c in CONTROLS] + list(ex.pickers.values())
-    for _ in range(40):
-        w = rng.choice(widgets_)
-        if w.disabled:
-            continue
-        options = getattr(w, "options", None)
-        w.value = rng.choice([v for _, v in options]) if options else rng.randint(w.min, w.max)
+    for _ in range(30):
+        if rng.random() < 0.25:
+            name = rng.choice(list(ex.pickers))
+            ex.pick(**{name: rng.randint(0, ex.pickers[name].hi)})
+        else:
+            w = ex.controls[rng.choice(CONTROLS).name]
+            if w.disabled:
+                continue
+            options = getattr(w, "options", None)
+            w.value = rng.choice([v for _, v in options]) if options else rng.randint(w.min, w.max)
         assert_shown(ex, widget_parts(ex), ex.settings())
 
 
@@ -369,7 +395,7 @@ def test_invalid_stride_is_explained_and_drawn_in_floor_mode():
     ex.set(H=7, W=7, stride=3, mode="conv-backward")
     parts = widget_parts(ex)
     text = T(parts["explanation"])
-    assert "출력 높이(height) OH가 정수가 아닙니다" in text and "입력의 6번 행(row)은 어떤 윈도우도 읽지 않습니다" in text
+    assert "출력 높이 OH가 정수가 아닙니다" in text and "입력의 6번 행은 어떤 윈도우도 읽지 않습니다" in text
     assert "(2·2·2, 1·3·3)" not in T(parts["shapes"])   # backward: dcol shape instead
     dropped = {(6, j) for j in range(7)} | {(i, 6) for i in range(7)}
     dx = G(parts["matrix"], "dx")[0]
@@ -382,34 +408,39 @@ def test_invalid_stride_is_explained_and_drawn_in_floor_mode():
     assert_shown(ex, widget_parts(ex), ex.settings())
 
 
-def test_sweep_has_no_exceptions_and_explains_every_invalid_setting():
-    """Every square geometry (H, FH, P, S over their whole ranges; one sample, channel and filter;
-    the four modes in turn) and a seeded sample of 150 full settings: no exception, every invalid
-    setting explained, the view's own numbers consistent; some checked against the loops."""
-    ex = Im2colExplorer()
-    rng = random.Random(2025)
-    square = [Im2colSettings(mode=MODES[(h + f + p + st) % 4], N=1, C=1, FN=1, H=h, W=h, FH=f, FW=f, pad=p, stride=st)
-              for h in range(1, 13) for f in range(1, 7) for p in range(4) for st in range(1, 5)]
-    sample = [Im2colSettings(**{c.name: rng.choice([v for _, v in c.options]) if c.options else rng.randint(c.lo, c.hi)
-                                for c in CONTROLS}) for _ in range(150)]
-    invalid = floor = nofit = 0
-    for i, s in enumerate(square + sample):
-        v = ex.view(s)
-        assert_explanation(v.explanation, v.geometry.checks)
-        invalid += not v.geometry.valid
-        if not v.geometry.fits:
-            nofit += 1
-            assert v.col is None and "윈도우가 들어가지 않아" in v.matrix
-            continue
-        floor += not v.geometry.valid
-        assert v.agrees is True and v.col.shape == (v.window_count, s.C * s.FH * s.FW)
-        assert v.counts.sum() * s.N * s.C == v.col.size
-        if s.mode == "conv":
-            np.testing.assert_array_equal(v.product.reshape(s.N, *v.geometry.out_hw, s.FN).transpose(0, 3, 1, 2),
-                                          v.output)
-        if i % 97 == 0:
-            assert_shown(ex, v.__dict__, s)
-    assert invalid > 600 and floor > 450 and nofit > 100   # the sweep covers all three cases
+EXPLORER = Im2colExplorer()
+
+
+@settings(max_examples=40, deadline=None)
+@given(settings_of(CONTROLS, Im2colSettings))
+@example(Im2colSettings(mode="conv-backward", N=3, C=3, H=12, W=12, FH=6, FW=6, pad=3, FN=3, position=500))  # 108 columns
+@example(Im2colSettings(mode="pool-backward", N=1, C=2, H=7, W=7, FH=3, FW=3, stride=3))    # floor mode
+@example(Im2colSettings(mode="pool", H=2, W=3, FH=5, FW=2))                                # no window fits
+def test_any_setting_is_explained_and_drawn_from_the_loops_numbers(s):
+    """Every setting (hypothesis over the whole ranges): no exception, every invalid setting explained, every
+    number the view draws equal to the plain loops'."""
+    v = EXPLORER.view(s)
+    assert_explanation(v.explanation, v.geometry.checks)
+    if not v.geometry.fits:
+        assert v.col is None and "윈도우가 들어가지 않아" in v.matrix
+        return
+    assert v.col.shape == (v.window_count, s.C * s.FH * s.FW) and v.counts.sum() * s.N * s.C == v.col.size
+    assert_shown(EXPLORER, v.__dict__, s)
+
+
+@settings(max_examples=40, deadline=None)
+@given(settings_of(CONTROLS, Im2colSettings, mode="pool-backward"))
+def test_the_books_pooling_route_is_fast_poolings(s):
+    """The pooling views draw the book's route (im2col, the max of each row, argmax routing, col2im); it
+    gives FastPooling's output, argmax and gradient — checked here, not in the view."""
+    v = EXPLORER.view(s)
+    if not v.geometry.fits:
+        return
+    fast = FastPooling(s.FH, s.FW, s.stride, s.pad, floor=v.geometry.drawn_in_floor_mode)
+    x = EXPLORER.input(s)
+    np.testing.assert_array_equal(v.output, fast.forward(x))
+    np.testing.assert_array_equal(v.arg_max, fast.arg_max.transpose(0, 2, 3, 1).ravel())
+    np.testing.assert_array_equal(v.dx, fast.backward(v.dout))
 
 
 def test_widgets_have_stable_labels_and_classes():
@@ -419,24 +450,25 @@ def test_widgets_have_stable_labels_and_classes():
     assert set(ex.live_view.names) == {"formula", "shapes", "explanation", "matrix", "memory"}
     for name, w in ex.controls.items():
         assert f"cnnlib-im2col-control-{name}" in w._dom_classes
-    for name, w in ex.pickers.items():
-        assert f"cnnlib-im2col-pick-{name}" in w._dom_classes and "cnnlib-im2col-picker" in w._dom_classes
-    descriptions = [w.description for w in list(ex.controls.values()) + list(ex.pickers.values())]
+    for name, p in ex.pickers.items():
+        assert f"cnnlib-im2col-pick-{name}" in p.box._dom_classes and "cnnlib-im2col-picker" in p.box._dom_classes
+    descriptions = [w.description for w in ex.controls.values()] + [p.box.description for p in ex.pickers.values()]
     assert len(set(descriptions)) == len(descriptions) and all(descriptions)
     assert "cnnlib-im2col-play" in ex.play._dom_classes
-    controls = box.children[0]
-    assert any(ex.pickers["sample"] in getattr(c, "children", ()) for c in controls.children)   # beside Play
+    bar = next(c for c in box.children if "cnnlib-bar" in c._dom_classes)       # the line that stays in view
+    assert ex.play in bar.children and ex.pickers["sample"].box in bar.children
 
 
 def test_pooling_views_name_the_pooling_window_and_hide_fn():
     ex = Im2colExplorer()
     ex.widget
-    assert ex.controls["FH"].description == "필터 높이 FH" and ex.numbers["FN"].widget.layout.display is None
+    hidden = lambda: "cnnlib-hidden" in ex.numbers["FN"].widget._dom_classes   # noqa: E731
+    assert ex.controls["FH"].description == "필터 높이 FH" and not hidden()
     ex.set(mode="pool")
     assert ex.controls["FH"].description == "풀링 높이 FH" and ex.controls["FW"].description == "풀링 너비 FW"
-    assert ex.numbers["FN"].widget.layout.display == "none"
+    assert hidden()
     ex.set(mode="conv-backward")
-    assert ex.controls["FW"].description == "필터 너비 FW" and ex.numbers["FN"].widget.layout.display is None
+    assert ex.controls["FW"].description == "필터 너비 FW" and not hidden()
 
 
 def test_controls_are_the_convolution_explorers():

@@ -226,7 +226,7 @@ def test_dropout_masks_and_gradient():
     assert np.array_equal(Dropout(0.3, seed=0).forward(x), out)  # seeded: reproducible
 
 
-@pytest.mark.parametrize("n, channels", [(5, 7), (3, 2), (1, 4), (5, 12)])
+@pytest.mark.parametrize("n, channels", [(5, 7), (3, 2), (1, 4), (5, 12), (4, 7), (2, 3), (6, 4)])
 def test_lrn_matches_loops_and_gradient_check(n, channels):
     rng = np.random.default_rng(10)
     # activations of AlexNet's size (tens) so the normalisation really changes them
@@ -313,6 +313,9 @@ def test_empty_batches_flow_through_and_the_loss_refuses_them_clearly():
     affine = Affine(np.ones((8, 3)), np.zeros(3))
     h = conv.forward(np.zeros((0, 1, 4, 4)))
     assert h.shape == (0, 2, 2, 2)
+    for pool in (Pooling(2, 2, stride=2), Pooling(2, 2, stride=1, method="average")):  # issue 25.6
+        p = pool.forward(np.zeros((0, 3, 4, 4)))
+        assert pool.backward(np.zeros_like(p)).shape == (0, 3, 4, 4)
     y = affine.forward(h)
     assert y.shape == (0, 3)
     assert affine.backward(np.zeros((0, 3))).shape == (0, 2, 2, 2)
@@ -334,3 +337,37 @@ def test_wrong_dimension_hints_lead_somewhere_that_works(shape, hint):
     assert hint in str(e.value)
     if shape == (100, 784):  # following the hint works
         assert conv.forward(np.zeros(shape).reshape(-1, 1, 28, 28)).shape == (100, 2, 24, 24)
+
+
+@pytest.mark.parametrize("labels, wrong", [([0, -1], "-1"), ([3, 1], "3"), ([0, 10], "10")])
+def test_labels_outside_the_classes_are_refused(labels, wrong):
+    """-1 would silently be the last class (numpy's negative index); 3 of 3 classes an IndexError."""
+    with pytest.raises(ValueError, match=f"class numbers 0 to 2 for 3 scores per sample; got {wrong}"):
+        SoftmaxWithLoss().forward(np.zeros((2, 3)), np.array(labels))
+    with pytest.raises(ValueError, match="whole class numbers .int.; got float64. Use t.astype.int."):
+        SoftmaxWithLoss().forward(np.zeros((2, 3)), np.array([0.0, 1.0]))
+    assert SoftmaxWithLoss().forward(np.zeros((2, 3)), np.array([2, 0], dtype=np.uint8)) == pytest.approx(np.log(3))
+
+
+@pytest.mark.parametrize("Layer", [Pooling, FastPooling])
+@pytest.mark.parametrize("geometry", [(2, 2, 2), (3, 3, 2), (2, 2, 1), (3, 2, 3)])
+def test_a_nan_in_a_max_pooling_window_wins_it(Layer, geometry):
+    """One rule for the book's layer and the fast one (np.argmax's): a window with a NaN outputs NaN and
+    sends its gradient to its first NaN in reading order, the other windows as before."""
+    ph, pw, stride = geometry
+    rng = np.random.default_rng(sum(geometry))
+    x = rng.standard_normal((2, 3, 7, 8))
+    x[rng.random(x.shape) < 0.08] = np.nan
+    layer = Layer(ph, pw, stride=stride, floor=True)
+    out = layer.forward(x)
+    dout = rng.standard_normal(out.shape)
+    dx = layer.backward(dout.copy())
+    expected = np.zeros_like(x)
+    for n, c, i, j in np.ndindex(out.shape):
+        window = x[n, c, i * stride : i * stride + ph, j * stride : j * stride + pw]
+        nans = np.flatnonzero(np.isnan(window))
+        k = nans[0] if nans.size else np.argmax(window)
+        assert np.isnan(out[n, c, i, j]) == bool(nans.size)
+        expected[n, c, i * stride + k // pw, j * stride + k % pw] += dout[n, c, i, j]
+    assert np.isnan(x).any() and np.isnan(out).any()
+    np.testing.assert_allclose(dx, expected, rtol=1e-12)

@@ -33,7 +33,8 @@ import numpy as np
 import pytest
 
 import cnnlib
-from cnnlib import mnist, mnist_files
+from cnnlib import files, mnist, mnist_download, mnist_files
+from unprivileged import unprivileged_user as _unprivileged_user
 from cnnlib.mnist import IdxFile, MNIST_FILES, MnistDownloadError, load_arrays
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -326,7 +327,7 @@ def test_an_interrupted_download_leaves_nothing_behind(synthetic, good_mirror, t
         def update(self, n):
             raise KeyboardInterrupt
 
-    monkeypatch.setattr(mnist, "_progress_bar", lambda total, name: InterruptedBar())
+    monkeypatch.setattr(mnist_download, "_progress_bar", lambda total, name: InterruptedBar())
     cache = tmp_path / "cache"
     with pytest.raises(KeyboardInterrupt):
         load_arrays(cache, [good_mirror], specs)
@@ -357,6 +358,68 @@ def test_mirror_list_and_cache_folder_come_from_the_environment(monkeypatch, tmp
         monkeypatch.setenv("CNNLIB_MNIST_MIRRORS", bad)
         with pytest.raises(ValueError, match=f"MNIST mirror '{bad}' is not a usable base URL.*file:///"):
             mnist.configured_mirrors()
+
+
+def test_a_folder_with_a_space_written_raw_gets_the_fix_for_that_folder(synthetic, tmp_path, monkeypatch):
+    """Issue 25.5: spaces separate mirrors, so 'file:///…/교실 자료/' was read as two, and the error about
+    the second piece suggested a folder under the current directory."""
+    good, specs, arrays = synthetic
+    folder = tmp_path / "교실 자료 2"
+    shutil.copytree(good, folder)
+    raw = f"file://{folder}/"
+    monkeypatch.setenv("CNNLIB_MNIST_MIRRORS", f"http://127.0.0.1:9/ {raw}")
+    fixed = raw.replace(" ", "%20")
+    with pytest.raises(ValueError) as e:
+        mnist.configured_mirrors()
+    assert str(e.value) == (f"MNIST mirror '{raw}' has a space in its path, and spaces separate mirrors in "
+                            f"$CNNLIB_MNIST_MIRRORS. Write each space as %20: {fixed}")
+    monkeypatch.setenv("CNNLIB_MNIST_MIRRORS", fixed)  # the suggested fix works
+    assert_same_arrays(load_arrays(tmp_path / "cache", mnist.configured_mirrors(), specs), arrays)
+
+
+class _TricklingHandler(_QuietHandler):
+    """Announces the whole file, then sends one byte every ``pause`` seconds (``limit`` bytes, then hangs
+    up): a mirror that never times out but would take hours."""
+
+    pause, limit = 0.05, 60
+
+    def copyfile(self, source, outputfile):
+        data = source.read()
+        try:
+            for i in range(min(self.limit, len(data))):
+                outputfile.write(data[i : i + 1])
+                outputfile.flush()
+                time.sleep(self.pause)
+        except OSError:
+            pass
+        self.close_connection = True
+
+
+@pytest.mark.parametrize("limit, answer", [
+    ("rate", "sent only {got} of {size} bytes in {seconds} s, less than 2 kB/s: too slow to wait for"),
+    ("deadline", "did not finish within 0.5 s ({got} of {size} bytes arrived)"),
+])
+def test_a_trickling_mirror_is_left_for_the_next(synthetic, good_mirror, tmp_path, capsys, monkeypatch, limit, answer):
+    """Issue 25.5: a byte every 20 s kept one download going for 652 s and the next mirror was never asked.
+    Here a byte every 0.05 s, with the limits scaled down alike."""
+    good, specs, arrays = synthetic
+    if limit == "rate":
+        monkeypatch.setattr(mnist_download, "MIN_RATE", 2000)
+        monkeypatch.setattr(mnist_download, "RATE_GRACE", 0.4)
+    else:
+        monkeypatch.setattr(mnist_download, "MIN_RATE", 0)
+        monkeypatch.setattr(mnist_download, "DEADLINE", 0.5)
+    with serve(good, _TricklingHandler) as slow:
+        assert_same_arrays(load_arrays(tmp_path / "cache", [slow, good_mirror], specs), arrays)
+    out = capsys.readouterr().out
+    first = specs[0].name
+    line = next(ln for ln in out.splitlines() if ln.startswith(f"MNIST: {slow}{first}: "))
+    got, seconds = re.search(r"(\d+) of \d+ bytes(?: in ([\d.]+) s)?", line).groups()
+    expected = answer.format(got=got, size=(good / first).stat().st_size, seconds=seconds)
+    assert line == f"MNIST: {slow}{first}: {expected}; trying the next mirror"
+    assert 0 < int(got) < _TricklingHandler.limit  # left long before the mirror hung up
+    for spec in specs[1:]:  # a mirror that slow is not asked again for the other files
+        assert f"{slow}{spec.name}" not in out.replace(f"{slow}{spec.name}: not asked again", "")
 
 
 # ----------------------------------------------------------------------------- shared and read-only folders
@@ -459,26 +522,6 @@ def read_only_folder(tmp_path):
             shutil.rmtree(folder)
 
 
-@functools.cache
-def _unprivileged_user() -> list:
-    """The command prefix that runs a program as ``nobody``; skips the test when there is none."""
-    import pwd
-
-    setpriv = shutil.which("setpriv")
-    try:
-        nobody = pwd.getpwnam("nobody")
-    except KeyError:
-        nobody = None
-    if setpriv is None or nobody is None:
-        pytest.skip("running as root, and setpriv or the user nobody is missing to test as a normal user")
-    user = [setpriv, f"--reuid={nobody.pw_uid}", f"--regid={nobody.pw_gid}", "--clear-groups"]
-    probe = subprocess.run([*user, sys.executable, "-c", "import cnnlib.mnist"], cwd=ROOT,
-                           capture_output=True, text=True)
-    if probe.returncode:
-        pytest.skip(f"the user nobody cannot run this Python and cnnlib: {probe.stderr.strip()[-300:]}")
-    return user
-
-
 def _damaged(content: bytes) -> bytes:
     flipped = bytearray(content)
     flipped[len(flipped) // 2] ^= 0xFF
@@ -528,7 +571,7 @@ def test_a_read_only_file_system_is_detected_by_the_failed_write(synthetic, good
     def read_only_mkstemp(*args, **kwargs):
         raise OSError(errno.EROFS, os.strerror(errno.EROFS))
 
-    monkeypatch.setattr(mnist_files, "mkstemp", read_only_mkstemp)
+    monkeypatch.setattr(files, "mkstemp", read_only_mkstemp)  # every atomic write starts there
     folder = tmp_path / "mounted"
     folder.mkdir()
     for name in NAMES:
@@ -558,7 +601,7 @@ def test_a_file_that_vanishes_after_the_check_counts_as_missing(synthetic, good_
         return read_after_removal
 
     monkeypatch.setattr(mnist, "read_npz", vanishing(mnist.read_npz))
-    monkeypatch.setattr(mnist, "read_idx_gz", vanishing(mnist.read_idx_gz))
+    monkeypatch.setattr(mnist_download, "read_idx_gz", vanishing(mnist.read_idx_gz))
     assert_same_arrays(load_arrays(cache, [good_mirror], specs), arrays)
     assert_cache_holds_exactly_the_good_files(cache, good)
 

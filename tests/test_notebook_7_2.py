@@ -136,7 +136,7 @@ def test_explorer_things_to_try(cells):
     assert "2번과 5번 행·열은 어떤 윈도우도 읽지 않습니다" in todo
     # the static views below it: the invalid setting (row 6 painted red) and the multi-channel one
     cell = find(cells, "multi = ConvSettings(", "code")
-    assert "6번 행(row)은 어떤 윈도우도 읽지 않습니다" in html_text(cell)
+    assert "6번 행은 어떤 윈도우도 읽지 않습니다" in html_text(cell)
     view = explorer.view(ConvSettings(H=5, W=5, C=3, FN=2, filter=1, position=4))
     assert view.window_sum == view.output[view.cell]
     assert stream(cell) == (f"출력 형상: {view.out_shape} | 지금 칸 (n, f, oy, ox): {view.cell} | "

@@ -126,7 +126,7 @@ def test_explorer_static_views(cells):
     odd = explorer.view(PoolSettings(H=5, W=5)).geometry
     assert not odd.valid and odd.h.dropped_input_indices == (4,)
     text = html_text(find(cells, 'PoolSettings(method="average", position=3)', "code"))
-    assert "4번 행(row)은 어떤 윈도우도 읽지 않습니다" in text
+    assert "4번 행은 어떤 윈도우도 읽지 않습니다" in text
     assert re.search(r"버려지는\s+4번 행·열", source(find(cells, "### 해 볼 것", "markdown")))
 
 

@@ -173,7 +173,7 @@ def test_224_cannot_work_and_pad_2_skips_only_padding(nb):
     assert "228칸 중 마지막 윈도우는 216번 칸에서 시작해 226번 칸에서 끝남" in out
     assert "실제 픽셀 0줄, 패딩 1줄" in out
     html = nb.output("e98f07d5", "text/html")
-    assert "213 ÷ 4의 나머지(remainder)는 1" in html and "54.25" in html
+    assert "213 ÷ 4의 나머지는 1" in html and "54.25" in html
     prose = nb.source("7c6b11a6")
     assert "패딩한 228칸" in prose and "226번 칸에서" in prose and "**패딩 한 줄**뿐" in prose
     assert "실제 픽셀은 모두" in prose and "마지막 행·열 일부" not in prose

@@ -21,7 +21,8 @@ from packaging.markers import Marker
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-import tasks  # noqa: E402
+import tasks_env  # noqa: E402
+import tasks_lock  # noqa: E402
 
 CLOSED = "http://127.0.0.1:9"  # the discard port: nothing listens, so any network use fails at once
 SKIP_COPY = shutil.ignore_patterns(".git", ".venv", "artifacts", "mnist", "__pycache__", ".pytest_cache",
@@ -38,7 +39,7 @@ def _learner_env(folder: Path) -> dict:
            if not k.upper().startswith(("PIP_", "CNNLIB_", "VIRTUAL_ENV")) and k.lower() not in ("http_proxy", "https_proxy", "no_proxy")}
     return {**env, "PIP_CONFIG_FILE": os.devnull, "PIP_INDEX_URL": f"{CLOSED}/simple",
             "http_proxy": CLOSED, "https_proxy": CLOSED, "HTTP_PROXY": CLOSED, "HTTPS_PROXY": CLOSED,
-            tasks.ENV_OFFLINE: str(folder)}
+            tasks_env.ENV_OFFLINE: str(folder)}
 
 
 def _steps(out: str) -> list[str]:
@@ -97,9 +98,9 @@ def test_a_room_without_internet_installs_from_the_teachers_folder(tmp_path):
                         r"\.\.\. \d+ packages", steps[0]), steps
     assert re.fullmatch(r"\[tasks\] installing \d+ packages \.\.\. done", steps[1]), steps
     assert steps[2:] == [f"[tasks] MNIST ... ready in {laptop / 'data' / 'mnist'}"]
-    assert done.stdout.splitlines()[-1] == tasks.read_lock()["jupyterlab"][0]  # `jupyter lab --version`
+    assert done.stdout.splitlines()[-1] == tasks_lock.read_lock()["jupyterlab"][0]  # `jupyter lab --version`
     installed = _installed(laptop)
-    pins = {k: v for k, (v, marker) in tasks.read_lock().items() if not marker or Marker(marker).evaluate()}
+    pins = {k: v for k, (v, marker) in tasks_lock.read_lock().items() if not marker or Marker(marker).evaluate()}
     assert "pytest" not in installed and "playwright" not in installed  # lab installs no test packages
     assert {k: (v, pins[k]) for k, v in installed.items() if k in pins and pins[k] != v} == {}
 

@@ -136,3 +136,42 @@ def test_top_activations_of_several_layers_in_one_pass_equal_one_at_a_time():
             np.testing.assert_allclose(full[picks.image, channel, picks.y, picks.x], picks.value, rtol=RTOL, atol=ATOL)
     with pytest.raises(ValueError, match="No layer 'Relu9'"):
         R.top_activations(net, images, ["Relu1", "Relu9"])
+
+
+def test_purity_by_layer_counts_the_labels_of_each_channels_top_images():
+    from collections import Counter
+
+    net = DeepConvNet(seed=8)
+    images = np.random.default_rng(9).uniform(0, 1, (16, 1, 28, 28)).astype(np.float32)
+    labels = np.random.default_rng(10).integers(0, 3, 16)
+    purity = R.purity_by_layer(net, images, labels, ["Relu1", "Relu5"], k=4, batch_size=8)
+    assert list(purity) == ["Relu1", "Relu5"]
+    for name, p in purity.items():
+        top = R.top_activations(net, images, name, k=4)
+        full = forward_until(net, images, name)
+        assert_a_valid_top_k(top, full.reshape(16, full.shape[1], -1).max(axis=2).T, 4)
+        expected = [Counter(labels[picks].tolist()).most_common(1)[0][1] / 4 for picks in top.image]
+        np.testing.assert_allclose(p, expected)
+    single = R.purity_by_layer(net, images, labels, "Relu1", k=4)
+    np.testing.assert_allclose(single["Relu1"], purity["Relu1"])
+    with pytest.raises(ValueError, match=r"one class number per image, shape \(16,\); got shape \(16, 10\)"):
+        R.purity_by_layer(net, images, np.eye(10)[labels], "Relu1")
+    with pytest.raises(ValueError, match=r"k must be between 1 and the number of images \(16\); got 17"):
+        R.purity_by_layer(net, images, labels, "Relu1", k=17)
+
+
+def test_the_untrained_control_is_the_shipped_runs_starting_point():
+    """build_network(RECIPES['deep_convnet']) — the untrained column of 7.6's table — has the weights the
+    shipped run started from: the run's record names the recipe's seed and architecture, and the build
+    is deterministic."""
+    from cnnlib.train import RECIPES, build_network, load_record, load_trained
+
+    recipe = RECIPES["deep_convnet"]
+    settings = load_record("deep_convnet")["settings"]
+    assert settings["seed"] == recipe.seed and settings["network_args"] == recipe.network_args
+    untrained, again, trained = build_network(recipe), build_network(recipe), load_trained("deep_convnet")
+    assert list(untrained.layers) == list(trained.layers)
+    for key in untrained.params:
+        np.testing.assert_array_equal(untrained.params[key], again.params[key])
+        assert untrained.params[key].shape == trained.params[key].shape
+    assert not np.allclose(untrained.params["W1"], trained.params["W1"])

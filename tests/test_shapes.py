@@ -1,12 +1,16 @@
 """The one size formula: the book's cases, the explanations, floor mode, and properties."""
 
 
+import signal
+from contextlib import contextmanager
+
 import numpy as np
 import pytest
 from hypothesis import given, strategies as st
 
+from cnnlib import Pooling
 from cnnlib.shapes import (
-    check_output_size, conv_output_size, conv_output_shape, pool_output_size, pool_output_shape,
+    STRIDE_SEARCH, check_output_size, conv_output_size, conv_output_shape, pool_output_size, pool_output_shape,
 )
 
 
@@ -117,8 +121,7 @@ def test_suggestions_come_from_arithmetic_and_are_never_absurd():
     # AlexNet's conv1 at 224: 213/4. 213 = 3·71, but a stride of 71 or 213 would skip most of the image.
     c = check_output_size(224, 11, stride=4)
     assert c.nearest_strides == (1, 3)
-    # Sizes far beyond any image: the divisors come from trial division up to the square root, so this
-    # returns at once (a search over every stride up to 10**12 would not finish).
+    # Sizes far beyond any image: every suggestion is arithmetic, so this returns at once.
     c = check_output_size(10**12 + 2, 3, stride=2)            # numerator 10**12 - 1 = 3^3·7·11·13·37·101·9901
     assert (c.remainder, c.floor_output_size) == (1, (10**12 - 1) // 2 + 1)
     assert c.nearest_strides == (1, 3) and c.nearest_pads == ()  # odd numerator, even stride: no pad helps
@@ -130,3 +133,61 @@ def test_float_sizes_say_how_to_fix_them(value, fix):
     with pytest.raises(TypeError) as e:
         conv_output_size(28, value)
     assert "filter_size must be a whole number" in str(e.value) and fix in str(e.value)
+
+
+@contextmanager
+def hang_guard(seconds=60):
+    """Turns a hang into a failure. Not a speed limit: the calls below take microseconds, while the
+    search they replaced would loop over 10**30 values."""
+    def hung(signum, frame):
+        raise AssertionError(f"did not return within {seconds} s: a size check that loops over a size")
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def test_checks_of_huge_sizes_are_arithmetic():
+    """Issue 25.3: a stride, filter, pad or input of any size is checked without looping over it."""
+    big = 10**30
+    with hang_guard():
+        with pytest.raises(ValueError, match="3 divided by stride 100000000 leaves remainder 3"):
+            Pooling(2, 2, stride=10**8).forward(np.zeros((1, 1, 5, 5)))
+        with pytest.raises(ValueError, match=f"pad ≥ {(big - 5 + 1) // 2}"):
+            Pooling(big, big).forward(np.zeros((1, 1, 5, 5)))
+        c = check_output_size(big + 1, 2, stride=2)                   # odd numerator, even stride
+        assert c.nearest_pads == () and c.nearest_strides == (1,) and c.dropped_input == range(big, big + 1)
+        c = check_output_size(big, 2, stride=big // 3 + 1)            # a remainder of about 3·10**29
+        rows = c.dropped_input
+        assert (rows.start, rows.stop) == (big - c.remainder, big) and c.remainder > 10**29 and c.dropped_padding == 0
+        assert f"input rows {big - c.remainder}–{big - 1} are never visited" in c.message
+        assert c.nearest_pads == (2,) and c.nearest_strides == (1, 2)  # (big + 2·2 − 2) = 3·stride
+        for q in c.nearest_pads:
+            assert check_output_size(big, 2, stride=big // 3 + 1, pad=q).valid
+        for t in c.nearest_strides:
+            assert check_output_size(big, 2, stride=t).valid
+        c = check_output_size(8, big, stride=big - 1, kind="pool")   # not even one window fits
+        assert c.status == "no-fit" and c.nearest_pads == ((big - 8) // 2,) and c.nearest_strides == ()
+
+
+def brute_force_suggestions(h, f, s, p, d):
+    """The nearest valid pads (one each side) and strides (two each side, at most the window's span) by
+    trying every candidate: the independent reference for the arithmetic."""
+    span = d * (f - 1) + 1
+    valid = lambda q, t: h + 2 * q - span >= 0 and (h + 2 * q - span) % t == 0  # noqa: E731
+    pads = [q for q in range(0, p + 2 * s + span + 1) if valid(q, s)]
+    strides = [t for t in range(1, span + 1) if valid(p, t)]
+    below = lambda xs, x, n: sorted(v for v in xs if v < x)[-n:]  # noqa: E731
+    above = lambda xs, x, n: sorted(v for v in xs if v > x)[:n]  # noqa: E731
+    return (tuple(below(pads, p, 1) + above(pads, p, 1)), tuple(below(strides, s, 2) + above(strides, s, 2)))
+
+
+@given(h=st.integers(1, 300), f=st.integers(1, STRIDE_SEARCH // 2), s=st.integers(1, 40), p=st.integers(0, 30),
+       d=st.integers(1, 2))
+def test_suggestions_equal_trying_every_candidate(h, f, s, p, d):
+    c = check_output_size(h, f, s, p, d)
+    if not c.valid:
+        assert (c.nearest_pads, c.nearest_strides) == brute_force_suggestions(h, f, s, p, d)

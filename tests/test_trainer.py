@@ -156,6 +156,21 @@ def test_trainer_cosine_schedule_and_errors():
         Trainer(net, x, t, x, t, evaluations_per_epoch=0)
 
 
+@pytest.mark.parametrize("settings, message", [
+    ({"epochs": 0}, "epochs must be at least 1; got 0"),
+    ({"epochs": -1}, "epochs must be at least 1; got -1"),
+    ({"epochs": 1.5}, "epochs must be a whole number"),
+    ({"mini_batch_size": 0}, "mini_batch_size must be at least 1; got 0"),
+    ({"train": 0}, "at least one training and one test image; got 0 and 40"),
+])
+def test_settings_that_cannot_train_say_which_setting_is_wrong(settings, message):
+    """Issue 25.1: epochs=-1 blamed warmup_epochs, an empty training set evaluations_per_epoch."""
+    x, t = toy_data(40, 0)
+    n = settings.pop("train", len(x))
+    with pytest.raises((ValueError, TypeError), match=message):
+        Trainer(toy_net(), x[:n], t[:n], x, t, **settings)
+
+
 def test_progress_bar_and_messages_go_to_stdout(capsys):
     x, t = toy_data(60, 0)
     Trainer(toy_net(), x, t, x, t, epochs=2, mini_batch_size=20, optimizer="adam", verbose=True,
@@ -192,7 +207,7 @@ def test_live_curves_follow_the_trainer():
     np.testing.assert_allclose(steps, np.arange(1, 21) / 10)  # in epochs: 10 steps per epoch
     at, test = curves.test_line.get_data()
     assert list(at) == tr.eval_epoch_list == [0.5, 1.0, 1.5, 2.0] and list(test) == tr.test_acc_list
-    assert "epoch 2.00/2" in curves.fig._suptitle.get_text()
+    assert "에폭 2.00/2" in curves.fig._suptitle.get_text()
     assert curves.finish(tr, "done in 1 s") is None
     assert curves.fig._suptitle.get_text() == "toy  done in 1 s"
     assert curves._image().data[:8] == b"\x89PNG\r\n\x1a\n"

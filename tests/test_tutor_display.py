@@ -58,13 +58,21 @@ def test_wrong_dtype_is_explained():
     def integer_output(x, w, stride=1, pad=0):
         return S.my_conv_single(x, w, stride, pad).astype(np.int64)
     result = check("conv_single", integer_output)
-    assert "출력 자료형(dtype)이 float64여야 하는데 int64입니다. 정수 배열에 넣은 값은 소수점 아래가 잘립니다." in result.text
+    assert "출력 자료형(dtype)이 실수(예: float64)여야 하는데 int64입니다. 정수 배열에 넣은 값은 소수점 아래가 잘립니다." \
+        in result.text
 
 
 @pytest.mark.parametrize("value,kind", [([[1.0]], "list"), ("abc", "str"), (3.5, "float")])
 def test_not_an_array_is_explained(value, kind):
     result = check("conv_single", lambda x, w, stride=1, pad=0: value)
     assert f"출력 값이 NumPy 배열이 아니라 {kind}입니다" in result.text
+
+
+@pytest.mark.parametrize("shape", [(1, 0, 4, 4), (0,), (), (2,), (1, 1, 1, 1, 1), (1, 1, 0, 0)])
+def test_an_output_of_any_shape_gets_a_sentence_not_a_tutor_error(shape):
+    result = check("col2im", lambda col, input_shape, filter_h, filter_w, stride=1, pad=0: np.zeros(shape))
+    assert result.status == "fail" and "검사기에 문제" not in result.text
+    assert "출력 형상이" in result.text or "NumPy 배열이 아니라" in result.text
 
 
 def test_none_after_the_first_case_asks_about_return():
@@ -99,17 +107,40 @@ def test_failure_shows_grids_with_the_differing_cells_marked():
     for role in ("input", "expected", "got"):
         assert f"cnnlib-grid-tutor-{role}" in html
     got = html[html.index("cnnlib-grid-tutor-got"):]
-    assert "is-unvisited" in got  # the wrong cells are marked
-    assert "직접 실행해 보기" in html and "conv_single_stride_ignored(x, w, stride=" in html
+    assert "is-current" in got  # the wrong cells are marked ...
+    assert "line-through" not in html and "<s>" not in html  # ... and their numbers stay legible
+    assert "직접 실행해 보기" in html and "conv_single_stride_ignored(x, w, 2, 0)  # stride=2, pad=0" in html
 
 
-def test_print_inside_the_learners_code_is_captured_not_printed(capsys):
+def test_print_inside_the_learners_code_is_shown_with_the_result(capsys):
     def chatty(x, w, stride=1, pad=0):
         print("shape", x.shape)
         return np.zeros((1, 1))
     result = check("conv_single", chatty)
-    assert capsys.readouterr().out == ""
-    assert "함수가 print한 내용" in result._repr_html_()
+    assert capsys.readouterr().out == ""  # not 40 cases' worth of output in the cell
+    assert "이 경우에서 print한 내용:\n    shape (2, 2)" in result.text  # the shown case's, in text/plain ...
+    assert "이 경우에서 print한 내용" in result._repr_html_() and "shape (2, 2)" in result._repr_html_()  # ... and HTML
+
+
+def test_print_is_shown_when_the_check_passes_too():
+    def chatty(x, w, stride=1, pad=0):
+        print("OH, OW =", S.my_conv_single(x, w, stride, pad).shape)
+        return S.my_conv_single(x, w, stride, pad)
+    result = check("conv_single", chatty)
+    assert result.status == "pass" and "1번째 경우에서 print한 내용:\n    OH, OW = (2, 2)" in result.text
+
+
+def test_a_printing_runaway_keeps_only_the_start(monkeypatch):
+    monkeypatch.setattr("cnnlib.tutor.budget.SECONDS", 0.3)
+    def chatty(x, w, stride=1, pad=0):
+        while True:
+            print("still here")
+    result = check("conv_single", chatty)
+    assert result.status == "fail" and "검사 시간 0.3초" in result.text
+    # the budget runs out on the loop's line or on the print (either is the learner's loop)
+    assert ('멈춘 곳: chatty 함수의 3번째 줄: print("still here")' in result.text
+            or "멈춘 곳: chatty 함수의 2번째 줄: while True:" in result.text), result.text
+    assert result.text.count("\n    still here") == 20 and "줄 더)" in result.text
 
 
 def _fingerprint():

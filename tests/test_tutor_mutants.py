@@ -3,6 +3,8 @@ cases are able to tell the mistakes apart, and a mistake written differently is 
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from numpy.lib.stride_tricks import sliding_window_view
@@ -114,21 +116,88 @@ class NotReversedOtherWay(S.MyConvNet):
         return {"W1": self.layers["Conv1"].dW}
 
 
+# Catalogued mistakes written as a call of the model solution, here as a learner writes them.
+
+def stride_ignored_loops(x, w, stride=1, pad=0):
+    H, W = x.shape
+    FH, FW = w.shape
+    OH = (H + 2 * pad - FH) // stride + 1
+    OW = (W + 2 * pad - FW) // stride + 1
+    xp = np.pad(x, pad)
+    out = np.zeros((OH, OW))
+    for i in range(OH):
+        for j in range(OW):
+            out[i, j] = np.sum(xp[i:i + FH, j:j + FW] * w)
+    return out
+
+
+def conv_pad_all_axes_loops(x, w, b, stride=1, pad=0):
+    N, C, H, W = x.shape
+    FN, _, FH, FW = w.shape
+    OH, OW = (H + 2 * pad - FH) // stride + 1, (W + 2 * pad - FW) // stride + 1
+    xp = np.pad(x, pad)
+    out = np.zeros((N, FN, OH, OW))
+    for n in range(N):
+        for f in range(FN):
+            for i in range(OH):
+                for j in range(OW):
+                    out[n, f, i, j] = np.sum(xp[n, :C, i * stride:i * stride + FH, j * stride:j * stride + FW] * w[f]) + b[f]
+    return out
+
+
+def im2col_fh_fw_c_loops(input_data, filter_h, filter_w, stride=1, pad=0):
+    N, C, H, W = input_data.shape
+    OH, OW = (H + 2 * pad - filter_h) // stride + 1, (W + 2 * pad - filter_w) // stride + 1
+    img = np.pad(input_data, [(0, 0), (0, 0), (pad, pad), (pad, pad)])
+    col = np.zeros((N * OH * OW, C * filter_h * filter_w))
+    row = 0
+    for n in range(N):
+        for i in range(OH):
+            for j in range(OW):
+                window = img[n, :, i * stride:i * stride + filter_h, j * stride:j * stride + filter_w]
+                col[row] = window.transpose(1, 2, 0).reshape(-1)
+                row += 1
+    return col
+
+
+def col2im_crop_minus_pad_loops(col, input_shape, filter_h, filter_w, stride=1, pad=0):
+    N, C, H, W = input_shape
+    OH, OW = (H + 2 * pad - filter_h) // stride + 1, (W + 2 * pad - filter_w) // stride + 1
+    img = np.zeros((N, C, H + 2 * pad, W + 2 * pad))
+    row = 0
+    for n in range(N):
+        for i in range(OH):
+            for j in range(OW):
+                img[n, :, i * stride:i * stride + filter_h, j * stride:j * stride + filter_w] += \
+                    col[row].reshape(C, filter_h, filter_w)
+                row += 1
+    return img[:, :, pad:-pad, pad:-pad]
+
+
 @pytest.mark.parametrize("name,impl,key", [
     ("conv_single", flipped_vectorised, "kernel_flipped"),
     ("col2im", overwrite_col2im_other_loops, "overlaps_overwritten"),
     ("convnet", NotReversedOtherWay, "layers_not_reversed"),
+    ("conv_single", stride_ignored_loops, "stride_ignored"),
+    ("conv", conv_pad_all_axes_loops, "pad_all_axes"),
+    ("im2col", im2col_fh_fw_c_loops, "columns_fh_fw_c"),
+    ("col2im", col2im_crop_minus_pad_loops, "crop_minus_pad"),
 ])
 def test_mistake_written_differently_is_still_named(name, impl, key):
-    assert check(name, impl).mistake == key
+    result = check(name, impl)
+    assert result.mistake == key and "진단: " in result.text  # the same outcome on every case
 
 
-def test_two_mistakes_at_once_get_no_false_diagnosis():
+def test_two_mistakes_at_once_name_the_one_seen_alone_and_say_there_is_more():
+    """The flipped filter shows alone in the stride-1 cases: it is named, with how much of the wrong
+    values it explains, and the rest is left to another mistake (not claimed)."""
     def my_conv_single(x, w, stride=1, pad=0):  # stride ignored AND kernel flipped
         windows = sliding_window_view(np.pad(x, pad), w.shape)
         OH = (x.shape[0] + 2 * pad - w.shape[0]) // stride + 1
         OW = (x.shape[1] + 2 * pad - w.shape[1]) // stride + 1
         return np.einsum("ijab,ab->ij", windows[:OH, :OW], np.flip(w))
     result = check("conv_single", my_conv_single)
-    assert result.status == "fail" and result.mistake is None
-    assert "알려진 실수와는 다릅니다" in result._repr_html_()
+    assert result.status == "fail" and result.mistake == "kernel_flipped"
+    found = re.search(r"진단 \(틀린 값의 약 (\d+)%가 이 실수와 같습니다\)", result.text)
+    assert found and 35 <= int(found[1]) < 100
+    assert "나머지 틀린 값에는 다른 실수도 있는 것 같습니다." in result.text

@@ -13,13 +13,15 @@ How they are built — modules, the live/static HTML, the classes and labels tha
 rely on — is in ``docs/explorers.md``.
 """
 
-from .conv import ConvExplorer, ConvSettings
-from .pool import PoolExplorer, PoolSettings
-from .im2col import Im2colExplorer, Im2colSettings
 from .alexnet import AlexNetExplorer, AlexNetSettings
+from .conv import ConvExplorer, ConvSettings
 from .featuremap import FeatureMapExplorer, FeatureMapSettings
+from .drawpad import DrawPadExplorer
+from .im2col import Im2colExplorer, Im2colSettings
+from .pool import PoolExplorer, PoolSettings
 
 __all__ = ["ConvExplorer", "ConvSettings", "PoolExplorer", "PoolSettings"]
 __all__ += ["Im2colExplorer", "Im2colSettings"]
 __all__ += ["AlexNetExplorer", "AlexNetSettings"]
 __all__ += ["FeatureMapExplorer", "FeatureMapSettings"]
+__all__ += ["DrawPadExplorer"]

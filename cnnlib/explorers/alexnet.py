@@ -23,13 +23,13 @@ from html import escape
 
 from ..alexnet import ALEXNET
 from ..architecture import LayerSizeError, layer_table, valid_input_sizes
+from ..htmlkit.grid import grid_html
+from ..htmlkit.layout import notice, text
+from ..htmlkit.style import attrs
 from ..shapes import shape_text
 from .base import Explorer
 from .controls import Control
 from .explain import explain_html, explanations_html
-from .grid import grid_html
-from .layout import notice, scroll, text
-from .style import attrs
 
 __all__ = ["AlexNetSettings", "AlexNetView", "AlexNetExplorer", "COLUMNS", "CONTROLS", "BATCHES", "megabytes"]
 
@@ -37,11 +37,11 @@ LO, HI = 32, 323
 VALID_SIZES = tuple(valid_input_sizes(ALEXNET, LO, HI))   # every layer's output a whole number
 BATCHES = (("1", 1), ("32", 32), ("128", 128))  # 128: the paper's batch size
 CONTROLS = (
-    Control("input_size", "입력 크기", LO, HI, hint="input size", quick=VALID_SIZES, track=230),
-    Control("batch", "배치 크기", options=BATCHES, hint="batch"),
+    Control("input_size", "입력 크기", LO, HI, row="bar", hint="input size", quick=VALID_SIZES, track=230),
+    Control("batch", "배치 크기", row="bar", options=BATCHES, hint="batch"),
 )
 COLUMNS = ("층", "출력 형상", "매개변수", "비율", "곱셈-누산", "비율", "im2col 메모리")
-_KIND = {"conv": "합성곱 (convolution)", "pool": "최대 풀링 (max pooling)"}
+_KIND = {"conv": "합성곱", "pool": "최대 풀링"}
 
 
 @dataclass(frozen=True)
@@ -113,9 +113,9 @@ class AlexNetExplorer(Explorer):
             macs = sum(r["macs"] for r in rows)
             biggest = max(rows, key=lambda r: r["im2col_bytes"])
             lines += [
-                f"출력 (N, 1000) = <b>({s.batch}, 1000)</b> · 매개변수(parameter) <b>{params:,}</b>개 "
+                f"출력 (N, 1000) = <b>({s.batch}, 1000)</b> · 매개변수 <b>{params:,}</b>개 "
                 f"(약 {params / 1e4:,.0f}만)",
-                f"곱셈-누산(multiply-add) <b>{macs * s.batch:,}</b>회 = 이미지 한 장에 {macs:,}회 × {s.batch}장",
+                f"곱셈-누산 <b>{macs * s.batch:,}</b>회 = 이미지 한 장에 {macs:,}회 × {s.batch}장",
                 f"가장 큰 im2col 행렬: {biggest['name']}, <b>{megabytes(biggest['im2col_bytes'] * s.batch)}</b> "
                 f"(float32, {s.batch}장)",
             ]
@@ -139,7 +139,7 @@ class AlexNetExplorer(Explorer):
         marks = {}
         note = ""
         if error is None:
-            values.append(["합계 (total)", "", f"{total_params:,}", "100%", f"{total_macs * s.batch:,}", "100%",
+            values.append(["합계", "", f"{total_params:,}", "100%", f"{total_macs * s.batch:,}", "100%",
                            "최대 " + megabytes(max(r["im2col_bytes"] for r in rows) * s.batch)])
             # the layer holding most parameters and the one doing most multiply-adds
             marks["window"] = [(max(range(len(rows)), key=lambda i: rows[i]["params"]), 2),
@@ -157,8 +157,8 @@ class AlexNetExplorer(Explorer):
                     "회색 줄: 그 뒤라서 계산할 수 없는 층.")
         title = f"AlexNet 층별 표 — 입력 {s.input_size}×{s.input_size}×3, 배치 {s.batch}"
         return (f"<div{attrs(f'{self.css_prefix}-table-panel')}>"
-                + scroll(grid_html(values, marks=marks, role="alexnet", title=f"<b>{title}</b>", note=note,
-                                   col_labels=COLUMNS), data_key="table") + "</div>")
+                + grid_html(values, marks=marks, role="alexnet", title=f"<b>{title}</b>", note=note,
+                            col_labels=COLUMNS, header=True) + "</div>")
 
     def _explanation_html(self, s, rows, error, nearest) -> str:
         near = " 또는 ".join(str(v) for v in sorted(nearest))
@@ -166,8 +166,8 @@ class AlexNetExplorer(Explorer):
         if error is None:
             spatial = [str(r["shape"][1]) for r in rows if r["kind"] in ("input", "conv", "pool")]
             parts.append(notice(
-                "<b>✓ 모든 층의 출력 크기가 정수입니다 (valid)</b>: 공간 크기 " + " → ".join(spatial)
-                + f" → 완전연결 계층(fully connected) {rows[-1]['shape'][0]}개 출력.", tone="ok"))
+                "<b>✓ 모든 층의 출력 크기가 정수입니다</b>: 공간 크기 " + " → ".join(spatial)
+                + f" → 완전연결 계층 {rows[-1]['shape'][0]}개 출력.", tone="ok"))
             if s.input_size == 227:
                 parts.append(notice("논문은 입력을 224×224×3이라고 적었지만, 첫 층에서 논문 그림의 55×55가 나오는 크기는 227입니다. "
                                     "입력 크기를 224로 옮겨 보세요.", tone="info"))
@@ -178,8 +178,10 @@ class AlexNetExplorer(Explorer):
                     f"필터·윈도우 {error.layer.size}×{error.layer.size}, 스트라이드 {error.layer.stride}, "
                     f"패딩 {error.layer.pad}.")
             checks = tuple(error.checks)
-            body = (explanations_html(checks, grid=False) if len(checks) == 2
-                    else "".join(explain_html(c, grid=False) for c in checks) or f"<div>{escape(str(error))}</div>")
+            # the fixes of an input-size explorer: input sizes (below) and paddings, not another stride
+            body = (explanations_html(checks, grid=False, strides=False) if len(checks) == 2
+                    else "".join(explain_html(c, grid=False, strides=False) for c in checks)
+                    or f"<div>{escape(str(error))}</div>")
             body += (f"<div>모든 층을 통과하는 가장 가까운 입력 크기: <b>{near}</b> "
                      f"(이 탐색기의 범위에서는 {', '.join(map(str, self.valid_sizes))}).</div>")
             parts.append(notice(f"<div>{head}</div>{body}", tone="error"))

@@ -26,37 +26,33 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..htmlkit.grid import fitting_size, format_number, grid_html, legend_html
+from ..htmlkit.layout import fold, line, notice, panel, row, symbol, text
+from ..htmlkit.style import attrs
 from ..layers import Convolution
 from ..shapes import shape_text
 from .base import Explorer
 from .controls import CONV_CONTROLS, Control
 from .examples import conv_data
 from .explain import formula_html, geometry_report_html
-from .geometry import WindowGeometry, nearest_window, window_geometry
-from .grid import format_number, grid_html, legend_html
-from .layout import fold, line, notice, panel, row, scroll, symbol, text
-from .style import attrs
+from .geometry import WindowGeometry, WindowSettings, nearest_window
 
 __all__ = ["ConvSettings", "ConvView", "ConvExplorer", "CONTROLS"]
 
 CONTROLS = CONV_CONTROLS + (
     Control("sample", "보는 데이터 n", 0, 2, row="advanced", hint="sample shown"),
     Control("filter", "보는 필터 f", 0, 2, row="advanced", hint="filter shown"),
-    Control("position", "윈도우 위치", 0, 324, row="window", hint="window position"),
+    # the largest window count: 12x12 input, padding 3, 1x1 filter, stride 1 -> 18*18 positions
+    Control("position", "윈도우 위치", 0, 324, row="bar", hint="window position"),
 )
 _MAX = {c.name: c.hi for c in CONTROLS}
 
 
 @dataclass(frozen=True)
-class ConvSettings:
-    """Every control of the convolution explorer; the defaults are the book's 그림 7-3."""
+class ConvSettings(WindowSettings):
+    """Every control of the convolution explorer; the defaults (H, W, FH, FW, pad, stride from
+    :class:`.geometry.WindowSettings`) are the book's 그림 7-3."""
 
-    H: int = 4
-    W: int = 4
-    FH: int = 3
-    FW: int = 3
-    pad: int = 0
-    stride: int = 1
     dilation: int = 1
     C: int = 1
     FN: int = 1
@@ -110,7 +106,8 @@ class ConvExplorer(Explorer):
     Settings = ConvSettings
     CONTROLS = CONTROLS
     PARTS = ("formula", "explanation", "inputs", "filters", "outputs", "products", "legend", "shapes")
-    LAYOUT = (("formula", "explanation"), ("inputs", "filters", "outputs"), ("products",), ("legend", "shapes"))
+    # the window's calculation first, next to the controls; then the grids it comes from
+    LAYOUT = (("formula", "explanation"), ("products",), ("inputs", "filters", "outputs"), ("legend", "shapes"))
     css_prefix = "cnnlib-conv"
 
     def __init__(self, seed: int = 0, **settings):
@@ -124,7 +121,7 @@ class ConvExplorer(Explorer):
                 self.b_all[: s.FN])
 
     def geometry(self, s: ConvSettings) -> WindowGeometry:
-        return window_geometry(s.H, s.W, s.FH, s.FW, s.stride, s.pad, s.dilation, kind="conv")
+        return s.window_geometry("conv", s.dilation)
 
     def view_window_count(self, s) -> int:
         return self.geometry(s).window_count
@@ -163,11 +160,13 @@ class ConvExplorer(Explorer):
         formula = (f"<div{attrs(f'{self.css_prefix}-formula-lines')}>"
                    + "".join(formula_html(c) for c in geom.checks) + "</div>")
         legend_marks = ["window", "pad", "current", "unvisited"] + (["span"] if s.dilation > 1 else [])
+        # one cell size for the input and output grids: the largest at which each row of them fits the page
+        size = fitting_size([(np.pad(x[n, 0], s.pad), 2)] * s.C, [(output[n, 0], 0)] * s.FN if output is not None else [])
         return ConvView(
             formula=formula, shapes=self._shapes_html(x.shape, Wt.shape, out_shape, geom.drawn_in_floor_mode),
             explanation=geometry_report_html(geom, css_class=f"{self.css_prefix}-report"),
-            inputs=self._inputs_html(s, geom, x, n, cell), filters=self._filters_html(s, Wt, f),
-            outputs=self._outputs_html(s, output, n, f, cell), legend=legend_html(legend_marks),
+            inputs=self._inputs_html(s, geom, x, n, cell, size), filters=self._filters_html(s, Wt, f, size),
+            outputs=self._outputs_html(s, output, n, f, cell, size), legend=legend_html(legend_marks),
             products=self._products_html(s, geom, Wt, b, output, cell, windows, products, window_sum),
             geometry=geom, input_shape=x.shape, weight_shape=Wt.shape, out_shape=out_shape,
             output=output, cell=cell, window_sum=window_sum, window_count=geom.window_count)
@@ -176,7 +175,7 @@ class ConvExplorer(Explorer):
         N, C, H, W = x_shape
         FN, _, FH, FW = w_shape
         out = shape_text(out_shape) if out_shape else "계산할 수 없음"
-        suffix = " — 내림(floor) 모드의 크기 (책의 식으로는 정수가 아님)" if out_shape and floor else ""
+        suffix = " — 내림 모드의 크기 (책의 식으로는 정수가 아님)" if out_shape and floor else ""
         lines = [
             f"입력 x (N, C, H, W) = <b>{shape_text(x_shape)}</b>",
             f"필터 W (FN, C, FH, FW) = <b>{shape_text(w_shape)}</b>, 편향 b (FN,) = <b>{shape_text((FN,))}</b>",
@@ -185,38 +184,38 @@ class ConvExplorer(Explorer):
         if out_shape:
             lines.append(f"데이터 하나를 블록으로 보면 (C, H, W) ⊛ (FN, C, FH, FW) → (FN, OH, OW): "
                          f"({C}, {H}, {W}) ⊛ ({FN}, {C}, {FH}, {FW}) → ({FN}, {out_shape[2]}, {out_shape[3]})")
-        body = scroll("".join(line(t) for t in lines))
-        return fold_shapes(f"형상 (shapes): 입력 {shape_text(x_shape)} → 출력 {out}", body,
+        body = "".join(line(t) for t in lines)
+        return fold_shapes(f"형상: 입력 {shape_text(x_shape)} → 출력 {out}", body,
                            f"{self.css_prefix}-shape-lines")
 
-    def _inputs_html(self, s, geom, x, n, cell) -> str:
+    def _inputs_html(self, s, geom, x, n, cell, size) -> str:
         p = s.pad
         marks = geom.input_marks(cell[2:] if cell is not None else None)
         row_labels = [""] * p + [str(i) for i in range(s.H)] + [""] * p
         col_labels = [""] * p + [str(i) for i in range(s.W)] + [""] * p
         inputs = "".join(
             grid_html(_padded(x[n, c], p), marks=marks, role="input", title=f"x[{n}, {c}] (채널 {c})",
-                      row_labels=row_labels, col_labels=col_labels, pick=f"input:{n}:{c}")
+                      row_labels=row_labels, col_labels=col_labels, pick=f"input:{n}:{c}", size=size)
             for c in range(s.C))
         batch = f" — 배치 {s.N}개 중 데이터 n = {n}" if s.N > 1 else ""
-        return panel(f"입력 (패딩 P = {p}){batch}", scroll(row(inputs, wrap=False), data_key="inputs"))
+        return panel(f"입력 (패딩 P = {p}){batch}", row(inputs, align="flex-start"))
 
-    def _filters_html(self, s, Wt, f) -> str:
+    def _filters_html(self, s, Wt, f, size) -> str:
         filters = []
         for fi in range(s.FN):
-            grids = "".join(grid_html(Wt[fi, c], role="filter", title=f"W[{fi}, {c}]", pick=f"filter:{fi}")
+            grids = "".join(grid_html(Wt[fi, c], role="filter", title=f"W[{fi}, {c}]", pick=f"filter:{fi}", size=size)
                             for c in range(s.C))
             label = f"필터 {fi}" + (" ← 지금" if fi == f and s.FN > 1 else "")
-            filters.append(f"<div{attrs('g-title')}>{label}</div>" + row(grids, wrap=False))
-        return panel(f"필터 W ({s.FN}개 × 채널 {s.C})", scroll("".join(filters), data_key="filters"))
+            filters.append(f"<div{attrs('g-title')}>{label}</div>" + row(grids, align="flex-start"))
+        return panel(f"필터 W ({s.FN}개 × 채널 {s.C})", "".join(filters))
 
-    def _outputs_html(self, s, output, n, f, cell) -> str:
+    def _outputs_html(self, s, output, n, f, cell, size) -> str:
         if output is None:
             return ""
         outs = "".join(grid_html(output[n, fi], marks={"current": [cell[2:]]} if fi == f else {}, role="output",
-                                 title=f"출력 채널 {fi} (필터 {fi})", pick=f"output:{n}:{fi}")
+                                 title=f"출력 채널 {fi} (필터 {fi})", pick=f"output:{n}:{fi}", size=size)
                        for fi in range(s.FN))
-        return panel("출력", scroll(row(outs, wrap=False), data_key="outputs"))
+        return panel("출력", row(outs, align="flex-start"))
 
     def _products_html(self, s, geom, Wt, b, output, cell, windows, products, window_sum) -> str:
         if cell is None:
@@ -233,32 +232,33 @@ class ConvExplorer(Explorer):
                 symbol("⊙"), grid_html(Wt[f, c], role="filter-used", title=f"W[{f}, {c}]"), symbol("="),
                 grid_html(products[c], role="products", title="원소별 곱"),
                 f"<span{attrs(f'{self.css_prefix}-channel-sum', 'x-text')}>합 = <b>{format_number(total)}</b></span>",
-                wrap=False))
+                wrap=False))   # one channel's calculation stays together; channels sit side by side when they fit
         layer_value = float(output[n, f, oy, ox])
         channel_total = sum(channel_sums)
         summed = (f"채널별 합 {' + '.join(format_number(v) for v in channel_sums)} = {format_number(channel_total)}"
                   if s.C > 1 else f"합 {format_number(channel_total)}")
         agree = "✓ 같음" if np.isclose(window_sum, layer_value) else "✗ 다름"
-        total_line = text(f"{summed}; 편향(bias) b[{f}] = {format_number(b[f])} → "
+        total_line = text(f"{summed}; 편향 b[{f}] = {format_number(b[f])} → "
                           f"{format_number(channel_total)} + ({format_number(b[f])}) = <b>{format_number(window_sum)}</b>"
                           f" &nbsp;|&nbsp; Convolution 계층의 out[{n}, {f}, {oy}, {ox}] = "
                           f"<b>{format_number(layer_value)}</b> ({agree})", f"{self.css_prefix}-sum-line")
         title = (f"출력 칸 ({oy}, {ox}) 계산 — 윈도우 위치 {min(s.position, geom.window_count - 1)}"
                  f" (0–{geom.window_count - 1})"
                  + (f", 데이터 n = {n}, 필터 f = {f}" if s.N > 1 or s.FN > 1 else ""))
-        return panel(title, scroll("".join(lines), data_key="products") + total_line,
-                     css_class=f"{self.css_prefix}-products-panel")
+        return panel(title, row(*lines, align="flex-start") + total_line, css_class=f"{self.css_prefix}-products-panel")
 
     def select(self, s, grid, row_, col) -> dict:
         """A click on an output cell, an input cell (the window centred nearest to it) or a filter."""
         kind, *idx = grid.split(":")
         geom = self.geometry(s)
         if kind == "filter":
-            return {"filter": int(idx[0])}
-        if not geom.fits or col < 0:
-            return {}
+            return {"filter": int(idx[0])} if int(idx[0]) < s.FN else {}
+        if not geom.fits or col < 0 or int(idx[0]) >= s.N or (kind == "output" and int(idx[1]) >= s.FN):
+            return {}   # (a cell of a grid drawn for other settings)
         OH, OW = geom.out_hw
         if kind == "output":
+            if not (row_ < OH and col < OW):
+                return {}
             oy, ox = row_, col
         elif kind == "input":
             oy, ox = (nearest_window(v, chk, count) for v, chk, count in ((row_, geom.h, OH), (col, geom.w, OW)))

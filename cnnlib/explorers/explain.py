@@ -4,28 +4,35 @@ setting is invalid — shared by every explorer (convolution, pooling, im2col).
 Everything here *reads* :class:`~cnnlib.shapes.SizeCheck` fields (``status``, ``equation()``,
 numerator, remainder, nearest valid pad/stride, floor-mode size, never-visited rows) — the same fields
 the library's English message is made from, so rewording one cannot break the other; no size is
-computed again. The text is Korean with English terms in parentheses, like the notebooks; the library's
-own English ``ValueError`` message is kept beside it (``check.message``) so a learner recognises it when
-a layer raises it.
+computed again. The text is Korean in the book's words; the terms were introduced (with their English
+names) in the notebooks' prose, so they are not glossed again here.
 """
 
 from __future__ import annotations
 
 from html import escape
 
+from ..htmlkit.layout import fold, notice
+from ..htmlkit.style import attrs
 from ..shapes import SizeCheck
 from .geometry import WindowGeometry
-from .layout import fold, notice
-from .style import attrs
 
-__all__ = ["formula_text", "formula_html", "explain_text", "explain_html", "explanations_html", "geometry_report_html"]
+__all__ = ["formula_text", "formula_html", "explain_text", "explain_html", "explanations_html", "geometry_report_html",
+           "subject_particle"]
 
-_AXIS = {"H": "높이(height)", "W": "너비(width)"}
-_LINE = {"H": "행(row)", "W": "열(column)"}
-_WHAT = {"conv": "필터(filter)", "pool": "풀링 윈도우(pooling window)"}
-_WHAT_SUBJECT = {"conv": "필터(filter)가", "pool": "풀링 윈도우(pooling window)가"}  # Korean subject particle
+_AXIS = {"H": "높이", "W": "너비"}
+_LINE = {"H": "행", "W": "열"}
+_WHAT = {"conv": "필터", "pool": "풀링 윈도우"}
+_LAYER = {"conv": "Convolution", "pool": "Pooling"}
 _FIX_STARTS = ("고치는 방법", "가장 가까운 올바른 값")
-_STATUS = {"valid": "", "remainder": " → 나머지(remainder) {r}: 정수가 아님", "no-fit": " → 윈도우가 들어가지 않음"}
+_STATUS = {"valid": "", "remainder": " → 나머지 {r}: 정수가 아님", "no-fit": " → 윈도우가 들어가지 않음"}
+
+
+def subject_particle(n: int) -> str:
+    """'이' or '가' after the number ``n`` read aloud in Korean (1 일이, 2 이가, 10 십이): '가' after the
+    digits read without a final consonant (2 이, 4 사, 5 오, 9 구); every other last digit, and 0 (영,
+    십, 백, 천, 만), ends in one."""
+    return "가" if abs(n) % 10 in (2, 4, 5, 9) else "이"
 
 
 def _numbers(values) -> str:
@@ -44,16 +51,16 @@ def formula_html(check: SizeCheck) -> str:
             f"{escape(formula_text(check))} {mark}</div>")
 
 
-def _sentences(check: SizeCheck, grid: bool = True) -> tuple[str, list[str]]:
+def _sentences(check: SizeCheck, grid: bool = True, strides: bool = True) -> tuple[str, list[str]]:
     """(headline, sentences) explaining one invalid axis; plain text. ``grid``: the reader sees
-    the input grid, where never-read cells are painted red (say so)."""
+    the input grid, where never-read cells are painted red (say so); ``strides``: suggest other strides
+    (not in an explorer whose question is the input size)."""
     s = check.symbols
     out, axis, what = s["out"], _AXIS[check.dim], _WHAT[check.kind]
     if check.numerator < 0:
         head = f"윈도우가 하나도 들어가지 않아 출력 {axis} {out}를 계산할 수 없습니다."
-        span = (f"{_WHAT_SUBJECT[check.kind]} 차지하는 칸은 {check.effective_filter}개" if check.dilation == 1 else
-                f"크기 {check.filter_size}, 팽창(dilation) {check.dilation}인 {_WHAT_SUBJECT[check.kind]} 차지하는 칸은 "
-                f"{check.effective_filter}개")
+        span = (f"{what}가 차지하는 칸은 {check.effective_filter}개" if check.dilation == 1 else
+                f"크기 {check.filter_size}, 팽창 {check.dilation}인 {what}가 차지하는 칸은 {check.effective_filter}개")
         lines = [f"{span}인데, 패딩한 입력은 {s['in']} + 2P = {check.input_size} + 2·{check.pad} = "
                  f"{check.padded_size}칸뿐입니다."]
         fix = f"고치는 방법: 더 작은 {what}, 더 큰 입력"
@@ -62,17 +69,17 @@ def _sentences(check: SizeCheck, grid: bool = True) -> tuple[str, list[str]]:
         lines.append(fix + ".")
         return head, lines
 
-    head = f"출력 {axis} {out}가 정수가 아닙니다 (not a whole number)."
+    head = f"출력 {axis} {out}가 정수가 아닙니다."
     lines = [
         f"분자 {s['in']} + 2P − {s['filter']} = {check.input_size} + 2·{check.pad} − {check.effective_filter} "
-        f"= {check.numerator}, 스트라이드(stride) S = {check.stride}: "
-        f"{check.numerator} ÷ {check.stride}의 나머지(remainder)는 {check.remainder}입니다.",
+        f"= {check.numerator}, 스트라이드 S = {check.stride}: "
+        f"{check.numerator} ÷ {check.stride}의 나머지는 {check.remainder}입니다.",
         f"책의 식 7.1(234쪽)에서 {out}는 정수여야 합니다.",
     ]
     fixes = []
     if check.nearest_pads:
         fixes.append(f"패딩 P = {_numbers(check.nearest_pads)}")
-    if check.nearest_strides:
+    if check.nearest_strides and strides:
         fixes.append(f"스트라이드 S = {_numbers(check.nearest_strides)}")
     if fixes:
         lines.append("가장 가까운 올바른 값(이 축 기준): " + ", 또는 ".join(fixes) + ".")
@@ -81,47 +88,47 @@ def _sentences(check: SizeCheck, grid: bool = True) -> tuple[str, list[str]]:
                      f"패딩으로 해결할 수 없습니다.")
     if check.dropped_input_indices:
         lines.append(
-            f"PyTorch·TensorFlow처럼 내림(floor)하면 {out} = {check.floor_output_size}이고, 입력의 "
+            f"PyTorch·TensorFlow처럼 내림하면 {out} = {check.floor_output_size}이고, 입력의 "
             f"{_numbers(check.dropped_input_indices)}번 {_LINE[check.dim]}은 어떤 윈도우도 읽지 않습니다"
             + ("(빨간 칸)." if grid else "."))
     else:
         lines.append(
-            f"PyTorch·TensorFlow처럼 내림(floor)하면 {out} = {check.floor_output_size}이고, 읽히지 않는 칸은 "
+            f"PyTorch·TensorFlow처럼 내림하면 {out} = {check.floor_output_size}이고, 읽히지 않는 칸은 "
             f"패딩 {check.dropped_padding}칸뿐입니다.")
     return head, lines
 
 
-def explain_text(check: SizeCheck, *, grid: bool = True) -> str:
+def explain_text(check: SizeCheck, *, grid: bool = True, strides: bool = True) -> str:
     """Korean explanation of one invalid axis as plain text ('' when the axis is valid).
     ``grid=False`` for a reader who sees no input grid (no pointer to red cells)."""
     if check.valid:
         return ""
-    head, lines = _sentences(check, grid)
+    head, lines = _sentences(check, grid, strides)
     return " ".join([head] + lines)
 
 
-def explain_html(check: SizeCheck, *, grid: bool = True, both: bool = False) -> str:
-    """Korean explanation of one invalid axis, with the library's English message folded underneath
-    ('' when the axis is valid). ``both``: the other axis fails for the same reason with the same
-    numbers, so this one explanation stands for both (height and width)."""
+def explain_html(check: SizeCheck, *, grid: bool = True, both: bool = False, strides: bool = True) -> str:
+    """Korean explanation of one invalid axis: the headline and the fix in view, the reasons folded
+    underneath ('' when the axis is valid). ``both``: the other axis fails for the same reason with the
+    same numbers, so this one explanation stands for both (height and width)."""
     if check.valid:
         return ""
-    head, lines = _sentences(check, grid)
+    head, lines = _sentences(check, grid, strides)
     if both:
-        other = "너비(width) OW" if check.dim == "H" else "높이(height) OH"
+        other = "너비 OW" if check.dim == "H" else "높이 OH"
         head += f" 너비와 높이가 같아서 출력 {other}도 같은 이유로 정수가 아닙니다." if check.status == "remainder" else (
             f" 너비와 높이가 같아서 출력 {other}도 마찬가지입니다.")
-    # the fix stays in view; the reasons, the formula and the library's English message fold away
+    # the fix stays in view; the reasons and the formula fold away, with what a layer does with this setting
     fixes = [t for t in lines if t.startswith(_FIX_STARTS)]
     reasons = [t for t in lines if not t.startswith(_FIX_STARTS)]
     body = (f"<div>{formula_html(check)}</div>" + "".join(f"<div>{escape(t)}</div>" for t in reasons)
-            + f"<div{attrs('x-small')}>cnnlib 오류 메시지 (ValueError, English):</div>"
-            + f"<div{attrs('x-small')}>{escape(check.message)}</div>")
+            + f"<div{attrs('x-small', 'cnnlib-layer-error')}>이 설정을 {_LAYER[check.kind]} 계층에 주면 같은 이유로 "
+              f"ValueError가 납니다 (오류 메시지는 영어).</div>")
     dims = "H W" if both else check.dim
     classes = " ".join(f"cnnlib-invalid-{d}" for d in dims.split())
     return (f'<div class="{classes}"><div><b>✗ {escape(head)}</b></div>'
             + "".join(f"<div>{escape(t)}</div>" for t in fixes)
-            + fold("이유 (why)", body, data_key=f"why-{check.dim}") + "</div>")
+            + fold("이유", body, data_key=f"why-{check.dim}") + "</div>")
 
 
 def _same_reason(h: SizeCheck, w: SizeCheck) -> bool:
@@ -130,12 +137,12 @@ def _same_reason(h: SizeCheck, w: SizeCheck) -> bool:
     return not h.valid and all(getattr(h, k) == getattr(w, k) for k in keys)
 
 
-def explanations_html(checks, *, grid: bool = True) -> str:
+def explanations_html(checks, *, grid: bool = True, strides: bool = True) -> str:
     """The explanation of every invalid axis of (height, width) checks — one when both fail alike."""
     h, w = checks
     if _same_reason(h, w):
-        return explain_html(h, grid=grid, both=True)
-    return "".join(explain_html(c, grid=grid) for c in checks if not c.valid)
+        return explain_html(h, grid=grid, both=True, strides=strides)
+    return "".join(explain_html(c, grid=grid, strides=strides) for c in checks if not c.valid)
 
 
 def geometry_report_html(geom: WindowGeometry, *, css_class="") -> str:
@@ -145,12 +152,12 @@ def geometry_report_html(geom: WindowGeometry, *, css_class="") -> str:
     window reads padding only."""
     parts = []
     if geom.valid:
-        parts.append(notice("<b>✓ 올바른 설정 (valid)</b>: 책의 식 7.1로 출력 크기가 정수로 나옵니다.", tone="ok"))
+        parts.append(notice("<b>✓ 올바른 설정</b>: 책의 식 7.1로 출력 크기가 정수로 나옵니다.", tone="ok"))
     else:
         parts.append(notice(explanations_html(geom.checks), tone="error"))
         if geom.drawn_in_floor_mode:
             parts.append(notice(
-                "책의 식으로는 계산할 수 없는 설정이어서, 그림은 <b>내림(floor) 모드</b>"
+                "책의 식으로는 계산할 수 없는 설정이어서, 그림은 <b>내림 모드</b>"
                 "(PyTorch·TensorFlow 방식)로 그렸습니다. 끝에서 다 들어가지 않는 윈도우는 버립니다.", tone="note"))
     if geom.fits:
         skipped = []
@@ -160,14 +167,14 @@ def geometry_report_html(geom: WindowGeometry, *, css_class="") -> str:
                 skipped.append(f"{_numbers(extra)}번 {_LINE[check.dim]}")
         if skipped:
             dilated = geom.h.kind == "conv" and geom.h.dilation > 1
-            why = ("스트라이드(stride)가 윈도우보다 크거나 팽창(dilation)으로 윈도우에 틈이 있어" if dilated
-                   else "스트라이드(stride)가 윈도우보다 커서")
+            why = ("스트라이드가 윈도우보다 크거나 팽창으로 윈도우에 틈이 있어" if dilated
+                   else "스트라이드가 윈도우보다 커서")
             parts.append(notice(f"{why} 어떤 윈도우도 읽지 않는 입력이 있습니다(빨간 칸): "
                                 f"{escape(', '.join(skipped))}.", tone="note"))
         if geom.h.kind == "pool" and geom.padding_only_windows():
             count = geom.padding_only_windows()
             parts.append(notice(
-                f"패딩 P = {geom.pad}이 풀링 윈도우보다 커서 <b>패딩만 읽는 윈도우가 {count}개</b> 있습니다. 그 출력은 "
+                f"패딩 P = {geom.pad}{subject_particle(geom.pad)} 풀링 윈도우보다 커서 <b>패딩만 읽는 윈도우가 {count}개</b> 있습니다. 그 출력은 "
                 f"패딩의 0일 뿐 입력과는 관계가 없습니다. 패딩을 윈도우 크기보다 작게 하세요.", tone="note",
                 css_class="cnnlib-padding-only"))
     cls = f' class="{css_class}"' if css_class else ""

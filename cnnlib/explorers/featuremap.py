@@ -5,8 +5,8 @@ network *before training*), it shows
 
 * a summary line: the image's number, its true label, the predicted digit with its probability,
   the filter and which weights;
-* side by side, at one pixel scale: the input digit (28×28); the filter (5×5, with its numbers)
-  and its bias; the feature map after the convolution (24×24, bias included), after ReLU (24×24)
+* side by side, at one pixel scale: the input digit (28×28, white on black as everywhere else in the
+  notebooks); the filter (5×5, with its numbers) and its bias; the feature map after the convolution (24×24, bias included), after ReLU (24×24)
   and after 2×2 max pooling (12×12), each with its minimum and maximum — the three maps shaded on
   one diverging scale (blue negative, white 0, red positive), so ReLU visibly turns blue to white;
 * the network's prediction: softmax probabilities of the ten digits as bars, the true label and
@@ -24,7 +24,12 @@ training run started from.
     >>> ex                                         # in a notebook: the widget
 
 Smaller data or another network can be injected (``images``, ``labels``, ``network``,
-``initial_network``); the control ranges follow their sizes.
+``initial_network``); the control ranges follow their sizes. Images or weights that are not finite numbers
+(NaN, inf) are refused with the name of what holds them; a network that becomes so later (trained
+further until it diverged) is said to be so instead of drawn.
+
+The "다음 틀린 숫자" button moves to the next test image (after the one shown) that the network
+misclassifies.
 """
 
 from __future__ import annotations
@@ -32,24 +37,25 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
+import ipywidgets as widgets
 import numpy as np
 
 from ..evaluate import layer_outputs
 from ..functions import softmax
+from ..htmlkit.grid import grid_html
+from ..htmlkit.layout import notice, panel, stage
+from ..htmlkit.style import HEAT_STEPS, attrs, heat_colors
 from .base import Explorer
 from .controls import Control
-from .grid import grid_html
-from .layout import notice, panel, row, scroll, symbol
-from .style import HEAT_STEPS, attrs, heat_colors
 
 __all__ = ["FeatureMapSettings", "FeatureMapView", "FeatureMapExplorer", "WEIGHTS", "RECIPE",
            "default_network", "default_initial_network", "default_test_set"]
 
 RECIPE = "simple_convnet"
-WEIGHTS = (("학습 후 (trained)", "trained"), ("학습 전 (initial)", "initial"))
+WEIGHTS = (("학습 후", "trained"), ("학습 전", "initial"))
 _WEIGHT_LABEL = dict((v, k) for k, v in WEIGHTS)
 LAYERS = ("Conv1", "Relu1", "Pool1")   # the first three layers, in this order
-CELL_PX = 5        # one pixel of a map, on screen: the five maps fit one row of a laptop screen
+CELL_PX = 4        # one pixel of a map, on screen: the five maps fit one row of the notebook at 1280 px
 # Shading in 1/HEAT_STEPS (5 %) steps: coarse enough that float32 noise of another BLAS does not change a
 # colour (nbval compares the static view byte for byte).
 BAR_PX = 200       # width of a 100 % probability bar
@@ -152,7 +158,7 @@ def _probability_row(d, p, label, prediction, prefix) -> str:
     is_label, is_pred = d == label, d == prediction
     classes = [f"{prefix}-prob", f"{prefix}-prob-{d}"] + ["is-label"] * is_label + ["is-predicted"] * is_pred
     color = ("#16a34a" if prediction == label else "#dc2626") if is_pred else "#93c5fd"
-    tags = (["정답 (label)"] if is_label else []) + (["예측 (prediction)"] if is_pred else [])
+    tags = (["정답"] if is_label else []) + (["예측"] if is_pred else [])
     tag = f" <b{attrs('p-tag')}>← {' · '.join(tags)}</b>" if tags else ""
     digit = f"<b>{d}</b>" if is_label else str(d)
     bar = f'<span style="display:block;height:11px;width:{round(float(p) * BAR_PX)}px;background:{color}"></span>'
@@ -168,7 +174,7 @@ class FeatureMapExplorer(Explorer):
     PARTS = ("summary", "maps", "probs")
     LAYOUT = (("summary",), ("maps", "probs"))
     css_prefix = "cnnlib-featuremap"
-    title = "특징 맵 탐색기 (feature-map explorer): 시험 이미지 하나, 필터 하나"
+    title = "특징 맵 탐색기: 시험 이미지 하나, 필터 하나"
 
     def __init__(self, network=None, images=None, labels=None, initial_network=None, **settings):
         if (images is None) != (labels is None):
@@ -187,6 +193,7 @@ class FeatureMapExplorer(Explorer):
         for name, net in self.networks.items():
             _check_network(name, net)
         self.images = _as_images(images, network)
+        _check_finite(self.images, "images", "image")
         self.labels = _as_labels(labels, len(self.images))
         conv = network.layers["Conv1"]
         self.filter_count = int(conv.W.shape[0])
@@ -196,14 +203,38 @@ class FeatureMapExplorer(Explorer):
         options = tuple(o for o in WEIGHTS if o[1] in self.networks)
         # Ranges follow the data: an instance attribute, read by the base class's checks and widgets.
         self.CONTROLS = (
-            Control("index", "이미지 번호", 0, len(self.images) - 1, hint="test image"),
-            Control("filter", "필터 번호", 0, self.filter_count - 1, hint="filter"),
-            Control("weights", "가중치", options=options, hint="weights"),
+            Control("index", "이미지 번호", 0, len(self.images) - 1, row="bar", hint="test image"),
+            Control("filter", "필터 번호", 0, self.filter_count - 1, row="bar", hint="filter"),
+            Control("weights", "가중치", row="bar", options=options, hint="weights"),
         )
         super().__init__(**settings)
+        self.next_wrong_button = None
 
     def view_window_count(self, settings) -> int:
         return 0
+
+    def _controls(self):
+        """The controls, and in the bar a button to the next misclassified test image."""
+        controls, bar = super()._controls()
+        self.next_wrong_button = widgets.Button(description="다음 틀린 숫자 ▸", tooltip="next misclassified image",
+                                                layout=self.looks.layout(width="auto", margin="1px 8px 1px 0"),
+                                                style=self.looks.style(widgets.Button))
+        self.next_wrong_button.add_class(f"{self.css_prefix}-next-wrong")
+        self.next_wrong_button.on_click(lambda _b: self.show_next_wrong())
+        bar.children = tuple(bar.children) + (self.next_wrong_button,)
+        return controls, bar
+
+    def show_next_wrong(self) -> int | None:
+        """What the button does: the next misclassified image, or a note beside the image number that
+        there is none."""
+        self.widget
+        found = self.next_wrong()
+        if found is None:
+            self._clear_notes()
+            self.numbers["index"].note.value = "이 가중치로는 틀린 숫자가 없습니다"
+        else:
+            self._change({"index": found})
+        return found
 
     # ---- the numbers: the network's own layers --------------------------------------------------------
 
@@ -217,6 +248,20 @@ class FeatureMapExplorer(Explorer):
         scores = list(outputs.values())[-1]
         return outputs["Conv1"][0], outputs["Relu1"][0], outputs["Pool1"][0], softmax(scores)[0]
 
+    def next_wrong(self, settings=None) -> int | None:
+        """The next test image after ``settings.index`` (wrapping around) that the network of
+        ``settings.weights`` misclassifies, or None when it gets every image right. Predicts in batches
+        from there on, so the next one is found in a batch or two."""
+        s = settings or self.settings()
+        net, count, batch = self.networks[s.weights], len(self.images), 256
+        order = np.roll(np.arange(count), -(s.index + 1))
+        for start in range(0, count, batch):
+            idx = order[start : start + batch]
+            wrong = idx[np.argmax(net.predict(self.images[idx]), axis=1) != self.labels[idx]]
+            if len(wrong):
+                return int(wrong[0])
+        return None
+
     def view(self, settings: FeatureMapSettings | None = None) -> FeatureMapView:
         s = settings or self.settings()
         self.check_settings(s)
@@ -229,8 +274,14 @@ class FeatureMapExplorer(Explorer):
         bias = float(net.layers["Conv1"].b[f])
         image = _frozen(self.images[s.index, 0])
         label = int(self.labels[s.index])
-        prediction = int(np.argmax(probabilities))
-        scale = float(np.abs(conv).max())
+        finite = all(np.isfinite(a).all() for a in (conv, relu, pooled, probabilities, kernel, [bias]))
+        prediction = int(np.argmax(probabilities)) if finite else None
+        scale = float(np.abs(conv).max()) if finite else float("nan")
+        if not finite:   # the network changed in place (trained until it diverged): say so, draw nothing
+            return FeatureMapView(
+                summary=self._summary_html(s, label, None, probabilities), maps=self._not_finite_html(s), probs="",
+                image=image, kernel=kernel, bias=bias, conv=conv, relu=relu, pooled=pooled,
+                probabilities=probabilities, label=label, prediction=None, scale=scale)
         return FeatureMapView(
             summary=self._summary_html(s, label, prediction, probabilities),
             maps=self._maps_html(s, image, kernel, bias, conv, relu, pooled, scale),
@@ -241,20 +292,28 @@ class FeatureMapExplorer(Explorer):
     # ---- parts ------------------------------------------------------------------------------------------
 
     def _summary_html(self, s, label, prediction, probabilities) -> str:
-        verdict = ("✓ 맞음 (correct)" if prediction == label else "✗ 틀림 (wrong)")
-        line = (f"시험 이미지 (test image) <b>#{s.index}</b> · 정답 (label) <b>{label}</b> · "
-                f"예측 (prediction) <b>{prediction}</b> ({_fixed(100 * probabilities[prediction])}%) {verdict} · "
-                f"필터 (filter) <b>{s.filter}</b> ({self.filter_count}개 중) · "
-                f"가중치 (weights): <b>{_WEIGHT_LABEL[s.weights]}</b>")
+        if prediction is None:
+            predicted = "예측 <b>없음</b>"
+        else:
+            verdict = "✓ 맞음" if prediction == label else "✗ 틀림"
+            predicted = f"예측 <b>{prediction}</b> ({_fixed(100 * probabilities[prediction])}%) {verdict}"
+        line = (f"시험 이미지 <b>#{s.index}</b> · 정답 <b>{label}</b> · {predicted} · "
+                f"필터 <b>{s.filter}</b> ({self.filter_count}개 중) · 가중치: <b>{_WEIGHT_LABEL[s.weights]}</b>")
         return f"<div{attrs(f'{self.css_prefix}-summary-line', 'x-text')}>{line}</div>"
+
+    def _not_finite_html(self, s) -> str:
+        return notice(f"<b>그릴 수 없습니다</b>: '{_WEIGHT_LABEL[s.weights]}' 네트워크의 가중치나 출력에 수가 아닌 값(NaN)이나 "
+                      "무한대가 있습니다. 학습을 더 하다가 발산했을 수 있습니다. 저장된 가중치를 다시 불러오세요.",
+                      tone="error", css_class=f"{self.css_prefix}-not-finite")
 
     def _map_block(self, values, *, role, title, heat, palette, show_numbers=False, numbers=None) -> str:
         d = _decimals(values)
         nb = "\u00a0"   # the note breaks only between its two halves
-        note = (f"<span{attrs(f'{self.css_prefix}-range')}>최솟값{nb}min{nb}{_fixed(values.min(), d)} · "
-                f"최댓값{nb}max{nb}{_fixed(values.max(), d)}</span>")
+        note = (f"<span{attrs(f'{self.css_prefix}-range')}>최솟값{nb}{_fixed(values.min(), d)} · "
+                f"최댓값{nb}{_fixed(values.max(), d)}</span>")
         return grid_html(values if numbers is None else numbers, role=role, title=title, note=note, heat=heat,
-                         heat_palette=palette, show_numbers=show_numbers, cell_px=CELL_PX, compact=show_numbers)
+                         heat_palette=palette, show_numbers=show_numbers, cell_px=CELL_PX,
+                         size="compact" if show_numbers else "normal")
 
     def _maps_html(self, s, image, kernel, bias, conv, relu, pooled, scale) -> str:
         f = s.filter
@@ -264,41 +323,41 @@ class FeatureMapExplorer(Explorer):
         pool = self.networks[s.weights].layers["Pool1"]
         k_scale = float(np.abs(kernel).max())
         blocks = [
-            self._map_block(image, role="input", title=f"입력 x {H}×{W}", palette="gray",
+            self._map_block(image, role="input", title=f"입력 x {H}×{W}", palette="gray",   # white digit on black
                             heat=np.clip(np.round(np.asarray(image, float) * HEAT_STEPS) / HEAT_STEPS, 0, 1)),
-            symbol("⊛"),
+            "⊛",
             self._map_block(kernel, role="filter", palette="diverging", heat=_levels(kernel, k_scale),
                             show_numbers=True,
                             numbers=np.vectorize(lambda v: _fixed(v, _decimals(kernel)), otypes=[object])(kernel),
                             title=f"필터 W1[{f}] {kernel.shape[0]}×{kernel.shape[1]}<br>"
-                                  f"편향 b1[{f}] (bias) = {_fixed(bias, _decimals([bias]))}"),
-            symbol("→"),
+                                  f"편향 b1[{f}] = {_fixed(bias, _decimals([bias]))}"),
+            "→",
             self._map_block(conv, role="conv", palette="diverging", heat=_levels(conv, scale),
                             title=f"합성곱 후 {OH}×{OW}<br>(Conv1, 편향 포함)"),
-            symbol("→"),
+            "→",
             self._map_block(relu, role="relu", palette="diverging", heat=_levels(relu, scale),
                             title=f"ReLU 후 {OH}×{OW}<br>(Relu1)"),
-            symbol("→"),
+            "→",
             self._map_block(pooled, role="pool", palette="diverging", heat=_levels(pooled, scale),
                             title=f"풀링 후 {PH}×{PW}<br>(Pool1, {pool.pool_h}×{pool.pool_w} 최대)"),
         ]
         blue, red = heat_colors(-1, "diverging")[0], heat_colors(1, "diverging")[0]
         legend = (f"<div{attrs(f'{self.css_prefix}-legend', 'x-key')}>"
-                  f"색 (colour):{_swatch(blue)}음수 (negative){_swatch('#ffffff')}0{_swatch(red)}양수 (positive)"
-                  f" — 세 특징 맵(feature map)은 같은 눈금: 가장 진한 색 = ±{_fixed(scale)} "
+                  f"색:{_swatch(blue)}음수{_swatch('#ffffff')}0{_swatch(red)}양수"
+                  f" — 세 특징 맵은 같은 눈금: 가장 진한 색 = ±{_fixed(scale)} "
                   f"(합성곱 결과의 최대 |값|); 필터는 자기 최대 |값| ±{_fixed(k_scale)} 기준. "
-                  f"입력은 흰색 0 → 검은색 1.</div>")
+                  f"입력은 검은색 0 → 흰색 1.</div>")
         return (f"<div{attrs(f'{self.css_prefix}-map-panels')}>" + legend
-                + scroll(row(*blocks, css_class=f"{self.css_prefix}-map-row", wrap=False), data_key="maps") + "</div>")
+                + f"<div{attrs(f'{self.css_prefix}-map-row')}>" + stage(*blocks) + "</div></div>")
 
     def _probs_html(self, s, label, prediction, probabilities) -> str:
         rows = [_probability_row(d, p, label, prediction, self.css_prefix) for d, p in enumerate(probabilities)]
-        head = (f"예측 확률 (softmax probabilities) — 가중치: {_WEIGHT_LABEL[s.weights]}")
+        head = f"예측 확률 (소프트맥스) — 가중치: {_WEIGHT_LABEL[s.weights]}"
         body = "".join(rows)
         note = ""
         if s.weights == "initial":
             note = notice("학습 전 가중치는 무작위 초깃값이라서 확률이 어느 숫자에도 뚜렷하게 몰리지 않습니다. "
-                          "학습 후 (trained)로 바꿔 비교해 보세요.", tone="note")
+                          "'학습 후'로 바꿔 비교해 보세요.", tone="note")
         return panel(head, f"<div{attrs(f'{self.css_prefix}-prob-bars')}>{body}</div>" + note,
                      css_class=f"{self.css_prefix}-probs-panel")
 
@@ -320,6 +379,8 @@ def _check_network(name, network) -> None:
     if names != list(LAYERS):
         raise ValueError(f"the {name} network must start with the layers {', '.join(LAYERS)} (like SimpleConvNet); "
                          f"its first layers are {names}.")
+    for key, value in getattr(network, "params", {}).items():
+        _check_finite(value, f"the {name} network's {key}", "row")   # (row: the first axis)
     W = layers["Conv1"].W
     if W.shape[1] != 1:
         raise ValueError(f"the explorer draws one-channel (grayscale) images; the {name} network's Conv1 "
@@ -347,6 +408,16 @@ def _as_images(images, network) -> np.ndarray:
     if not np.issubdtype(x.dtype, np.floating):
         raise ValueError(f"images must be floats in [0, 1] (load_mnist(normalize=True)); got dtype {x.dtype}.")
     return x
+
+
+def _check_finite(values, what: str, item: str) -> None:
+    """A clear ValueError when ``values`` hold NaN or infinity (numbers the explorer cannot draw)."""
+    bad = ~np.isfinite(np.asarray(values, dtype=np.float64))
+    if bad.any():
+        first = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise ValueError(f"{what} hold NaN or infinite values ({int(bad.sum())} of them, the first in {item} "
+                         f"{first[0]}, at index {first}); give finite numbers, e.g. load_mnist(normalize=True) "
+                         f"images or weights from a training run that did not diverge.")
 
 
 def _as_labels(labels, count) -> np.ndarray:

@@ -19,7 +19,7 @@ import numpy as np
 
 from ..shapes import SizeCheck, check_output_size
 
-__all__ = ["WindowGeometry", "window_geometry", "nearest_window"]
+__all__ = ["WindowGeometry", "WindowSettings", "window_geometry", "nearest_window"]
 
 
 @dataclass(frozen=True)
@@ -169,6 +169,23 @@ class WindowGeometry:
                 span[np.ix_(self.span_rows(oy), self.span_cols(ox))] = True
                 marks["span"] = span & ~window
         return marks
+
+
+@dataclass(frozen=True)
+class WindowSettings:
+    """The sizes of every window explorer (its controls: :data:`.controls.GEOMETRY`): input ``H`` × ``W``,
+    window ``FH`` × ``FW`` (a filter, or a pooling window), padding and stride. The explorers' Settings
+    add their own fields (and may change the defaults)."""
+
+    H: int = 4
+    W: int = 4
+    FH: int = 3
+    FW: int = 3
+    pad: int = 0
+    stride: int = 1
+
+    def window_geometry(self, kind: str = "conv", dilation: int = 1) -> WindowGeometry:
+        return window_geometry(self.H, self.W, self.FH, self.FW, self.stride, self.pad, dilation, kind=kind)
 
 
 def window_geometry(H, W, FH, FW, stride=1, pad=0, dilation=1, *, kind="conv") -> WindowGeometry:

@@ -10,7 +10,7 @@ Four views (the ``mode`` control), all for small seeded integers:
   ``dcol`` entries one input cell receives (why col2im *adds*) and col2im(im2col(x)) =
   copy count ⊙ x (why it is not im2col's inverse);
 * ``pool`` — max pooling the book's way: im2col, one row per window and channel, the max of
-  each row (:class:`cnnlib.Pooling`, the book's route), checked against :class:`cnnlib.fast_layers.FastPooling`;
+  each row (:class:`cnnlib.Pooling`, the book's route; tests/ check it against :class:`cnnlib.fast_layers.FastPooling`);
 * ``pool-backward`` — each gradient routed to its row's argmax cell, then ``col2im``.
 
 **Linked highlighting**: the ``position`` control is the im2col row r (Play walks through the
@@ -34,21 +34,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-import ipywidgets as widgets
 import numpy as np
 
+from ..htmlkit.grid import COL_LIMIT, fitting_size, grid_html
+from ..htmlkit.layout import fold, line, notice, row
+from ..htmlkit.style import attrs
 from ..shapes import shape_text
 from .base import Explorer
-from .controls import CONV_CONTROLS, LABEL_PX, Control
+from .controls import CONV_CONTROLS, Control, NumberBox
 from .examples import conv_data, im2col_data
 from .explain import formula_html, geometry_report_html
-from .geometry import WindowGeometry, nearest_window, window_geometry
-from .grid import grid_html
+from .geometry import WindowGeometry, WindowSettings, nearest_window
 from .im2col_conv import backward_html, conv_numbers, forward_html
 from .im2col_parts import Frame, agree, inputs_html
 from .im2col_pool import pool_html, pool_numbers
-from .layout import fold, line, notice, panel, row, scroll
-from .style import attrs
 
 __all__ = ["Im2colSettings", "Im2colView", "Im2colExplorer", "MODES", "CONTROLS", "PICKERS"]
 
@@ -66,7 +65,7 @@ CONTROLS = (
     _CONV["H"], _CONV["W"], _CONV["FH"], _CONV["FW"], _CONV["pad"], _CONV["stride"],
     replace(_CONV["FN"], row="basic"),
     # the im2col row; its largest value: N*OH*OW at the largest settings (3 * 18 * 18 rows)
-    Control("position", "im2col 행 r", 0, 971, row="window", hint="im2col row", track=260),
+    Control("position", "im2col 행 r", 0, 971, row="bar", hint="im2col row", track=200),
 )
 _MAX = {c.name: c.hi for c in CONTROLS if not c.options}
 PICKERS = (("sample", "데이터 n"), ("oy", "출력 행 oy"), ("ox", "출력 열 ox"))
@@ -75,19 +74,14 @@ POOL_LABELS = {"FH": "풀링 높이 FH", "FW": "풀링 너비 FW"}
 
 
 @dataclass(frozen=True)
-class Im2colSettings:
+class Im2colSettings(WindowSettings):
     """Every control of the im2col explorer. The defaults: two samples of the book's 그림 7-3
-    setting (4x4 input, 3x3 filter), two filters — an 8 x 9 im2col matrix."""
+    setting (4x4 input, 3x3 filter: :class:`.geometry.WindowSettings`), two filters — an 8 x 9 im2col
+    matrix."""
 
     mode: str = "conv"
     N: int = 2
     C: int = 1
-    H: int = 4
-    W: int = 4
-    FH: int = 3
-    FW: int = 3
-    pad: int = 0
-    stride: int = 1
     FN: int = 2
     position: int = 0
 
@@ -144,7 +138,7 @@ class Im2colExplorer(Explorer):
         return s.mode.startswith("pool")
 
     def geometry(self, s: Im2colSettings) -> WindowGeometry:
-        return window_geometry(s.H, s.W, s.FH, s.FW, s.stride, s.pad, kind="pool" if self.is_pool(s) else "conv")
+        return s.window_geometry("pool" if self.is_pool(s) else "conv")
 
     def view_window_count(self, s) -> int:
         return s.N * self.geometry(s).window_count
@@ -192,15 +186,25 @@ class Im2colExplorer(Explorer):
         backward = s.mode.endswith("backward")
         if self.is_pool(s):
             numbers = pool_numbers(frame, self.doutp_all, backward)
+            frame = replace(frame, size=self._size(frame, numbers.col_pool, numbers.output))
             matrix = pool_html(frame, numbers, backward)
         else:
             Wt, b = self.filters(s)
             numbers = conv_numbers(frame, Wt, b, self.dout_all, backward)
+            frame = replace(frame, size=self._size(frame, numbers.col, numbers.output))
             matrix = (backward_html if backward else forward_html)(frame, numbers)
         counts = geom.coverage()
         return Im2colView(formula, self._shapes_html(s, geom), explanation, matrix,
                           self._memory_html(s, geom, x, counts, numbers.col), geom, x, r, frame.cell, counts,
                           numbers, s.N * OH * OW)
+
+    @staticmethod
+    def _size(f: Frame, matrix, output) -> str:
+        """One cell size for the view's grids: the largest at which a sample's input channels, the matrix
+        (as many columns as it shows) and a sample's outputs each fit the page."""
+        n, p = f.cell[0], f.s.pad
+        inputs = [(np.pad(f.x[n, c], p), 2) for c in range(f.s.C)]
+        return fitting_size(inputs, [(matrix[:2, :COL_LIMIT], 14)], [(o, 0) for o in output[n]])
 
     # ---- shapes and memory ------------------------------------------------------------------------
 
@@ -210,12 +214,12 @@ class Im2colExplorer(Explorer):
         if not geom.fits:
             body = line(x) + line("출력 (OH, OW)와 im2col 행렬: <b>계산할 수 없음</b>")
             return (f"<div{attrs(f'{self.css_prefix}-shape-lines')}>"
-                    + fold("형상 (shapes): im2col 행렬을 만들 수 없음", body, data_key="shapes") + "</div>")
+                    + fold("형상: im2col 행렬을 만들 수 없음", body, data_key="shapes") + "</div>")
         OH, OW = geom.out_hw
         rows, K = N * OH * OW, C * FH * FW
         col = (f"col = im2col(x, {FH}, {FW}, stride={s.stride}, pad={s.pad}): (N·OH·OW, C·FH·FW) = "
                f"({N}·{OH}·{OW}, {C}·{FH}·{FW}) = <b>{shape_text((rows, K))}</b>")
-        floor = (" — 내림(floor) 모드의 크기 (책의 식으로는 정수가 아님)" if geom.drawn_in_floor_mode else "")
+        floor = (" — 내림 모드의 크기 (책의 식으로는 정수가 아님)" if geom.drawn_in_floor_mode else "")
         if s.mode == "conv":
             lines = [x, col + floor,
                      f"W (FN, C, FH, FW) = {shape_text((FN, C, FH, FW))} → col_W = W.reshape(FN, −1).T: "
@@ -223,7 +227,7 @@ class Im2colExplorer(Explorer):
                      f"col @ col_W + b: <b>{shape_text((rows, FN))}</b> → reshape(N, OH, OW, FN) = {shape_text((N, OH, OW, FN))} "
                      f"→ transpose(0, 3, 1, 2) → (N, FN, OH, OW) = <b>{shape_text((N, FN, OH, OW))}</b>"]
         elif s.mode == "conv-backward":
-            lines = [x + f" · 순전파(forward)가 저장한 col {shape_text((rows, K))}, col_W {shape_text((K, FN))}" + floor,
+            lines = [x + f" · 순전파가 저장한 col {shape_text((rows, K))}, col_W {shape_text((K, FN))}" + floor,
                      f"dout (N, FN, OH, OW) = {shape_text((N, FN, OH, OW))} → transpose(0, 2, 3, 1).reshape(−1, FN) = "
                      f"<b>{shape_text((rows, FN))}</b>",
                      f"dcol = dout @ col_W.T: {shape_text((rows, FN))} @ {shape_text((FN, K))} = <b>{shape_text((rows, K))}</b> "
@@ -243,9 +247,9 @@ class Im2colExplorer(Explorer):
                           f"dmax {shape_text((rows * C, P))}: 행마다 argmax 칸에만 기울기",
                           f"dcol = dmax.reshape(N·OH·OW, C·FH·FW) = {shape_text((rows, K))} → col2im → dx "
                           f"<b>{shape_text((N, C, H, W))}</b>"]
-        body = scroll("".join(line(t) for t in lines), data_key="shape-lines")
+        body = "".join(line(t) for t in lines)
         return (f"<div{attrs(f'{self.css_prefix}-shape-lines')}>"
-                + fold(f"형상 (shapes): x {shape_text((N, C, H, W))} → im2col 행렬 {shape_text((rows, K))}", body,
+                + fold(f"형상: x {shape_text((N, C, H, W))} → im2col 행렬 {shape_text((rows, K))}", body,
                        data_key="shapes") + "</div>")
 
     def _memory_html(self, s, geom, x, counts, col) -> str:
@@ -269,68 +273,71 @@ class Im2colExplorer(Explorer):
             f"= 행렬의 원소 수 {col.size} {agree(int(counts.sum()) * s.N * s.C == col.size)}",
         ]
         text_ = "".join(line(t, f"{self.css_prefix}-bytes" if i < 2 else "") for i, t in enumerate(lines))
-        body = scroll(row(heat, f"<div>{text_}</div>", align="flex-start"), data_key="memory")
+        body = row(heat, f"<div>{text_}</div>", align="flex-start")
         return (f"<div{attrs(f'{self.css_prefix}-memory-panel')}>"
                 + fold(f"메모리: im2col 행렬은 입력의 {ratio:.2f}배 — 겹치는 칸을 여러 번 복사합니다", body,
                        data_key="memory") + "</div>")
 
     # ---- widget: pickers linked to the row ---------------------------------------------------
 
-    def _build(self) -> widgets.VBox:
+    def _controls(self):
+        """The controls, and in the bar beside Play and the row slider the output cell in three number boxes."""
+        controls, bar = super()._controls()
         for name, description in PICKERS:
-            # number boxes: the output cell in three numbers, compact beside Play and the row slider
-            w = widgets.BoundedIntText(value=0, min=0, max=0, step=1, description=description,
-                                       style={"description_width": "initial"},
-                                       layout=widgets.Layout(width="auto", margin="1px 8px 1px 0"))
-            w.add_class(f"{self.css_prefix}-picker")
-            w.add_class(f"{self.css_prefix}-pick-{name}")
-            w.observe(self._on_pick, names="value")
-            self.pickers[name] = w
-        box = super()._build()
-        controls = box.children[0]
-        for child in controls.children:  # the pickers sit beside Play and the row slider
-            if isinstance(child, widgets.HBox) and self.play in child.children:
-                child.children = tuple(child.children) + tuple(self.pickers.values())
-        return box
+            self.pickers[name] = NumberBox(self.css_prefix, name, self._picked, self.looks, description=description)
+            self.pickers[name].box.add_class(f"{self.css_prefix}-picker")
+            self.pickers[name].box.add_class(f"{self.css_prefix}-pick-{name}")
+        items = list(bar.children)
+        at = items.index(self.numbers["position"].widget) + 1
+        bar.children = items[:at] + [w for p in self.pickers.values() for w in p.synced] + items[at:]
+        return controls, bar
+
+    def _clear_notes(self) -> None:
+        super()._clear_notes()
+        for p in self.pickers.values():
+            p.note.value = ""
+
+    def _synced_widgets(self) -> list:
+        return super()._synced_widgets() + [w for p in self.pickers.values() for w in p.synced]
+
+    def _current(self) -> tuple[dict, dict]:
+        parts, values = super()._current()
+        return parts, values | {f"{self.css_prefix}-pick-{name}": p.value for name, p in self.pickers.items()}
 
     def _adjust_controls(self, s) -> None:
-        """In the pooling views FH and FW are the pooling window's size, and there is no FN."""
+        """In the pooling views FH and FW are the pooling window's size, and there is no FN; the pickers
+        show row r as (n, oy, ox)."""
         pool = self.is_pool(s)
         for name, label in POOL_LABELS.items():
             self.controls[name].description = label if pool else _CONV[name].description
-        self.numbers["FN"].widget.layout.display = "none" if pool else None
+        (self.numbers["FN"].widget.add_class if pool else self.numbers["FN"].widget.remove_class)("cnnlib-hidden")
+        self._sync_pickers(s)
 
     def select(self, s, grid, row_, col) -> dict:
         """A click on an input cell (the window centred nearest to it), a row of a matrix, or an output
-        cell selects that im2col row."""
+        cell selects that im2col row; a cell of a grid these settings do not draw (an older N) nothing."""
         geom = self.geometry(s)
         if not geom.fits:
             return {}
         kind, *idx = grid.split(":")
         OH, OW = geom.out_hw
+        n = int(idx[0]) if idx else 0
         if kind in ("im2col", "product", "dout-matrix", "dcol"):
-            return {"position": row_}
-        if kind == "pool-rows":
-            return {"position": row_ // s.C}
-        if col < 0:
+            r = row_
+        elif kind == "pool-rows":
+            r = row_ // s.C
+        elif col < 0 or not 0 <= n < s.N:
             return {}
-        if kind in ("output", "dout"):
-            return {"position": self.row_index(s, int(idx[0]), row_, col)}
-        if kind == "input":
-            oy = nearest_window(row_, geom.h, OH)
-            ox = nearest_window(col, geom.w, OW)
-            return {"position": self.row_index(s, int(idx[0]), oy, ox)}
-        return {}
+        elif kind in ("output", "dout") and 0 <= row_ < OH and 0 <= col < OW:
+            r = self.row_index(s, n, row_, col)
+        elif kind == "input":
+            r = self.row_index(s, n, nearest_window(row_, geom.h, OH), nearest_window(col, geom.w, OW))
+        else:
+            return {}
+        return {"position": r} if 0 <= r < s.N * OH * OW else {}
 
-    def _refresh(self) -> None:
-        super()._refresh()
-        self._sync_pickers()
-
-    def _sync_pickers(self) -> None:
+    def _sync_pickers(self, s) -> None:
         """Show row r as (n, oy, ox) on the pickers, with ranges N, OH, OW."""
-        if not self.pickers:
-            return
-        s = self.settings()
         geom = self.geometry(s)
         if geom.fits:
             OH, OW = geom.out_hw
@@ -339,32 +346,32 @@ class Im2colExplorer(Explorer):
             state = {"sample": (s.N - 1, n), "oy": (OH - 1, rest // OW), "ox": (OW - 1, rest % OW)}
         else:
             state = {name: (0, 0) for name, _ in PICKERS}
-        self._syncing = True
-        try:
-            for name, (hi, value) in state.items():
-                w = self.pickers[name]
-                w.max = hi
-                w.value = value
-                w.disabled = hi == 0
-        finally:
-            self._syncing = False
+        for name, (hi, value) in state.items():
+            p = self.pickers[name]
+            p.hi = hi
+            p.show(value)
+            p.box.disabled = hi == 0
 
-    def _on_pick(self, change) -> None:
-        if self._syncing:
-            return
+    def _picked(self, picker, text: str) -> None:
+        """A number typed into a picker: the row of that output cell (or, for a value it cannot take, the
+        note beside the picker)."""
+        value, note = picker.read(text)
         s = self.settings()
-        if not self.geometry(s).fits:
-            return
-        p = self.pickers
-        self.controls["position"].value = self.row_index(s, p["sample"].value, p["oy"].value, p["ox"].value)
+        with self._held():
+            self._clear_notes()
+            if value is not None and value != picker.value and self.geometry(s).fits:
+                cell = {name: p.value for name, p in self.pickers.items()} | {picker.name: value}
+                self._change({"position": self.row_index(s, cell["sample"], cell["oy"], cell["ox"])})
+            picker.show(picker.value)      # the value in use (the new one, or the last valid one)
+            picker.note.value = note
 
     def pick(self, **values) -> None:
-        """Set pickers (``sample``, ``oy``, ``ox``) as a learner would; the row follows."""
+        """Type into the pickers (``sample``, ``oy``, ``ox``) as a learner would; the row follows."""
         self.widget
         for name, value in values.items():
             if name not in self.pickers:
                 raise ValueError(f"no picker named {name!r}; pickers: {', '.join(self.pickers)}.")
-            self.pickers[name].value = value
+            self.pickers[name].box.value = str(value)
 
     def describe(self, s) -> str:
         return (f"mode={s.mode}, N={s.N}, C={s.C}, H={s.H}, W={s.W}, FH={s.FH}, FW={s.FW}, P={s.pad}, "

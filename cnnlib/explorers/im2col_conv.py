@@ -9,12 +9,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..htmlkit.grid import Gap, fitting_size, format_number, format_numbers, grid_html, matrix_html, shown_rows, signed
+from ..htmlkit.layout import fold, key, line, panel, row, stack, stage, symbol, text
 from ..im2col import col2im
 from ..layers import Convolution
 from ..shapes import shape_text
-from .grid import Gap, format_number, format_numbers, grid_html, matrix_html, shown_rows, signed
-from .im2col_parts import Frame, agree, blocks_html, colour, inputs_html, stage
-from .layout import fold, key, line, panel, row, scroll, stack, symbol, text
+from .im2col_parts import Frame, agree, blocks_html, colour, inputs_html
 
 __all__ = ["ConvNumbers", "conv_numbers", "forward_html", "backward_html"]
 
@@ -93,19 +93,20 @@ def forward_html(f: Frame, v: ConvNumbers) -> str:
     for k, rows in enumerate(groups):
         title = f"n = {k}: 행 {k * R}–{(k + 1) * R - 1}"
         im2col_grids.append(matrix_html(v.col, rows, role="im2col", title=title, label=label, col_labels=cols,
-                                        marks={"current": {r: set(range(K))}}, pick="im2col"))
+                                        marks={"current": {r: set(range(K))}}, pick="im2col", size=f.size))
         product_grids.append(matrix_html(v.product, rows, role="product", title=title, label=label,
                                          col_labels=fn_labels, marks={"current": {r: set(range(s.FN))}},
-                                         pick="product"))
-    w_rows = list(range(K)) if K <= 27 else list(range(6)) + [Gap(K - 8), K - 2, K - 1]
+                                         pick="product", size=f.size))
+    w_rows = list(range(K)) if K <= 12 else list(range(6)) + [Gap(K - 8), K - 2, K - 1]   # (short: beside col)
     w_grid = matrix_html(v.col_W, w_rows, role="col-w", title=f"col_W {shape_text(v.col_W.shape)}",
-                         label=lambda i: cols[i], col_labels=fn_labels)
-    b_grid = grid_html(v.b.reshape(1, -1), role="bias", title=f"+ b {shape_text(v.b.shape)}", col_labels=fn_labels)
+                         label=lambda i: cols[i], col_labels=fn_labels, size=f.size)
+    b_grid = grid_html(v.b.reshape(1, -1), role="bias", title=f"+ b {shape_text(v.b.shape)}", col_labels=fn_labels,
+                       size=f.size)
     main = stage(
         inputs_html(f),
-        panel(f"im2col 행렬 col {shape_text(v.col.shape)}", scroll(stack(*im2col_grids), data_key="col", cap=True)),
+        panel(f"im2col 행렬 col {shape_text(v.col.shape)}", stack(*im2col_grids)),
         "@", stack(w_grid, b_grid), "=",
-        panel(f"곱 {shape_text(v.product.shape)}", scroll(stack(*product_grids), data_key="product", cap=True)),
+        panel(f"곱 {shape_text(v.product.shape)}", stack(*product_grids)),
         "→", panel(f"출력 {shape_text(v.output.shape)}", blocks_html(f, v.output, "output", "out", pick="output")))
 
     terms = []
@@ -119,14 +120,15 @@ def forward_html(f: Frame, v: ConvNumbers) -> str:
     block = v.product[n * R : (n + 1) * R].reshape(OH, OW, s.FN)
     texts = format_numbers(block).tolist()
     reshaped = np.array([["|".join(texts[i][j]) for j in range(OW)] for i in range(OH)], dtype=object)
-    back = row(grid_html(reshaped, role="reshaped", marks={"current": [(oy, ox)]},
+    back = row(grid_html(reshaped, role="reshaped", marks={"current": [(oy, ox)]}, size=fitting_size([(reshaped, 0)]),
                          title=f"데이터 n = {n}의 행들 → reshape (OH, OW, FN): 칸마다 필터 FN개의 값"),
                symbol("→"), text("transpose(0, 3, 1, 2) → (N, FN, OH, OW): 필터마다 한 장 (위의 출력)"))
     keyline = key(f"{colour(0)}: 지금 윈도우 (데이터 n = {n}, 출력 칸 ({oy}, {ox})) ↔ {colour(1)}: im2col의 행 r = {r}, "
                   f"그 행이 만든 곱 col @ col_W + b의 행, 출력 칸 · 칸을 누르면 그 윈도우로 · 열 "
                   + ("c·ij = 채널 c, " if s.C > 1 else "ij = ") + "윈도우 안의 칸 (i, j)")
-    return (f'<div class="{f.prefix}-stage">' + keyline + main + scroll("".join(terms), data_key="terms")
-            + fold("reshape + transpose로 4차원 출력으로", scroll(back, data_key="back"), data_key="reshape")
+    # the current row's calculation first, next to the controls; then the matrices it comes from
+    return (f'<div class="{f.prefix}-stage">' + keyline + "".join(terms) + main
+            + fold("reshape + transpose로 4차원 출력으로", back, data_key="reshape")
             + line(f"행렬 곱으로 구한 출력과 Convolution.forward의 출력 {shape_text(v.output.shape)}: {agree(v.agrees)}",
                    f"{f.prefix}-agree") + "</div>")
 
@@ -146,11 +148,12 @@ def backward_html(f: Frame, v: ConvNumbers) -> str:
         title = f"n = {k}: 행 {k * R}–{(k + 1) * R - 1}"
         dout_grids.append(matrix_html(dout_mat, rows_k, role="dout-matrix", title=title, label=label,
                                       col_labels=[f"f{j}" for j in range(s.FN)],
-                                      marks={"current": {r: set(range(s.FN))}}, pick="dout-matrix"))
+                                      marks={"current": {r: set(range(s.FN))}}, pick="dout-matrix", size=f.size))
         dcol_grids.append(matrix_html(v.dcol, rows_k, role="dcol", title=title, label=label, col_labels=cols,
-                                      marks={"current": {r: set(range(K))}, "winner": focus_cells}, pick="dcol"))
-    wt = grid_html(v.col_W.T, role="col-w-t", title=f"col_W.T {shape_text(v.col_W.T.shape)}",
-                   row_labels=[f"f{j}" for j in range(s.FN)], col_labels=cols)
+                                      marks={"current": {r: set(range(K))}, "winner": focus_cells}, pick="dcol",
+                                      size=f.size))
+    wt = matrix_html(v.col_W.T, list(range(s.FN)), role="col-w-t", title=f"col_W.T {shape_text(v.col_W.T.shape)}",
+                     label=lambda j: f"f{j}", col_labels=cols, size=f.size)
 
     if v.focus is not None:
         _, _, fy, fx = v.focus
@@ -171,19 +174,21 @@ def backward_html(f: Frame, v: ConvNumbers) -> str:
         marks = {"window": window, "unvisited": unvisited}
         if v.focus is not None and c == 0:
             marks["winner"] = [(v.focus[2], v.focus[3])]
-        dx_grids.append(grid_html(v.dx[n, c], role="dx", title=f"dx[{n}, {c}]", marks=marks, pick=f"dx:{n}:{c}"))
+        dx_grids.append(grid_html(v.dx[n, c], role="dx", title=f"dx[{n}, {c}]", marks=marks, pick=f"dx:{n}:{c}",
+                                  size=f.size))
     counts = geom.coverage()[p : p + s.H, p : p + s.W]
     same = bool(np.array_equal(v.roundtrip, f.x * counts))
     not_inverse = row(
         grid_html(f.x[n, 0], role="x-channel", title=f"x[{n}, 0]"), symbol("⊙"),
         grid_html(counts, role="counts", title="복사 횟수 (패딩 제외)", heat=counts / max(counts.max(), 1)),
-        symbol("="), grid_html(v.roundtrip[n, 0], role="roundtrip", title=f"col2im(im2col(x))[{n}, 0]"), wrap=False)
+        symbol("="), grid_html(v.roundtrip[n, 0], role="roundtrip", title=f"col2im(im2col(x))[{n}, 0]"),
+        align="flex-start")
     main = stage(
         panel(f"dout {shape_text(v.dout.shape)}", blocks_html(f, v.dout, "dout", "dout", pick="dout")), "→",
-        panel(f"dout 행렬 {shape_text(dout_mat.shape)}", scroll(stack(*dout_grids), data_key="dout-m", cap=True)),
+        panel(f"dout 행렬 {shape_text(dout_mat.shape)}", stack(*dout_grids)),
         "@", wt, "=",
-        panel(f"dcol {shape_text(v.dcol.shape)}", scroll(stack(*dcol_grids), data_key="dcol", cap=True)),
-        "→", panel(f"col2im → dx, 데이터 n = {n}", row(*dx_grids, wrap=False)))
+        panel(f"dcol {shape_text(v.dcol.shape)}", stack(*dcol_grids)),
+        "→", panel(f"col2im → dx, 데이터 n = {n}", row(*dx_grids, align="flex-start")))
     keyline = key(f"{colour(1)}: 출력 칸 ({oy}, {ox})의 기울기와 행 r = {r}. {colour(0)}: 행 r의 값이 col2im으로 "
                   f"돌아가는 윈도우. {colour(2)}: 입력 칸 하나와 그 칸으로 더해지는 dcol 원소들.")
     steps = text("dout (N, FN, OH, OW) → transpose(0, 2, 3, 1).reshape(−1, FN): im2col의 행 순서로 · "
@@ -192,7 +197,7 @@ def backward_html(f: Frame, v: ConvNumbers) -> str:
                    text(f"col2im(im2col(x))는 x가 아니라 복사 횟수 ⊙ x입니다 ({agree(same)}). col2im은 im2col을 되돌리지 않고 "
                         f"복사본의 값을 모두 더합니다(수학에서는 adjoint). 역전파에 필요한 것이 바로 이것입니다.",
                         f"{f.prefix}-not-inverse")
-                   + scroll(not_inverse, data_key="inverse"), data_key="inverse")
-    return (f'<div class="{f.prefix}-stage">' + keyline + steps + main + scroll(focus_html, data_key="focus")
-            + inverse + line(f"이 길로 구한 dx와 Convolution.backward의 dx {shape_text(v.dx.shape)}: {agree(v.agrees)}",
+                   + not_inverse, data_key="inverse")
+    # the calculation at the focus cell first, next to the controls; then the matrices it comes from
+    return (f'<div class="{f.prefix}-stage">' + keyline + steps + focus_html + main + inverse + line(f"이 길로 구한 dx와 Convolution.backward의 dx {shape_text(v.dx.shape)}: {agree(v.agrees)}",
                              f"{f.prefix}-agree") + "</div>")

@@ -9,12 +9,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..htmlkit.grid import grid_html
+from ..htmlkit.layout import KEY_COLOURS, panel, row, stack, text
 from ..shapes import shape_text
 from .geometry import WindowGeometry
-from .grid import grid_html
-from .layout import KEY_COLOURS, panel, row, scroll, stack, symbol, text
 
-__all__ = ["Frame", "INPUT_CELLS", "inputs_html", "blocks_html", "agree", "colour", "stage"]
+__all__ = ["Frame", "INPUT_CELLS", "inputs_html", "blocks_html", "agree", "colour"]
 
 INPUT_CELLS = 900    # draw every sample's grids while they hold at most this many cells, else sample n only
 
@@ -23,7 +23,7 @@ INPUT_CELLS = 900    # draw every sample's grids while they hold at most this ma
 class Frame:
     """One setting of the im2col explorer as both views need it: settings ``s``, geometry, input x
     (N, C, H, W), the current im2col row ``r`` and its output cell ``cell`` = (n, oy, ox), the CSS
-    ``prefix``."""
+    ``prefix`` and the grids' cell ``size`` (see :func:`cnnlib.htmlkit.grid.fitting_size`)."""
 
     s: object
     geom: WindowGeometry
@@ -31,6 +31,7 @@ class Frame:
     r: int
     cell: tuple
     prefix: str
+    size: str = "normal"
 
     @property
     def R(self) -> int:
@@ -83,11 +84,11 @@ def inputs_html(f: Frame, winners=None, title="입력 x", cell=True) -> str:
                 marks["winner"] = [winners[c]]
             grids.append(grid_html(np.pad(x[k, c], p) if p else x[k, c], marks=marks, role="input",
                                    title=f"x[{k}, {c}]", row_labels=row_labels, col_labels=col_labels,
-                                   pick=f"input:{k}:{c}"))
-        blocks.append(row("".join(grids), wrap=False))
+                                   pick=f"input:{k}:{c}", size=f.size))
+        blocks.append(row("".join(grids), align="flex-start"))
     hidden = "" if len(samples) == s.N else text(
-        f"(칸이 많아 데이터 n = {n}만 그립니다. 다른 데이터는 '데이터 n'으로 고르세요.)", "x-small")
-    return panel(f"{title} {shape_text(x.shape)}", scroll(stack(*blocks), data_key="inputs", cap=True) + hidden)
+        f"(데이터 {s.N}개 중 n = {n}만 그립니다. 다른 데이터는 '데이터 n'으로 고르세요.)", "x-small")
+    return panel(f"{title} {shape_text(x.shape)}", stack(*blocks) + hidden)
 
 
 def blocks_html(f: Frame, arrays, role: str, name: str, pick: str = "") -> str:
@@ -99,23 +100,8 @@ def blocks_html(f: Frame, arrays, role: str, name: str, pick: str = "") -> str:
     for k in f.samples_shown(per):
         grids = "".join(grid_html(arrays[k, j], role=role, title=f"{name}[{k}, {j}]",
                                   marks={"current": [(oy, ox)]} if k == n else None,
-                                  pick=f"{pick}:{k}" if pick else "")
+                                  pick=f"{pick}:{k}" if pick else "", size=f.size)
                         for j in range(arrays.shape[1]))
-        out.append(row(grids, wrap=False))
-    return scroll(stack(*out), data_key=f"{role}-blocks", cap=True)
-
-
-def stage(*items) -> str:
-    """The main row of a view: blocks joined by operators ('@', '=', '→' given as plain strings). Each
-    operator stays with the block after it, so when the row is too wide for the page it wraps between
-    whole steps and no line ends in an operator."""
-    units, pending = [], None
-    for item in items:
-        if isinstance(item, str) and len(item) <= 2:
-            pending = item
-            continue
-        units.append(row(symbol(pending), item, align="flex-start", wrap=False) if pending else item)
-        pending = None
-    return row(*units, align="flex-start")
-
-
+        out.append(row(grids, align="flex-start"))
+    hidden = "" if len(out) == len(arrays) else text(f"(데이터 {len(arrays)}개 중 n = {n}만 그립니다.)", "x-small")
+    return stack(*out) + hidden

@@ -1,7 +1,6 @@
 """The im2col explorer's max-pooling views, the book's way: im2col, one row per window and channel, the
-max of each row (:class:`cnnlib.Pooling`), checked against :class:`cnnlib.fast_layers.FastPooling`; and
-backward: each gradient routed to its row's argmax cell, then ``col2im``. :func:`pool_numbers` computes
-everything first; the ``*_html`` functions only draw.
+max of each row (:class:`cnnlib.Pooling`); and backward: each gradient routed to its row's argmax cell,
+then ``col2im``. :func:`pool_numbers` computes everything first; the ``*_html`` functions only draw.
 """
 
 from __future__ import annotations
@@ -10,13 +9,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..fast_layers import FastPooling
+from ..htmlkit.grid import Gap, format_number, grid_html, matrix_html, shown_rows
+from ..htmlkit.layout import key, line, panel, row, stack, stage
 from ..im2col import im2col
 from ..layers import Pooling
 from ..shapes import shape_text
-from .grid import Gap, format_number, grid_html, matrix_html, shown_rows
-from .im2col_parts import Frame, agree, blocks_html, colour, inputs_html, stage
-from .layout import key, line, panel, row, scroll, stack
+from .im2col_parts import Frame, blocks_html, colour, inputs_html
 
 __all__ = ["PoolNumbers", "pool_numbers", "pool_html"]
 
@@ -33,7 +31,6 @@ class PoolNumbers:
     winners: dict              # {c: padded (y, x)} of the current window's max
     win_y: np.ndarray          # padded row of every pooling row's max
     win_x: np.ndarray
-    agrees: bool               # the book's route equals FastPooling
     dout: np.ndarray | None = None
     dmax: np.ndarray | None = None   # (N*OH*OW*C, FH*FW): each gradient in its row's argmax cell
     dcol: np.ndarray | None = None
@@ -48,10 +45,7 @@ def pool_numbers(f: Frame, doutp_all, backward: bool) -> PoolNumbers:
     OH, OW = geom.out_hw
     floor = geom.drawn_in_floor_mode
     book = Pooling(s.FH, s.FW, s.stride, s.pad, floor=floor)
-    fast = FastPooling(s.FH, s.FW, s.stride, s.pad, floor=floor)
     out = book.forward(x)
-    agrees = np.array_equal(out, fast.forward(x)) and np.array_equal(
-        book.arg_max, fast.arg_max.transpose(0, 2, 3, 1).ravel())
     # padded (y, x) of the winning cell of every pooling row q = ((n*OH + oy)*OW + ox)*C + c
     rest = (np.arange(len(book.arg_max)) // s.C) % (OH * OW)
     i, j = np.divmod(book.arg_max, s.FW)
@@ -61,10 +55,9 @@ def pool_numbers(f: Frame, doutp_all, backward: bool) -> PoolNumbers:
     fields = dict(col=im2col(x, s.FH, s.FW, s.stride, s.pad, floor=floor), col_pool=book.col_pool,
                   arg_max=book.arg_max, output=out, current=current, winners=winners, win_y=win_y, win_x=win_x)
     if not backward:
-        return PoolNumbers(**fields, agrees=bool(agrees))
+        return PoolNumbers(**fields)
     dout = doutp_all[: s.N, : s.C, :OH, :OW]
     dx = book.backward(dout)
-    agrees = agrees and np.array_equal(dx, fast.backward(dout))
     n, oy, ox = f.cell
     p, R = s.pad, OH * OW
     routes, focus, focus_terms = [], None, ()
@@ -79,7 +72,7 @@ def pool_numbers(f: Frame, doutp_all, backward: bool) -> PoolNumbers:
             if c == 0:
                 focus, focus_terms = (n, 0, wy - p, wx - p), terms
         routes.append((float(dout[n, c, oy, ox]), wy, wx, inside, terms))
-    return PoolNumbers(**fields, agrees=bool(agrees), dout=dout, dmax=book.dmax, dcol=book.dcol, dx=dx,
+    return PoolNumbers(**fields, dout=dout, dmax=book.dmax, dcol=book.dcol, dx=dx,
                        focus=focus, focus_terms=focus_terms, routes=tuple(routes))
 
 
@@ -107,21 +100,22 @@ def pool_html(f: Frame, v: PoolNumbers, backward: bool) -> str:
             flat = v.dout.transpose(0, 2, 3, 1).reshape(-1, 1)
             side_grids.append(matrix_html(flat, rows_k, role="dout-column", title=title, label=label,
                                           col_labels=["dout"], marks={"current": {q: {0} for q in v.current}},
-                                          pick="pool-rows"))
+                                          pick="pool-rows", size=f.size))
             pool_grids.append(matrix_html(v.dmax, rows_k, role="dmax", title=title, label=label,
-                                          col_labels=cell_labels, marks=marks, pick="pool-rows"))
+                                          col_labels=cell_labels, marks=marks, pick="pool-rows", size=f.size))
         else:
             pool_grids.append(matrix_html(v.col_pool, rows_k, role="pool-col", title=title, label=label,
-                                          col_labels=cell_labels, marks=marks, pick="pool-rows"))
+                                          col_labels=cell_labels, marks=marks, pick="pool-rows", size=f.size))
             side_grids.append(matrix_html(v.col_pool.max(axis=1, keepdims=True), rows_k, role="pool-max",
                                           title=title, label=label, col_labels=["max"],
-                                          marks={"current": {q: {0} for q in v.current}}, pick="pool-rows"))
+                                          marks={"current": {q: {0} for q in v.current}}, pick="pool-rows",
+                                          size=f.size))
     inputs = inputs_html(f, winners=v.winners)
     if not backward:
         main = stage(
             inputs,
-            panel(f"col.reshape(−1, FH·FW) {shape_text(v.col_pool.shape)}", scroll(stack(*pool_grids), data_key="col", cap=True)),
-            "→", panel("max(axis=1)", scroll(stack(*side_grids), data_key="max", cap=True)), "→",
+            panel(f"col.reshape(−1, FH·FW) {shape_text(v.col_pool.shape)}", stack(*pool_grids)),
+            "→", panel("max(axis=1)", stack(*side_grids)), "→",
             panel(f"출력 {shape_text(v.output.shape)}", blocks_html(f, v.output, "output", "out", pick="output")))
         lines = "".join(
             line(f"행 {q}: max({', '.join(format_number(a) for a in v.col_pool[q])}) = "
@@ -130,10 +124,8 @@ def pool_html(f: Frame, v: PoolNumbers, backward: bool) -> str:
         keyline = key(f"{colour(0)}: 지금 윈도우 (데이터 n = {n}, 출력 칸 ({oy}, {ox})) ↔ {colour(1)}: 채널마다 한 행씩인 "
                       f"{rows_text}, 그리고 출력 칸. {colour(2)}: 행마다 뽑힌 최댓값 (argmax). 열 이름 ij = 윈도우 안의 "
                       f"칸 (i, j); 행 이름 q: (oy, ox) 채널. reshape(N, OH, OW, C).transpose(0, 3, 1, 2)로 출력이 됩니다.")
-        agree_line = line(f"이 길로 구한 출력·argmax와 FastPooling.forward의 출력 {shape_text(v.output.shape)}·arg_max: "
-                          f"{agree(v.agrees)}", f"{f.prefix}-agree")
-        return (f'<div class="{f.prefix}-stage">' + keyline + main + scroll(lines, data_key="lines")
-                + agree_line + "</div>")
+        # the current window's calculation first, next to the controls; then the matrices it comes from
+        return f'<div class="{f.prefix}-stage">' + keyline + lines + main + "</div>"
 
     p = s.pad
     window = f.geom.input_marks((oy, ox))["window"][p : p + s.H, p : p + s.W]
@@ -142,7 +134,7 @@ def pool_html(f: Frame, v: PoolNumbers, backward: bool) -> str:
         marks = {"window": window}
         if inside:
             marks["winner"] = [(wy - p, wx - p)]
-        dx_grids.append(grid_html(v.dx[n, c], role="dx", title=f"dx[{n}, {c}]", marks=marks))
+        dx_grids.append(grid_html(v.dx[n, c], role="dx", title=f"dx[{n}, {c}]", marks=marks, size=f.size))
         q = v.current[c]
         if not inside:
             lines.append(line(f"채널 {c}: dout[{n}, {c}, {oy}, {ox}] = {format_number(g)} → 최댓값이 패딩 칸이라 버려집니다.",
@@ -155,13 +147,10 @@ def pool_html(f: Frame, v: PoolNumbers, backward: bool) -> str:
                           f"{int(v.arg_max[q])} → dx[{n}, {c}, {wy - p}, {wx - p}]{added}", f"{f.prefix}-route"))
     main = stage(
         inputs, panel(f"dout {shape_text(v.dout.shape)}", blocks_html(f, v.dout, "dout", "dout", pick="dout")), "→",
-        panel("dout.transpose(0, 2, 3, 1) → 열 하나", scroll(stack(*side_grids), data_key="dcolumn", cap=True)),
-        "→", panel(f"dmax {shape_text(v.dmax.shape)}: argmax 칸에만",
-                           scroll(stack(*pool_grids), data_key="dmax", cap=True)),
-        "→", panel(f"dcol → col2im → dx, 데이터 n = {n}", row(*dx_grids, wrap=False)))
+        panel("dout.transpose(0, 2, 3, 1) → 열 하나", stack(*side_grids)),
+        "→", panel(f"dmax {shape_text(v.dmax.shape)}: argmax 칸에만", stack(*pool_grids)),
+        "→", panel(f"dcol → col2im → dx, 데이터 n = {n}", row(*dx_grids, align="flex-start")))
     keyline = key(f"{colour(1)}: 출력 칸 ({oy}, {ox})의 기울기와 {rows_text}. {colour(2)}: argmax 칸 — 기울기는 그 칸으로만 "
                   f"갑니다 (나머지는 0). {colour(0)}: 윈도우 전체. dcol = dmax.reshape(N·OH·OW, C·FH·FW).")
-    agree_line = line(f"이 길로 구한 dx와 FastPooling.backward의 dx {shape_text(v.dx.shape)}: {agree(v.agrees)}",
-                      f"{f.prefix}-agree")
-    return (f'<div class="{f.prefix}-stage">' + keyline + main + scroll("".join(lines), data_key="lines")
-            + agree_line + "</div>")
+    # the gradients' routes first, next to the controls; then the matrices they come from
+    return f'<div class="{f.prefix}-stage">' + keyline + "".join(lines) + main + "</div>"

@@ -14,50 +14,45 @@ Shown live, for seeded small integers whose top-left corner is the book's exampl
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
+from ..htmlkit.grid import fitting_size, format_number, grid_html, legend_html
+from ..htmlkit.layout import fold, line, notice, panel, row, stage, text
+from ..htmlkit.style import attrs
 from ..layers import Pooling
 from ..shapes import shape_text
 from .base import Explorer
-from .controls import CONV_CONTROLS, Control
+from .controls import GEOMETRY, POOL_WINDOW, Control
 from .examples import pool_data
 from .explain import formula_html, geometry_report_html
-from .geometry import WindowGeometry, nearest_window, window_geometry
-from .grid import format_number, grid_html, legend_html
-from .layout import fold, line, notice, panel, row, scroll, symbol, text
-from .style import attrs
+from .geometry import WindowGeometry, WindowSettings, nearest_window
 
 __all__ = ["PoolSettings", "PoolView", "PoolExplorer", "CONTROLS"]
 
 
 METHODS = (("최대 (max)", "max"), ("평균 (average)", "average"))
-_CONV = {c.name: c for c in CONV_CONTROLS}
+_G = {c.name: c for c in GEOMETRY}
 CONTROLS = (
-    _CONV["H"], _CONV["W"],    # the same input sizes as the convolution explorer's
-    Control("pool_h", "풀링 높이", 1, 4, hint="pool_h"),
-    Control("pool_w", "풀링 너비", 1, 4, hint="pool_w"),
-    Control("pad", "패딩 P", 0, 2, hint="padding"),
-    Control("stride", "스트라이드 S", 1, 4, hint="stride"),
-    Control("method", "방법", row="advanced", options=METHODS, hint="pooling method"),
+    _G["H"], _G["W"], *POOL_WINDOW,     # the input sizes of the convolution explorer; the book's pool_h, pool_w
+    replace(_G["pad"], hi=2), _G["stride"],
+    Control("method", "방법", options=METHODS, hint="pooling method"),    # (max or average: what 7.3 is about)
     Control("C", "채널 C", 1, 3, row="advanced", hint="channels"),
     # the largest window count: 12x12 input, padding 2, 1x1 window, stride 1 -> 16*16 positions
-    Control("position", "윈도우 위치", 0, 255, row="window", hint="window position"),
+    Control("position", "윈도우 위치", 0, 255, row="bar", hint="window position"),
 )
 _MAX = {c.name: c.hi for c in CONTROLS}
 
 
 @dataclass(frozen=True)
-class PoolSettings:
-    """Every control of the pooling explorer; the defaults are the book's 그림 7-14."""
+class PoolSettings(WindowSettings):
+    """Every control of the pooling explorer; the defaults are the book's 그림 7-14. The pooling window
+    is ``FH`` × ``FW`` (the book's ``pool_h``, ``pool_w``, as the controls say)."""
 
-    H: int = 4
-    W: int = 4
-    pool_h: int = 2
-    pool_w: int = 2
+    FH: int = 2
+    FW: int = 2
     stride: int = 2
-    pad: int = 0
     method: str = "max"
     C: int = 1
     position: int = 0
@@ -90,7 +85,8 @@ class PoolExplorer(Explorer):
     Settings = PoolSettings
     CONTROLS = CONTROLS
     PARTS = ("formula", "explanation", "grids", "detail", "legend", "shapes")
-    LAYOUT = (("formula", "explanation"), ("grids", "detail"), ("legend", "shapes"))
+    # the window's calculation first, next to the controls; then the grids it comes from
+    LAYOUT = (("formula", "explanation"), ("detail",), ("grids",), ("legend", "shapes"))
     css_prefix = "cnnlib-pool"
 
     def __init__(self, seed: int = 0, **settings):
@@ -101,7 +97,7 @@ class PoolExplorer(Explorer):
         return self.x_all[:, : s.C, : s.H, : s.W]
 
     def geometry(self, s: PoolSettings) -> WindowGeometry:
-        return window_geometry(s.H, s.W, s.pool_h, s.pool_w, s.stride, s.pad, kind="pool")
+        return s.window_geometry("pool")
 
     def view_window_count(self, s) -> int:
         return self.geometry(s).window_count
@@ -114,7 +110,7 @@ class PoolExplorer(Explorer):
 
         out_shape = output = cell = arg_max = None
         if geom.fits:
-            layer = Pooling(s.pool_h, s.pool_w, s.stride, s.pad, method=s.method, floor=geom.drawn_in_floor_mode)
+            layer = Pooling(s.FH, s.FW, s.stride, s.pad, method=s.method, floor=geom.drawn_in_floor_mode)
             out_shape = layer.output_shape(x.shape)
             output = layer.forward(x)
             if s.method == "max":  # the book's flat arg_max has one row per (n, oh, ow, c)
@@ -129,7 +125,7 @@ class PoolExplorer(Explorer):
             window_values = tuple(float(w.max()) if s.method == "max" else float(w.sum() / w.size) for w in windows)
             if s.method == "max":
                 # the layer's choice (arg_max: index of the winning cell in reading order)
-                winners = tuple((rows[0] + k // s.pool_w, cols[0] + k % s.pool_w)
+                winners = tuple((rows[0] + k // s.FW, cols[0] + k % s.FW)
                                 for k in (int(arg_max[0, oy, ox, c]) for c in range(s.C)))
 
         formula = (f"<div{attrs(f'{self.css_prefix}-formula-lines')}>"
@@ -145,36 +141,38 @@ class PoolExplorer(Explorer):
     def _shapes_html(self, x_shape, out_shape, floor=False) -> str:
         out = f"<b>{shape_text(out_shape)}</b>" if out_shape else "<b>계산할 수 없음</b>"
         if out_shape and floor:
-            out += " — 내림(floor) 모드의 크기 (책의 식으로는 정수가 아님)"
+            out += " — 내림 모드의 크기 (책의 식으로는 정수가 아님)"
         lines = [
             f"입력 (N, C, H, W) = <b>{shape_text(x_shape)}</b> → 출력 (N, C, OH, OW) = {out}",
-            "학습할 매개변수(parameter): <b>없음</b> · 채널 수 C는 그대로 (채널마다 따로 풀링)",
+            "학습할 매개변수: <b>없음</b> · 채널 수 C는 그대로 (채널마다 따로 풀링)",
         ]
-        summary = f"형상 (shapes): {shape_text(x_shape)} → {shape_text(out_shape) if out_shape else '계산할 수 없음'}"
+        summary = f"형상: {shape_text(x_shape)} → {shape_text(out_shape) if out_shape else '계산할 수 없음'}"
         return (f"<div{attrs(f'{self.css_prefix}-shape-lines')}>"
-                + fold(summary, scroll("".join(line(t) for t in lines)), data_key="shapes") + "</div>")
+                + fold(summary, "".join(line(t) for t in lines), data_key="shapes") + "</div>")
 
     def _grids_html(self, s, geom, x, output, cell, winners) -> str:
         p = s.pad
         base = geom.input_marks(cell)  # pad, never-visited and window cells (pooling has no dilation)
         row_labels = [""] * p + [str(i) for i in range(s.H)] + [""] * p
         col_labels = [""] * p + [str(i) for i in range(s.W)] + [""] * p
-        lines = []
+        padded = [np.pad(x[0, c], p) if p else x[0, c] for c in range(s.C)]
+        # one cell size: the largest at which the channels' inputs (and outputs) fit the page side by side
+        size = fitting_size([(v, 2) for v in padded], [(output[0, c], 0) for c in range(s.C)] if output is not None else [])
+        inputs, outputs = [], []
         for c in range(s.C):
             marks = dict(base)
             if winners is not None:
                 marks["winner"] = [winners[c]]
-            blocks = [grid_html(np.pad(x[0, c], p) if p else x[0, c], marks=marks, role="input",
-                                title=f"입력 채널 {c}", row_labels=row_labels, col_labels=col_labels,
-                                pick=f"input:{c}")]
+            inputs.append(grid_html(padded[c], marks=marks, role="input", title=f"입력 채널 {c}", row_labels=row_labels,
+                                    col_labels=col_labels, pick=f"input:{c}", size=size))
             if output is not None:
-                blocks += [symbol("→"), grid_html(output[0, c], marks={"current": [cell]}, role="output",
-                                                  title=f"출력 채널 {c}", pick=f"output:{c}")]
-            lines.append(row(*blocks, wrap=False))
-        name = "최대 풀링 (max pooling)" if s.method == "max" else "평균 풀링 (average pooling)"
-        title = f"{name}: {s.pool_h}×{s.pool_w} 윈도우, 스트라이드 {s.stride}, 패딩 {p}"
-        return (f"<div{attrs(f'{self.css_prefix}-grid-panels')}>"
-                + panel(title, scroll("".join(lines), data_key="grids")) + "</div>")
+                outputs.append(grid_html(output[0, c], marks={"current": [cell]}, role="output",
+                                         title=f"출력 채널 {c}", pick=f"output:{c}", size=size))
+        # inputs, then outputs: side by side when they fit, the outputs under the inputs when not
+        body = stage(row(*inputs, align="flex-start"), *(["→", row(*outputs, align="flex-start")] if outputs else []))
+        name = "최대 풀링" if s.method == "max" else "평균 풀링"
+        title = f"{name}: {s.FH}×{s.FW} 윈도우, 스트라이드 {s.stride}, 패딩 {p}"
+        return f"<div{attrs(f'{self.css_prefix}-grid-panels')}>" + panel(title, body) + "</div>"
 
     def _detail_html(self, s, geom, output, cell, windows, window_values) -> str:
         if cell is None:
@@ -205,21 +203,23 @@ class PoolExplorer(Explorer):
                         "이 칸으로만 갑니다.", "x-small")
         title = (f"출력 칸 ({oy}, {ox}) 계산 — 윈도우 위치 {min(s.position, geom.window_count - 1)} "
                  f"(0–{geom.window_count - 1})")
-        return panel(title, scroll("".join(lines), data_key="detail") + note, css_class=f"{self.css_prefix}-detail-panel")
+        return panel(title, "".join(lines) + note, css_class=f"{self.css_prefix}-detail-panel")
 
     def select(self, s, grid, row_, col) -> dict:
         """A click on an output cell or an input cell (the window centred nearest to it)."""
         kind = grid.split(":")[0]
         geom = self.geometry(s)
-        if not geom.fits or col < 0 or kind not in ("input", "output"):
+        if not geom.fits or col < 0 or kind not in ("input", "output") or int(grid.split(":")[1]) >= s.C:
             return {}
         OH, OW = geom.out_hw
         if kind == "output":
+            if not (row_ < OH and col < OW):
+                return {}   # (a cell of a grid drawn for other settings)
             oy, ox = row_, col
         else:
             oy, ox = (nearest_window(v, chk, count) for v, chk, count in ((row_, geom.h, OH), (col, geom.w, OW)))
         return {"position": oy * OW + ox}
 
     def describe(self, s) -> str:
-        return (f"H={s.H}, W={s.W}, pool_h={s.pool_h}, pool_w={s.pool_w}, S={s.stride}, P={s.pad}, "
+        return (f"H={s.H}, W={s.W}, pool_h={s.FH}, pool_w={s.FW}, S={s.stride}, P={s.pad}, "
                 f"method={s.method}, C={s.C}, position={s.position}")

@@ -21,8 +21,8 @@ from html import escape
 
 import numpy as np
 
-from .grid import format_number, grid_html
-from .layout import panel, row
+from ..htmlkit.grid import format_number, grid_html
+from ..htmlkit.layout import panel, row
 
 __all__ = ["axes_html"]
 
@@ -60,9 +60,9 @@ def axes_html(a, names, *, title: str = "", role: str = "axes", max_cells: int =
             table = (f'<table class="cnnlib-axes-table" style="border-collapse:collapse;background:#fafafa">'
                      f'{head}{"".join(rows)}</table>')
             panels.append(panel(f"{names[0]}={i0}, {names[1]}={i1}", table))
-    key = (f'<div style="font-size:12px;color:#374151;margin:0 0 4px 0">형상(shape) {escape(str(a.shape))} — '
-           f"축 0 <b>{names[0]}</b>, 축 1 <b>{names[1]}</b>: 판(panel)마다 하나 · "
-           f"축 2 <b>{names[2]}</b> ↓, 축 3 <b>{names[3]}</b> →: 판 안의 표(table) · "
-           f"축 4 <b>{names[4]}</b> ↓, 축 5 <b>{names[5]}</b> →: 표 칸마다 작은 격자(grid)</div>")
+    key = (f'<div style="font-size:12px;color:#374151;margin:0 0 4px 0">형상 {escape(str(a.shape))} — '
+           f"축 0 <b>{names[0]}</b>, 축 1 <b>{names[1]}</b>: 판마다 하나 · "
+           f"축 2 <b>{names[2]}</b> ↓, 축 3 <b>{names[3]}</b> →: 판 안의 표 · "
+           f"축 4 <b>{names[4]}</b> ↓, 축 5 <b>{names[5]}</b> →: 표 칸마다 작은 격자</div>")
     head = f'<div style="font-weight:bold;font-size:13px;margin:0 0 2px 0">{title}</div>' if title else ""
     return f'<div class="cnnlib-axes">{head}{key}{row(*panels, align="flex-start")}</div>'

@@ -15,10 +15,11 @@ import numpy as np
 
 from ..gradient import numerical_gradient, relative_error
 from ..shapes import shape_text
+from . import budget
 from .cases import Case
-from .exercises import PARAM_KEYS, get_exercise, init_convnet_weights, load_convnet
-from .report import Result, failure_result, notice, todo_result
-from .runner import Output, run_case
+from .exercises import PARAM_KEYS, class_problem, convnet_gradient, get_exercise
+from .report import Result, failure_result, notice, problem_result, stopped_result, todo_result
+from .runner import Output, Stopped, run_case
 
 __all__ = ["gradient_check", "GRADCHECK_CASE", "TOLERANCE"]
 
@@ -35,14 +36,9 @@ del _rng
 _CELL = "border:1px solid #d1d5db;padding:2px 8px;font:13px monospace;text-align:left"
 
 
-def _run(impl, case):
-    p = case.params
-    net = impl(input_dim=p["input_dim"], conv_param=dict(p["conv_param"]), hidden_size=p["hidden_size"],
-               output_size=p["output_size"])
-    load_convnet(net, init_convnet_weights(case))
-    a = case.fresh()
+def _run(impl, a, p):
     x, t = a["x"], a["t"]
-    grads = net.gradient(x, t)
+    net, grads = convnet_gradient(impl, p, x, t)
     grads = {k: (None if not isinstance(grads, dict) or grads.get(k) is None else np.array(grads[k], dtype=float))
              for k in PARAM_KEYS}
     numeric = {k: numerical_gradient(lambda _: net.loss(x, t), net.params[k]) for k in PARAM_KEYS}
@@ -57,7 +53,12 @@ def gradient_check(net_class) -> Result:
     """Compare ``net_class``'s backpropagation with numerical gradients on a small network."""
     ex = get_exercise("convnet")
     case = GRADCHECK_CASE
-    outcome = run_case(_run, net_class, case)
+    problem = class_problem(ex, net_class)
+    if problem:
+        return problem_result(ex, problem)
+    outcome = run_case(_run, net_class, case, budget.SECONDS)
+    if isinstance(outcome, Stopped):
+        return stopped_result(ex, 1, case, outcome)
     if not isinstance(outcome, Output):
         if getattr(outcome, "kind", "") == "NotImplementedError":
             return todo_result(ex, outcome)

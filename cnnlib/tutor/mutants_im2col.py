@@ -1,5 +1,7 @@
 """Typical wrong ``im2col`` and ``col2im`` written with loops (7.4): exercises ``im2col`` and
-``col2im``. Each is written the way a learner gets it wrong — one mistake each, the rest right.
+``col2im``. A mistake that the model solution makes with other arguments, or whose result is the
+solution's rearranged, is written as that call; the others are written the way a learner gets
+them wrong — one mistake each, the rest right.
 """
 
 from __future__ import annotations
@@ -7,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from .mistakes import mistake
+from .solutions import my_col2im, my_im2col
 
 
 def _size(H, W, filter_h, filter_w, stride, pad):
@@ -23,22 +26,9 @@ def _pad(x, pad):
          "열이 (FH, FW, C) 순서입니다. 책의 im2col은 채널 c가 가장 바깥인 (C, FH, FW) 순서로 윈도우를 펼칩니다.",
          "윈도우 img[n, :, y0:y0 + filter_h, x0:x0 + filter_w] (C, FH, FW)를 transpose 없이 reshape(-1)하세요.")
 def im2col_columns_fh_fw_c(input_data, filter_h, filter_w, stride=1, pad=0):
-    N, C, H, W = input_data.shape
-    OH, OW = _size(H, W, filter_h, filter_w, stride, pad)
-    img = _pad(input_data, pad)
-    col = np.zeros((N * OH * OW, C * filter_h * filter_w))
-    row = 0
-    for n in range(N):
-        for i in range(OH):
-            for j in range(OW):
-                k = 0
-                for a in range(filter_h):
-                    for b in range(filter_w):
-                        for c in range(C):
-                            col[row, k] = img[n, c, i * stride + a, j * stride + b]
-                            k += 1
-                row += 1
-    return col
+    col = my_im2col(input_data, filter_h, filter_w, stride, pad)
+    C = input_data.shape[1]
+    return col.reshape(len(col), C, filter_h, filter_w).transpose(0, 2, 3, 1).reshape(len(col), -1)
 
 
 @mistake("im2col", "rows_oh_ow_n",
@@ -63,17 +53,7 @@ def im2col_rows_oh_ow_n(input_data, filter_h, filter_w, stride=1, pad=0):
          "(N*OH*OW, C*FH*FW)입니다.",
          "col = np.zeros((N * OH * OW, C * filter_h * filter_w))로 만들고 col[row] = ...로 행을 채우세요.")
 def im2col_transposed(input_data, filter_h, filter_w, stride=1, pad=0):
-    N, C, H, W = input_data.shape
-    OH, OW = _size(H, W, filter_h, filter_w, stride, pad)
-    img = _pad(input_data, pad)
-    col = np.zeros((C * filter_h * filter_w, N * OH * OW))
-    k = 0
-    for n in range(N):
-        for i in range(OH):
-            for j in range(OW):
-                col[:, k] = img[n, :, i * stride:i * stride + filter_h, j * stride:j * stride + filter_w].reshape(-1)
-                k += 1
-    return col
+    return my_im2col(input_data, filter_h, filter_w, stride, pad).T
 
 
 @mistake("im2col", "stride_ignored",
@@ -97,22 +77,9 @@ def im2col_stride_ignored(input_data, filter_h, filter_w, stride=1, pad=0):
          "np.pad(input_data, pad)가 N, C 축에도 패딩을 넣었습니다. img[n, c]가 다른 데이터·채널이나 0만 있는 가짜 채널을 가리킵니다.",
          "np.pad(input_data, [(0, 0), (0, 0), (pad, pad), (pad, pad)])처럼 H, W 축에만 패딩하세요.")
 def im2col_pad_all_axes(input_data, filter_h, filter_w, stride=1, pad=0):
-    N, C, H, W = input_data.shape
-    OH, OW = _size(H, W, filter_h, filter_w, stride, pad)
-    img = np.pad(input_data, pad)
-    col = np.zeros((N * OH * OW, C * filter_h * filter_w))
-    row = 0
-    for n in range(N):
-        for i in range(OH):
-            for j in range(OW):
-                k = 0
-                for c in range(C):
-                    for a in range(filter_h):
-                        for b in range(filter_w):
-                            col[row, k] = img[n, c, i * stride + a, j * stride + b]
-                            k += 1
-                row += 1
-    return col
+    N, C = input_data.shape[:2]
+    img = np.pad(input_data, pad)[:N, :C]  # img[n, c] for n < N, c < C, as the loops read it
+    return my_im2col(img, filter_h, filter_w, stride, 0)
 
 
 # ---- col2im: (N*OH*OW, C*FH*FW) -> (N, C, H, W) ----------------------------------------------
@@ -139,16 +106,7 @@ def col2im_overlaps_overwritten(col, input_shape, filter_h, filter_w, stride=1, 
          "마지막에 img[:, :, pad:pad + H, pad:pad + W]를 돌려주세요.")
 def col2im_padding_not_removed(col, input_shape, filter_h, filter_w, stride=1, pad=0):
     N, C, H, W = input_shape
-    OH, OW = _size(H, W, filter_h, filter_w, stride, pad)
-    img = np.zeros((N, C, H + 2 * pad, W + 2 * pad))
-    row = 0
-    for n in range(N):
-        for i in range(OH):
-            for j in range(OW):
-                img[n, :, i * stride:i * stride + filter_h, j * stride:j * stride + filter_w] += \
-                    col[row].reshape(C, filter_h, filter_w)
-                row += 1
-    return img
+    return my_col2im(col, (N, C, H + 2 * pad, W + 2 * pad), filter_h, filter_w, stride, 0)
 
 
 @mistake("col2im", "crop_minus_pad",
@@ -156,15 +114,7 @@ def col2im_padding_not_removed(col, input_shape, filter_h, filter_w, stride=1, p
          "끝을 H, W로 적으세요: img[:, :, pad:pad + H, pad:pad + W].")
 def col2im_crop_minus_pad(col, input_shape, filter_h, filter_w, stride=1, pad=0):
     N, C, H, W = input_shape
-    OH, OW = _size(H, W, filter_h, filter_w, stride, pad)
-    img = np.zeros((N, C, H + 2 * pad, W + 2 * pad))
-    row = 0
-    for n in range(N):
-        for i in range(OH):
-            for j in range(OW):
-                img[n, :, i * stride:i * stride + filter_h, j * stride:j * stride + filter_w] += \
-                    col[row].reshape(C, filter_h, filter_w)
-                row += 1
+    img = my_col2im(col, (N, C, H + 2 * pad, W + 2 * pad), filter_h, filter_w, stride, 0)  # still padded
     return img[:, :, pad:-pad, pad:-pad]
 
 
@@ -172,17 +122,9 @@ def col2im_crop_minus_pad(col, input_shape, filter_h, filter_w, stride=1, pad=0)
          "col의 열을 (FH, FW, C) 순서로 읽었습니다. im2col의 열은 (C, FH, FW) 순서입니다.",
          "col[row].reshape(C, filter_h, filter_w)로 윈도우 모양을 되찾으세요.")
 def col2im_columns_fh_fw_c(col, input_shape, filter_h, filter_w, stride=1, pad=0):
-    N, C, H, W = input_shape
-    OH, OW = _size(H, W, filter_h, filter_w, stride, pad)
-    img = np.zeros((N, C, H + 2 * pad, W + 2 * pad))
-    row = 0
-    for n in range(N):
-        for i in range(OH):
-            for j in range(OW):
-                window = col[row].reshape(filter_h, filter_w, C).transpose(2, 0, 1)
-                img[n, :, i * stride:i * stride + filter_h, j * stride:j * stride + filter_w] += window
-                row += 1
-    return img[:, :, pad:pad + H, pad:pad + W]
+    C = input_shape[1]
+    as_c_fh_fw = col.reshape(len(col), filter_h, filter_w, C).transpose(0, 3, 1, 2).reshape(len(col), -1)
+    return my_col2im(as_c_fh_fw, input_shape, filter_h, filter_w, stride, pad)
 
 
 @mistake("col2im", "stride_ignored",
@@ -199,3 +141,12 @@ def col2im_stride_ignored(col, input_shape, filter_h, filter_w, stride=1, pad=0)
                 img[n, :, i:i + filter_h, j:j + filter_w] += col[row].reshape(C, filter_h, filter_w)
                 row += 1
     return img[:, :, pad:pad + H, pad:pad + W]
+
+
+@mistake("col2im", "overlaps_averaged",
+         "겹치는 칸의 값을 평균 냈습니다. col2im은 여러 윈도우에 든 칸의 값을 모두 더합니다(역전파에서 기울기는 더해집니다).",
+         "겹친 횟수로 나누지 말고 +=로 더하기만 하세요.")
+def col2im_overlaps_averaged(col, input_shape, filter_h, filter_w, stride=1, pad=0):
+    total = my_col2im(col, input_shape, filter_h, filter_w, stride, pad)
+    count = my_col2im(np.ones_like(col), input_shape, filter_h, filter_w, stride, pad)  # windows per cell
+    return total / count

@@ -1,8 +1,9 @@
 """Typical wrong layers with im2col (7.4) and wrong network assembly (7.5): exercises
 ``conv_forward``, ``conv_backward`` and ``convnet``.
 
-Each class is written the way a learner gets it wrong — one mistake each; what the learner
-is given (the starter's ``__init__``, cnnlib's forward) stays as it is.
+A mistake whose result is the model solution's rearranged is written as that (the mistake in one
+line); the others are written the way a learner gets them wrong — one mistake each; what the
+learner is given (the starter's ``__init__``, cnnlib's forward) stays as it is.
 """
 
 from __future__ import annotations
@@ -25,35 +26,18 @@ from .starters import MyConvolution, init_convnet_params
          "마지막 reshape에서 transpose를 빠뜨렸습니다. 행렬 곱의 결과 (N*OH*OW, FN)를 바로 (N, FN, OH, OW)로 "
          "바꾸면 값의 순서가 섞입니다.",
          "out.reshape(N, out_h, out_w, FN).transpose(0, 3, 1, 2)처럼 먼저 (N, OH, OW, FN)으로 나눈 뒤 축을 옮기세요.")
-class ConvolutionReshapeWithoutTranspose(MyConvolution):
+class ConvolutionReshapeWithoutTranspose(solutions.MyConvolution):
     def forward(self, x):
-        FN, C, FH, FW = self.W.shape
-        N, C, H, W = x.shape
-        out_h = (H + 2 * self.pad - FH) // self.stride + 1
-        out_w = (W + 2 * self.pad - FW) // self.stride + 1
-        col = im2col(x, FH, FW, self.stride, self.pad)
-        col_W = self.W.reshape(FN, -1).T
-        out = col @ col_W + self.b
-        out = out.reshape(N, FN, out_h, out_w)
-        self.x, self.col, self.col_W = x, col, col_W
-        return out
+        out = super().forward(x)  # made from the (N*OH*OW, FN) rows, in (n, i, j) order
+        return out.transpose(0, 2, 3, 1).reshape(out.shape)  # those rows read straight as (N, FN, OH, OW)
 
 
 @mistake("conv_forward", "wrong_transpose_axes",
          "transpose의 축 순서가 틀렸습니다. (N, OH, OW, FN)에서 transpose(0, 3, 2, 1)을 하면 OH와 OW가 뒤바뀝니다.",
          "(N, OH, OW, FN) → (N, FN, OH, OW)는 transpose(0, 3, 1, 2)입니다.")
-class ConvolutionWrongTransposeAxes(MyConvolution):
+class ConvolutionWrongTransposeAxes(solutions.MyConvolution):
     def forward(self, x):
-        FN, C, FH, FW = self.W.shape
-        N, C, H, W = x.shape
-        out_h = (H + 2 * self.pad - FH) // self.stride + 1
-        out_w = (W + 2 * self.pad - FW) // self.stride + 1
-        col = im2col(x, FH, FW, self.stride, self.pad)
-        col_W = self.W.reshape(FN, -1).T
-        out = col @ col_W + self.b
-        out = out.reshape(N, out_h, out_w, FN).transpose(0, 3, 2, 1)
-        self.x, self.col, self.col_W = x, col, col_W
-        return out
+        return super().forward(x).transpose(0, 1, 3, 2)  # OH and OW swapped
 
 
 @mistake("conv_forward", "filters_reshaped_without_transpose",
@@ -93,18 +77,9 @@ class ConvolutionSizeTrueDivision(MyConvolution):
 @mistake("conv_forward", "bias_missing",
          "편향을 더하지 않았습니다.",
          "행렬 곱 뒤에 + self.b를 하세요: (N*OH*OW, FN)의 각 열(필터)에 그 필터의 편향이 더해집니다.")
-class ConvolutionBiasMissing(MyConvolution):
+class ConvolutionBiasMissing(solutions.MyConvolution):
     def forward(self, x):
-        FN, C, FH, FW = self.W.shape
-        N, C, H, W = x.shape
-        out_h = (H + 2 * self.pad - FH) // self.stride + 1
-        out_w = (W + 2 * self.pad - FW) // self.stride + 1
-        col = im2col(x, FH, FW, self.stride, self.pad)
-        col_W = self.W.reshape(FN, -1).T
-        out = col @ col_W
-        out = out.reshape(N, out_h, out_w, FN).transpose(0, 3, 1, 2)
-        self.x, self.col, self.col_W = x, col, col_W
-        return out
+        return super().forward(x) - self.b.reshape(1, -1, 1, 1)  # without "+ self.b"
 
 
 # ---- conv_backward: Convolution.backward (cnnlib's forward) -----------------------------------
@@ -266,3 +241,13 @@ class ConvNetParamsCopied(solutions.MyConvNet):
         self.layers["Relu2"] = Relu()
         self.layers["Affine2"] = Affine(self.params["W3"].copy(), self.params["b3"].copy())
         self.last_layer = solutions.MySoftmaxWithLoss()
+
+
+@mistake("convnet", "relu_shared",
+         "ReLU 계층 하나를 Relu1과 Relu2에 함께 썼습니다. 두 번째 순전파가 첫 번째의 마스크를 덮어써서, Relu1의 "
+         "역전파가 Relu2의 마스크를 씁니다.",
+         "self.layers['Relu1'] = Relu()와 self.layers['Relu2'] = Relu()처럼 계층마다 따로 만드세요.")
+class ConvNetReluShared(solutions.MyConvNet):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.layers["Relu2"] = self.layers["Relu1"]  # one object in two places

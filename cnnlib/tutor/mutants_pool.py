@@ -1,8 +1,9 @@
 """Typical wrong poolings: the forward with loops (7.3, exercise ``pool``) and the max pooling
 backward of the book's ``Pooling`` class (7.4, exercise ``pool_backward``).
 
-Each is written the way a learner gets it wrong — one mistake each, the rest right. The
-backward mutants keep the starter's (correct) forward, as the learner does.
+A mistake that the model solution makes with other arguments is written as that call; the others
+are written the way a learner gets them wrong — one mistake each, the rest right. The backward
+mutants keep the starter's (correct) forward, as the learner does.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import numpy as np
 
 from ..im2col import col2im
 from .mistakes import mistake
+from .solutions import my_pool
 from .starters import MyPooling
 
 
@@ -46,31 +48,15 @@ def pool_window_end_off_by_one(x, pool_h, pool_w, stride=1, pad=0, method="max")
          "스트라이드를 무시했습니다. 출력 크기는 맞지만 윈도우를 언제나 한 칸씩만 옮겼습니다.",
          "출력 칸 (i, j)의 윈도우는 (i*stride, j*stride)에서 시작합니다.")
 def pool_stride_ignored(x, pool_h, pool_w, stride=1, pad=0, method="max"):
-    N, C, OH, OW = _size(x, pool_h, pool_w, stride, pad)
-    xp = _pad(x, pad)
-    out = np.zeros((N, C, OH, OW))
-    for n in range(N):
-        for c in range(C):
-            for i in range(OH):
-                for j in range(OW):
-                    window = xp[n, c, i:i + pool_h, j:j + pool_w]
-                    out[n, c, i, j] = window.max() if method == "max" else window.mean()
-    return out
+    OH, OW = my_pool(x, pool_h, pool_w, stride, pad, method).shape[2:]
+    return my_pool(x, pool_h, pool_w, 1, pad, method)[:, :, :OH, :OW]
 
 
 @mistake("pool", "padding_forgotten",
          "패딩을 넣지 않았습니다. pad가 있어도 원래 입력 그대로 풀링했습니다.",
          "출력 크기 식에 2*pad를 넣고, H, W 축에만 0을 채운 배열에서 윈도우를 읽으세요.")
 def pool_padding_forgotten(x, pool_h, pool_w, stride=1, pad=0, method="max"):
-    N, C, OH, OW = _size(x, pool_h, pool_w, stride, 0)
-    out = np.zeros((N, C, OH, OW))
-    for n in range(N):
-        for c in range(C):
-            for i in range(OH):
-                for j in range(OW):
-                    window = x[n, c, i * stride:i * stride + pool_h, j * stride:j * stride + pool_w]
-                    out[n, c, i, j] = window.max() if method == "max" else window.mean()
-    return out
+    return my_pool(x, pool_h, pool_w, stride, 0, method)
 
 
 @mistake("pool", "padding_left_out",
@@ -95,15 +81,7 @@ def pool_padding_left_out(x, pool_h, pool_w, stride=1, pad=0, method="max"):
          "method 인자를 무시했습니다. method='average'일 때도 최댓값을 구했습니다.",
          "method == 'average'이면 윈도우의 평균 window.mean()을 쓰세요.")
 def pool_method_ignored(x, pool_h, pool_w, stride=1, pad=0, method="max"):
-    N, C, OH, OW = _size(x, pool_h, pool_w, stride, pad)
-    xp = _pad(x, pad)
-    out = np.zeros((N, C, OH, OW))
-    for n in range(N):
-        for c in range(C):
-            for i in range(OH):
-                for j in range(OW):
-                    out[n, c, i, j] = xp[n, c, i * stride:i * stride + pool_h, j * stride:j * stride + pool_w].max()
-    return out
+    return my_pool(x, pool_h, pool_w, stride, pad, "max")
 
 
 @mistake("pool", "average_operator_order",
@@ -167,26 +145,46 @@ class PoolingGradientSplitEvenly(MyPooling):
         return col2im(dcol, self.x.shape, self.pool_h, self.pool_w, self.stride, self.pad)
 
 
+def _window_gradients(layer, dout, spread):
+    """dx of a pooling backward that gives window (n, c, i, j) the gradient dout[n, c, i, j] times
+    ``spread(window)`` (an array of the window's shape), window by window in the padded input."""
+    N, C, H, W = layer.x.shape
+    p = layer.pad
+    xp = np.pad(layer.x, [(0, 0), (0, 0), (p, p), (p, p)])
+    dx = np.zeros(xp.shape)
+    for n in range(N):
+        for c in range(C):
+            for i in range(dout.shape[2]):
+                for j in range(dout.shape[3]):
+                    y0, x0 = i * layer.stride, j * layer.stride
+                    cells = (n, c, slice(y0, y0 + layer.pool_h), slice(x0, x0 + layer.pool_w))
+                    dx[cells] += spread(xp[cells]) * dout[n, c, i, j]
+    return dx[:, :, p:p + H, p:p + W]
+
+
+def _last_maximum(window):
+    """1 at the last largest cell in reading order (what a '>=' comparison keeps), 0 elsewhere."""
+    flat = window.ravel()
+    one = np.zeros(flat.size)
+    one[flat.size - 1 - np.argmax(flat[::-1])] = 1
+    return one.reshape(window.shape)
+
+
 @mistake("pool_backward", "last_tied_max",
          "같은 최댓값이 여럿일 때 마지막 칸에 기울기를 보냈습니다. 순전파의 np.argmax는 첫 번째 칸을 고릅니다.",
          "비교를 >= 대신 >로 하거나, 순전파가 저장한 self.arg_max를 그대로 쓰세요.")
 class PoolingLastTiedMax(MyPooling):
     def backward(self, dout):
-        N, C, H, W = self.x.shape
-        xp = np.pad(self.x, [(0, 0), (0, 0), (self.pad, self.pad), (self.pad, self.pad)])
-        dx = np.zeros(xp.shape)
-        for n in range(N):
-            for c in range(C):
-                for i in range(dout.shape[2]):
-                    for j in range(dout.shape[3]):
-                        y0, x0 = i * self.stride, j * self.stride
-                        best = (y0, x0)
-                        for a in range(y0, y0 + self.pool_h):
-                            for b in range(x0, x0 + self.pool_w):
-                                if xp[n, c, a, b] >= xp[n, c, best[0], best[1]]:
-                                    best = (a, b)
-                        dx[n, c, best[0], best[1]] += dout[n, c, i, j]
-        return dx[:, :, self.pad:self.pad + H, self.pad:self.pad + W]
+        return _window_gradients(self, dout, _last_maximum)
+
+
+@mistake("pool_backward", "every_tied_max",
+         "같은 최댓값이 여럿인 윈도우에서 그 칸 모두에 기울기를 보냈습니다(ReLU처럼 마스크로). 순전파는 그중 "
+         "np.argmax가 고른 첫 번째 칸 하나의 값만 출력으로 썼습니다.",
+         "self.arg_max가 가리키는 칸 하나에만 dout을 넣으세요.")
+class PoolingEveryTiedMax(MyPooling):
+    def backward(self, dout):
+        return _window_gradients(self, dout, lambda window: window == window.max())
 
 
 @mistake("pool_backward", "overlaps_overwritten",

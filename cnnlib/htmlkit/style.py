@@ -1,4 +1,4 @@
-"""Every style of the explorers' HTML, written once, used two ways.
+"""Every style of the explorers' (and the tutor's) HTML, written once, used two ways.
 
 * **Static** (the default: the copy for GitHub, notebooks opened without a kernel, any HTML a notebook
   displays itself): each element's declarations are written into its ``style`` attribute, because GitHub
@@ -53,7 +53,13 @@ RULES = {
              "background": "#fff", "text-align": "center", "white-space": "nowrap"},
     "g-td": {"border": "1px solid #9ca3af", "padding": "1px 3px", "text-align": "center", "min-width": "1.3em",
              "font": f"12px/1.25 {_MONO}", "color": "#111", "background": "#fff"},
+    # smaller cells (see grid.SIZES): a grid of long decimals, and grids shrunk to fit the page side by side
     "g-td-compact": {"font-size": "11px", "padding": "0 2px"},
+    "g-td-small": {"font-size": "10px", "line-height": "1.2", "padding": "0 2px", "min-width": "1.2em"},
+    "g-td-tiny": {"font-size": "9px", "line-height": "1.15", "padding": "0 1px", "min-width": "1.1em"},
+    "g-th-small": {"font-size": "9px", "padding": "0 2px"},
+    "g-th-tiny": {"font-size": "8px", "padding": "0 1px"},
+    "g-head": {"font": "bold 12px/1.3 sans-serif", "color": "#374151", "padding": "1px 4px"},   # a table's column names
     "g-sq": {"padding": "0", "border": "0", "min-width": "0", "font-size": "0", "line-height": "0"},
     "cnnlib-squares": {"border": "1px solid #9ca3af"},
     "cnnlib-block": {"display": "inline-block", "vertical-align": "top", "margin": "0 6px 6px 0"},
@@ -72,18 +78,18 @@ RULES = {
     "x-ptitle": {"font-weight": "bold", "font-size": "13px", "margin": "0 0 3px 0", "color": "#111827",
                  "white-space": "nowrap"},
     "x-sym": {"font-size": "20px", "padding": "0 2px", "color": "#374151"},
-    "x-line": {"font-family": _MONO, "font-size": "13px", "margin": "2px 0", "white-space": "nowrap"},
+    "x-line": {"font-family": _MONO, "font-size": "13px", "margin": "2px 0"},
     "x-text": {"font-size": "13px", "margin": "2px 0", "color": "#111827"},
     "x-key": {"font-size": "12px", "color": "#374151", "margin": "0 0 4px 0"},
     "x-small": {"font-size": "12px", "color": "#6b7280"},
-    "x-scroll": {"max-width": "100%", "min-width": "0", "overflow": "auto"},
-    "x-hscroll": {"max-width": "100%", "min-width": "0", "overflow-x": "auto", "overflow-y": "hidden"},
-    "x-cap": {"max-height": "290px", "max-width": "460px", "overflow": "auto"},
     "x-fold": {"margin": "2px 0 6px 0"},
     "x-summary": {"cursor": "pointer", "font-size": "13px", "color": "#1d4ed8"},
     "x-legend": {"margin": "0 0 4px 0"},
-    "x-swatch": {"display": "inline-block", "margin": "0 10px 2px 0", "vertical-align": "middle", "font-size": "12px"},
-    "x-static-head": {"font-size": "12px", "color": "#6b7280", "margin": "0 0 4px 0"},
+    "x-swatch": {"display": "inline-block", "margin": "0 10px 2px 0", "vertical-align": "middle", "font-size": "12px",
+                 "white-space": "nowrap"},   # a sample cell and its meaning stay on one line
+    # where the sliders will be: what to do before the cell runs (the static copy)
+    "x-static-head": {"font-size": "13px", "color": "#111827", "margin": "0 0 6px 0", "padding": "4px 8px",
+                      "background": "#eff6ff", "border-left": "4px solid #1d4ed8"},
     "n-ok": {"background": "#ecfdf5", "border-left": "4px solid #047857"},
     "n-error": {"background": "#fef2f2", "border-left": "4px solid #b91c1c"},
     "n-note": {"background": "#fffbeb", "border-left": "4px solid #b45309"},
@@ -137,7 +143,7 @@ def _colors(palette: str, step: int) -> tuple[str, str]:
         return _blend(level, _HEAT), ("#fff" if level > 0.6 else "#111")
     if palette == "diverging":
         return _blend(abs(level), _RED if level > 0 else _BLUE), ("#fff" if abs(level) > 0.6 else "#111")
-    return _blend(level, _BLACK), ("#fff" if level > 0.5 else "#111")
+    return _blend(1 - level, _BLACK), ("#fff" if level < 0.5 else "#111")   # gray: 0 black -> 1 white
 
 
 PALETTES = {"blue": (0, HEAT_STEPS), "diverging": (-HEAT_STEPS, HEAT_STEPS), "gray": (0, HEAT_STEPS)}
@@ -146,7 +152,8 @@ _CODE = {"blue": "b", "diverging": "d", "gray": "g"}
 
 def heat_colors(level: float, palette: str = "blue") -> tuple[str, str]:
     """(background, text colour) of a heatmap cell of ``level`` in ``palette``: 'blue' 0 white → 1 blue;
-    'diverging' −1 blue → 0 white → 1 red; 'gray' 0 white → 1 black. Levels are rounded to 1/HEAT_STEPS
+    'diverging' −1 blue → 0 white → 1 red; 'gray' 0 black → 1 white (an MNIST digit, as matplotlib's
+    gray colour map shows it). Levels are rounded to 1/HEAT_STEPS
     and clipped to the palette's range."""
     if palette not in PALETTES:
         raise ValueError(f"unknown heat palette {palette!r}; use one of {tuple(PALETTES)}.")
@@ -202,7 +209,7 @@ def attrs(*names: str, style: str = "") -> str:
 
 
 @lru_cache(maxsize=8192)
-def cell_attrs(marks: frozenset, heat: str | None, inline_: bool, compact: bool = False) -> tuple[str, str, str]:
+def cell_attrs(marks: frozenset, heat: str | None, inline_: bool, size: str = "normal") -> tuple[str, str, str]:
     """The opening ``<td ...>`` of a grid cell with ``marks`` (a frozenset of MARKS) and heat class, and
     the tags wrapping its number: in the static copy marked numbers are bold (``<b>``), padding italic
     (``<i>``), never-read cells struck through (``<s>``), so the meaning survives where styles are
@@ -212,8 +219,8 @@ def cell_attrs(marks: frozenset, heat: str | None, inline_: bool, compact: bool 
         classes.insert(0, heat)
     if inline_:
         props = dict(RULES["g-td"])
-        if compact:
-            props.update(RULES["g-td-compact"])
+        if size != "normal":
+            props.update(RULES[f"g-td-{size}"])
         for c in classes:
             props.update(RULES[c])
         cls = f' class="{" ".join(classes)}"' if classes else ""
@@ -232,7 +239,9 @@ def stylesheet() -> str:
     scope = ".cnnlib-live"
     lines = [f"{scope} .cnnlib-grid td{{{css(RULES['g-td'])}}}",
              f"{scope} .cnnlib-grid th{{{css(RULES['g-th'])}}}",
-             f"{scope} .cnnlib-compact td{{{css(RULES['g-td-compact'])}}}",
+             *(f"{scope} .cnnlib-{size} td{{{css(RULES[f'g-td-{size}'])}}}" for size in ("compact", "small", "tiny")),
+             *(f"{scope} .cnnlib-{size} th{{{css(RULES[f'g-th-{size}'])}}}" for size in ("small", "tiny")),
+             f"{scope} .cnnlib-grid th.g-head{{{css(RULES['g-head'])}}}",
              f"{scope} .cnnlib-squares td{{{css(RULES['g-sq'])}}}",
              f"{scope} .cnnlib-squares img{{display:block;image-rendering:pixelated}}"]
     for name, props in RULES.items():
@@ -240,7 +249,7 @@ def stylesheet() -> str:
             lines.append(f"{scope} .cnnlib-grid td.{name}{{{css(_paint_only(props))}}}")
         elif name.startswith("h-"):
             lines.append(f"{scope} .cnnlib-grid td.{name}{{{css(props)}}}")
-        elif name in ("g-td", "g-th", "g-sq", "g-td-compact"):   # written above, by tag
+        elif name.startswith(("g-td", "g-th")) or name in ("g-sq", "g-head"):   # written above, by tag
             continue
         else:
             lines.append(f"{scope} .{name}{{{css(props)}}}")

@@ -1,9 +1,9 @@
-"""Putting blocks of HTML together: rows, stacks, titled panels, notices, lines of text, fold-outs and
-scroll boxes — the general helpers every explorer view uses (styles from :mod:`.style`).
+"""Putting blocks of HTML together: rows, stacks, titled panels, notices, lines of text and fold-outs —
+the general helpers every explorer view uses (styles from :mod:`.style`).
 
-A *fold-out* (:func:`fold`) is a ``<details>`` element with a ``data-key``: the live widget keeps it
-open or closed across updates as the learner left it; a *scroll box* (:func:`scroll`) with a ``data-key``
-keeps its scroll position, and a capped one (``cap=True``) scrolls its highlighted row into view.
+Nothing here scrolls: rows wrap, and grids shrink (:func:`.grid.fitting_size`), so what is on the page is
+all in view. A *fold-out* (:func:`fold`) is a ``<details>`` element with a ``data-key``: the live widget
+keeps it open or closed across updates as the learner left it.
 """
 
 from __future__ import annotations
@@ -12,13 +12,13 @@ from html import escape
 
 from .style import attrs
 
-__all__ = ["row", "stack", "panel", "symbol", "notice", "line", "text", "key", "fold", "scroll", "keep_arrows",
-           "KEY_COLOURS"]
+__all__ = ["row", "stack", "stage", "panel", "symbol", "notice", "line", "text", "key", "fold", "keep_arrows", "KEY_COLOURS"]
 
 
 def row(*blocks, css_class: str = "", align: str = "center", wrap: bool = True) -> str:
-    """Blocks side by side. ``align``: 'center' for grids joined by symbols, 'flex-start' for panels;
-    ``wrap=False`` keeps them on one line (the caller puts the row in a :func:`scroll` box)."""
+    """Blocks side by side, wrapping onto the next line when the page is too narrow. ``align``: 'center'
+    for grids joined by symbols, 'flex-start' for panels; ``wrap=False`` keeps them on one line (only for
+    a few small blocks that belong together, such as a grid and the symbol before it)."""
     if wrap:
         base = "x-row" if align == "center" else "x-row-top"
     else:
@@ -55,8 +55,7 @@ def notice(body: str, *, tone: str = "info", css_class: str = "") -> str:
 
 
 def line(html: str, css_class: str = "") -> str:
-    """One line of code-like text (an equation, a shape) that never wraps: put it in a :func:`scroll`
-    box when it may be wider than the page."""
+    """One line of code-like text (an equation, a shape); a line wider than the page wraps at spaces."""
     return f"<div{attrs('x-line', css_class)}>{html}</div>"
 
 
@@ -78,13 +77,18 @@ def fold(summary: str, body: str, *, data_key: str, open_: bool = False, css_cla
             f"<summary{attrs('x-summary')}>{summary}</summary>{body}</details>")
 
 
-def scroll(body: str, *, data_key: str = "", cap: bool = False, css_class: str = "") -> str:
-    """A box that scrolls instead of overflowing: sideways always, and when ``cap`` also downwards past
-    a fixed height (a long matrix). The live widget keeps its position and, when ``cap``, scrolls the
-    row marked ``is-current`` into view after each update."""
-    names = ("x-scroll", "x-cap") if cap else ("x-hscroll",)
-    dk = f' data-key="{data_key}"' if data_key else ""
-    return f"<div{dk}{attrs('cnnlib-scroll', *names, css_class)}>{body}</div>"
+def stage(*items) -> str:
+    """A row of steps: blocks joined by operators ('@', '=', '→' given as plain strings). Each
+    operator stays with the block after it, so when the row is too wide for the page it wraps between
+    whole steps and no line ends in an operator."""
+    units, pending = [], None
+    for item in items:
+        if isinstance(item, str) and len(item) <= 2:
+            pending = item
+            continue
+        units.append(row(symbol(pending), item, align="flex-start", wrap=False) if pending else item)
+        pending = None
+    return row(*units, align="flex-start")
 
 
 def _colour_word(css_class: str, word: str):

@@ -1,4 +1,4 @@
-"""HTML grids with visible numbers — the one table renderer every explorer uses.
+"""HTML grids with visible numbers — the one table renderer of the explorers and the tutor's reports.
 
 ``grid_html`` draws a 2-D array as a ``<table class="cnnlib-grid cnnlib-grid-<role>">``: label cells are
 ``<th>``, data cells ``<td>``. A cell can carry *marks* (``MARKS``: the current window, padding, never-read
@@ -8,7 +8,10 @@ strips styles: marked numbers are bold (``<b>``), padding italic (``<i>``), neve
 through (``<s>``). A large map (an MNIST digit, a feature map) is drawn as small shaded squares without
 numbers (``show_numbers=False``).
 
-``matrix_html`` draws chosen rows of a tall matrix (``shown_rows``: each sample's first and last row and
+Cells come in sizes (:data:`SIZES`): :func:`fitting_size` picks the largest at which grids placed side
+by side fit the narrowest page an explorer is shown on, so cells shrink before anything is cut.
+
+``matrix_html`` draws chosen rows (and, when they are many, columns) of a large matrix (``shown_rows``: each sample's first and last row and
 the rows around the current one, :class:`Gap` for the rows left out), each row carrying ``data-r``.
 
 A grid that a learner can click names itself with ``pick`` (``data-pick`` on the table): the live
@@ -29,8 +32,9 @@ import numpy as np
 from ..images import png_bytes
 from .style import MARK_STYLE, MARKS, PALETTES, RULES, attrs, cell_attrs, heat_colors, heat_steps, is_live, step_class
 
-__all__ = ["MARKS", "MARK_LEGEND", "HEAT_PALETTES", "format_number", "format_numbers", "signed", "grid_html",
-           "legend_html", "mark_mask", "heat_colors", "matrix_html", "shown_rows", "Gap", "ROW_LIMIT"]
+__all__ = ["MARKS", "MARK_LEGEND", "HEAT_PALETTES", "SIZES", "format_number", "format_numbers", "signed", "grid_html",
+           "legend_html", "mark_mask", "heat_colors", "matrix_html", "shown_rows", "shown_cols", "fitting_size", "Gap",
+           "ROW_LIMIT", "COL_LIMIT"]
 
 HEAT_PALETTES = tuple(PALETTES)
 
@@ -87,7 +91,7 @@ def mark_mask(shape, cells) -> np.ndarray:
 
 def grid_html(values, *, marks=None, role="", title="", note="", row_labels=None, col_labels=None,
               heat=None, heat_palette="blue", show_numbers=True, cell_px=7, pick="", row_ids=None,
-              compact=False) -> str:
+              size="normal", header=False) -> str:
     """One 2-D array as an HTML table with every number visible (or, ``show_numbers=False``, as small
     shaded squares).
 
@@ -97,11 +101,12 @@ def grid_html(values, *, marks=None, role="", title="", note="", row_labels=None
     title, note: HTML shown above and below the table.
     row_labels, col_labels: optional index labels (strings) along the left and the top.
     heat: optional array of values' shape; unmarked cells are shaded by it in ``heat_palette``
-        (see :func:`heat_colors`: 'blue' 0..1, 'diverging' −1..1, 'gray' 0..1).
+        (see :func:`heat_colors`: 'blue' 0..1, 'diverging' −1..1, 'gray' 0 black..1 white).
     show_numbers: False draws every cell as an empty ``cell_px``-pixel square (the shading carries the
         values, so give the numbers elsewhere).
     pick: the name a click on this grid reports (``data-pick``); row_ids: ``data-r`` of each row.
-    compact: smaller numbers (a grid of long decimals).
+    size: the cells' size, one of :data:`SIZES` ('compact': a grid of long decimals; see :func:`fitting_size`).
+    header: ``col_labels`` are a table's column names (readable text), not indices.
     """
     raw = np.asarray(values)
     vals = raw if raw.dtype == object else raw.astype(object)
@@ -114,6 +119,8 @@ def grid_html(values, *, marks=None, role="", title="", note="", row_labels=None
             raise ValueError(f"heat must have the values' shape {vals.shape}; got {heat.shape}.")
     if heat_palette not in PALETTES:
         raise ValueError(f"unknown heat palette {heat_palette!r}; use one of {HEAT_PALETTES}.")
+    if size not in SIZES:
+        raise ValueError(f"unknown cell size {size!r}; use one of {tuple(SIZES)}.")
     if not show_numbers:
         if not (isinstance(cell_px, int) and cell_px >= 1):
             raise ValueError(f"cell_px must be a whole number of pixels >= 1; got {cell_px!r}.")
@@ -139,18 +146,22 @@ def grid_html(values, *, marks=None, role="", title="", note="", row_labels=None
         else:
             out.extend(_square_rows(rows, cols, masks, heat, heat_palette, cell_px))
     else:
-        out.append(f"<table{data}{attrs('cnnlib-grid', 'cnnlib-compact' if compact else '', role_class)}>")
-        th = "<th>" if is_live() else f"<th{attrs('g-th')}>"   # live: the stylesheet styles th
-        if col_labels is not None:
-            out.append("<tr>" + (th + "</th>" if row_labels is not None else "")
-                       + "".join(f"{th}{escape(str(lab))}</th>" for lab in col_labels) + "</tr>")
         live = is_live()
+        sized = f"cnnlib-{size}" if size != "normal" else ""
+        out.append(f"<table{data}{attrs('cnnlib-grid', sized, role_class)}>")
+        th_size = f"g-th-{size}" if size in ("small", "tiny") else ""
+        th = "<th>" if live else f"<th{attrs('g-th', th_size)}>"   # live: the stylesheet styles th
+        if col_labels is not None:
+            head = (' class="g-head"' if live else attrs("g-th", "g-head")) if header else ""
+            out.append("<tr>" + (th + "</th>" if row_labels is not None else "")
+                       + "".join(f"<th{head}>{escape(str(lab))}</th>" if header else f"{th}{escape(str(lab))}</th>"
+                                 for lab in col_labels) + "</tr>")
         if raw.dtype.kind not in "biuf":   # strings, objects: escape each (once per distinct value)
             memo = {}
             texts = [memo[v] if v in memo else memo.setdefault(v, escape(format_number(v))) for v in vals.ravel().tolist()]
         else:
             texts = format_numbers(raw)
-        opens, closes = _cell_tags((rows, cols), masks, heat, heat_palette, not live, compact)
+        opens, closes = _cell_tags((rows, cols), masks, heat, heat_palette, not live, size)
         cells = (opens + np.array(texts, dtype=object).reshape(rows, cols) + closes).tolist()
         for r in range(rows):
             rid = f' data-r="{row_ids[r]}"' if row_ids is not None and row_ids[r] is not None else ""
@@ -175,7 +186,7 @@ def _marks_of(bits: int, names) -> tuple:
     return tuple(m for i, m in enumerate(names) if bits >> i & 1)
 
 
-def _cell_tags(shape, masks, heat, palette, inline_, compact):
+def _cell_tags(shape, masks, heat, palette, inline_, size):
     """Two object arrays of ``shape``: each cell's opening (``<td ...>`` and the tags around its number)
     and closing text. A large grid has few kinds of cell (marks × heat level): each kind's tags are
     written once."""
@@ -188,7 +199,7 @@ def _cell_tags(shape, masks, heat, palette, inline_, compact):
     for kind in kinds.tolist():
         b, step = divmod(kind, hi - lo + 1)
         hc = step_class(step + lo, palette) if heat is not None else None
-        td, inner, outer = cell_attrs(frozenset(_marks_of(b, names)), hc, inline_, compact)
+        td, inner, outer = cell_attrs(frozenset(_marks_of(b, names)), hc, inline_, size)
         opens.append(td + inner)
         closes.append(outer + "</td>")
     inverse = inverse.reshape(shape)
@@ -260,6 +271,49 @@ def _square_cell(shade: str, marks: tuple, span: int, size: str, live: bool) -> 
             f'{";" + size.rstrip(";") if size else ""}"></td>')
 
 
+# ---- cell sizes ----------------------------------------------------------------------------------------
+
+# Per size: (px per character of a number, a cell's horizontal padding and borders, its least width) — as
+# the styles in style.py draw them (monospace digits are 0.6 em wide).
+SIZES = {"normal": (7.2, 8, 22), "compact": (6.6, 6, 20), "small": (6.0, 6, 16), "tiny": (5.4, 4, 12)}
+FIT_PX = 800   # the page an explorer must fit: JupyterLab at 1280 px wide with the file browser open
+GAP_PX = 14    # between two grids side by side
+
+
+def _extent(values) -> tuple[int, int]:
+    """(columns, characters of the longest number) of a 2-D array as :func:`grid_html` writes it."""
+    a = np.asarray(values)
+    if a.dtype == object or a.size == 0:
+        longest = max((len(str(t)) for t in a.ravel()), default=1)
+    else:   # the longest text is the one of the smallest or the largest value (or a fraction): few values
+        longest = max(len(format_number(v)) for v in np.unique(a))
+    return (a.shape[1] if a.ndim == 2 else 1), longest
+
+
+def _px(extent, size: str, row_labels: int) -> int:
+    cols, longest = extent
+    char, pad, least = SIZES[size]
+    label = row_labels * char * 0.85 + pad if row_labels else 0
+    return int(cols * max(least, longest * char + pad) + label)
+
+
+def grid_px(values, size: str, row_labels: int = 0) -> int:
+    """About how wide ``grid_html`` draws ``values`` (2-D) in ``size``, with a row label column of
+    ``row_labels`` characters (0: none)."""
+    return _px(_extent(values), size, row_labels)
+
+
+def fitting_size(*rows, width: int = FIT_PX) -> str:
+    """The largest size at which each row fits ``width`` px; ``rows``: lists of (values, row-label
+    characters) of grids shown side by side. 'tiny' when none fits (the rows then wrap)."""
+    seen = {}
+    extents = [[(seen.setdefault(id(v), _extent(v)), lab) for v, lab in grids] for grids in rows if grids]
+    for size in ("normal", "small"):
+        if all(sum(_px(e, size, lab) + GAP_PX for e, lab in grids) <= width for grids in extents):
+            return size
+    return "tiny"
+
+
 def legend_html(marks) -> str:
     """A one-line key: a sample cell for each mark and what it means."""
     items = []
@@ -275,6 +329,7 @@ def legend_html(marks) -> str:
 # ---- tall matrices -------------------------------------------------------------------------------------
 
 ROW_LIMIT = 24       # matrices with at most this many rows are drawn whole
+COL_LIMIT = 36       # ... and with at most this many columns (more would not fit the page)
 
 
 @dataclass(frozen=True)
@@ -309,27 +364,47 @@ def shown_rows(block: int, blocks: int, current=()) -> list[list]:
     return groups
 
 
-def matrix_html(M, rows, *, role, title, label, col_labels=None, marks=None, note="", pick="") -> str:
+def shown_cols(count: int) -> list:
+    """Which of ``count`` columns a matrix draws: all up to ``COL_LIMIT``, else the first ones, a
+    :class:`Gap` and the last two."""
+    if count <= COL_LIMIT:
+        return list(range(count))
+    return list(range(COL_LIMIT - 3)) + [Gap(count - COL_LIMIT + 1), count - 2, count - 1]
+
+
+def matrix_html(M, rows, *, role, title, label, col_labels=None, marks=None, note="", pick="", size="normal") -> str:
     """Rows ``rows`` (ints and :class:`Gap`) of the 2-D array ``M`` as one grid; ``label(r)`` names row r;
     ``marks`` {mark: {row index in M: set of columns}}. Each drawn row carries ``data-r`` (its index in
-    ``M``), so a click on it reports that row."""
-    cols = M.shape[1]
-    values = np.empty((len(rows), cols), dtype=object)
+    ``M``), so a click on it reports that row. A matrix of more than ``COL_LIMIT`` columns shows some of
+    them (:func:`shown_cols`) and says how many in its title."""
+    cols = shown_cols(M.shape[1])
+    where = {c: j for j, c in enumerate(cols) if not isinstance(c, Gap)}
+    values = np.empty((len(rows), len(cols)), dtype=object)
     picked = [r for r in rows if not isinstance(r, Gap)]
-    texts = dict(zip(picked, format_numbers(M[picked]))) if picked else {}
+    kept = [c for c in cols if not isinstance(c, Gap)]
+    texts = dict(zip(picked, format_numbers(M[np.ix_(picked, kept)]))) if picked else {}
+    gap_cols = [j for j, c in enumerate(cols) if isinstance(c, Gap)]
     labels, ids = [], []
-    masks = {m: np.zeros((len(rows), cols), dtype=bool) for m in (marks or {})}
+    masks = {m: np.zeros((len(rows), len(cols)), dtype=bool) for m in (marks or {})}
     for i, r in enumerate(rows):
         if isinstance(r, Gap):
             values[i] = "⋮"
             labels.append(f"⋮\u00a0{r.count}행\u00a0생략")  # no-break spaces: labels stay on one line
             ids.append(None)
             continue
-        values[i] = texts[r]
+        values[i, [where[c] for c in kept]] = texts[r]
+        values[i, gap_cols] = "⋯"
         labels.append(label(r))
         ids.append(r)
         for m, cells in (marks or {}).items():
             for cc in cells.get(r, ()):
-                masks[m][i, cc] = True
+                if cc in where:
+                    masks[m][i, where[cc]] = True
+                elif gap_cols and m == "current":
+                    masks[m][i, gap_cols[0]] = True
+    if col_labels is not None:
+        col_labels = [col_labels[c] if not isinstance(c, Gap) else f"⋯{c.count}" for c in cols]
+    if len(kept) < M.shape[1]:
+        title += f" — {M.shape[1]}열 중 {len(kept)}열"
     return grid_html(values, marks=masks, role=role, title=title, note=note, row_labels=labels,
-                     col_labels=col_labels, pick=pick, row_ids=ids)
+                     col_labels=col_labels, pick=pick, row_ids=ids, size=size)
