@@ -52,6 +52,7 @@ class Recipe:
     batch_size: int = 100
     optimizer: str = "Adam"
     lr: float = 0.001
+    optimizer_args: dict | None = None  # the optimizer's other arguments, e.g. Adam's {"beta2": 0.99}
     lr_schedule: str = "constant"
     warmup_epochs: float = 0.0
     shift: int = 0
@@ -59,6 +60,10 @@ class Recipe:
     evaluations_per_epoch: int = 1
     seed: int = 0
     note: str = ""
+
+    def __post_init__(self):
+        if "lr" in (self.optimizer_args or {}):
+            raise ValueError("optimizer_args must not hold 'lr': set the learning rate with Recipe(lr=...).")
 
 
 RECIPES = {
@@ -74,20 +79,25 @@ RECIPES = {
         epochs=12, lr_schedule="cosine", shift=2,
         note="book architecture; He init, cosine lr schedule and random shifts of up to 2 pixels",
     ),
-    # The book's architecture trained in 5 epochs, short enough to run in the seminar (notebook 7.5):
-    # He initial weights; Adam from lr 0.002 falling to 0 along a cosine; 5 epochs; shifts of up to
-    # 1 pixel (without them, seeds 0 and 1 stopped at 99.01 % and 99.00 % with train accuracy 100 %:
-    # overfitting; 6 epochs gave about the same, 99.14 % and 99.35 % against 99.12 % and 99.30 % with 5, measured before FastConvolution, for
-    # 20 % more time); during training, accuracy on 1,000 train/test images only (all 10,000 test
-    # images once, at the end).
+    # The book's architecture trained in 3 epochs (1,800 steps), short enough to run in the seminar
+    # (notebook 7.5): He initial weights; Adam with beta2 0.99 instead of 0.999; lr rising linearly to
+    # 0.006 over the first 0.9 epoch (30 % of the steps), then falling to 0 along a cosine; shifts of up
+    # to 1 pixel (the 5-epoch recipe without them reached train accuracy 100 %: overfitting). During
+    # training, accuracy on 1,000 train/test images only (all 10,000 test images once, at the end).
+    # Chosen on a validation split (trained on the first 50,000 training images for 3 epochs, measured on
+    # the last 10,000; the test set untouched), 5 seeds each: these settings 99.05-99.15 % (mean 99.11 %);
+    # warm-up over 10 % of the steps 98.99-99.16 % (99.11 %); with beta2 0.999 98.99-99.09 % (4 seeds,
+    # 0.06 points below beta2 0.99 on average). Seed 0 only: lr 0.003 (beta2 0.999) 98.94 %, 2 epochs
+    # (warm-up 10 %) 98.97 %, the former 5-epoch recipe (lr 0.002, no warm-up, beta2 0.999) 99.00 %.
     "simple_convnet_fast": Recipe(
         network="SimpleConvNet",
         network_args={"input_dim": [1, 28, 28],
                       "conv_param": {"filter_num": 30, "filter_size": 5, "pad": 0, "stride": 1},
                       "hidden_size": 100, "output_size": 10, "weight_init_std": "he"},
-        epochs=5, lr=0.002, lr_schedule="cosine", shift=1, evaluate_sample_num=1000, evaluations_per_epoch=4,
-        note="book architecture in 5 epochs: He init, cosine lr schedule from 0.002, shifts of up to 1 pixel, "
-             "5 epochs",
+        epochs=3, lr=0.006, optimizer_args={"beta2": 0.99}, lr_schedule="cosine", warmup_epochs=0.9, shift=1,
+        evaluate_sample_num=1000, evaluations_per_epoch=4,
+        note="book architecture in 3 epochs: He init, Adam (beta2 0.99) with lr warmed up to 0.006 over 0.9 epoch "
+             "then a cosine schedule, shifts of up to 1 pixel",
     ),
     # The book's own settings, unchanged (ch07/train_convnet.py: weights std 0.01, Adam lr 0.001,
     # batch 100, 20 epochs, no schedule, no shifts). Used in 7.6: starting from tiny weights, what
@@ -144,7 +154,8 @@ def make_trainer(recipe: Recipe, network, x_train, t_train, x_test, t_test, **ov
     """A :class:`~cnnlib.trainer.Trainer` with the recipe's settings; ``overrides`` replace
     Trainer arguments (e.g. ``callback``, ``verbose``, ``epochs``)."""
     settings = dict(epochs=recipe.epochs, mini_batch_size=recipe.batch_size, optimizer=recipe.optimizer,
-                    optimizer_param={"lr": recipe.lr}, evaluate_sample_num_per_epoch=recipe.evaluate_sample_num,
+                    optimizer_param={"lr": recipe.lr, **(recipe.optimizer_args or {})},
+                    evaluate_sample_num_per_epoch=recipe.evaluate_sample_num,
                     lr_schedule=recipe.lr_schedule, warmup_epochs=recipe.warmup_epochs, shift=recipe.shift,
                     evaluations_per_epoch=recipe.evaluations_per_epoch, seed=recipe.seed)
     return Trainer(network, x_train, t_train, x_test, t_test, **(settings | overrides))

@@ -7,7 +7,7 @@ import json
 import shutil
 import subprocess
 import sys
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +16,8 @@ import pytest
 from cnnlib.mnist import mnist_dir
 from cnnlib.params_file import npz_path
 from cnnlib.paths import params_dir
-from cnnlib.train import RECIPES, build_network, load_record, load_run, main, output_path, run_changes
+from cnnlib.schedules import learning_rate
+from cnnlib.train import RECIPES, build_network, load_record, load_run, main, make_trainer, output_path, run_changes
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "data" / "params"
@@ -104,12 +105,26 @@ def test_fast_recipe_runs_end_to_end_on_a_tenth_of_an_epoch(data):
     n = recipe.evaluations_per_epoch
     assert record["evaluations"]["epoch"] == pytest.approx([k / n for k in range(1, n + 1)])
     assert len(record["train_loss_per_step"]) == 60 and record["load_seconds"] < record["wall_seconds"]
-    assert record["history"]["lr"][-1] < 0.01 * recipe.lr  # the cosine schedule ends near 0
+    # the last of the 60 steps: after the warm-up (0.9 of this epoch) the cosine has 6 steps to fall towards 0
+    last = learning_rate(recipe.lr, 59, 60, recipe.lr_schedule, round(recipe.warmup_epochs * 60))
+    assert record["history"]["lr"][-1] == pytest.approx(last) and last < 0.1 * recipe.lr
     # the final accuracy is on all 2,000 test images, the evaluations during training on the first 1,000
     _, (x_test, t_test) = load_mnist(normalize=True, flatten=False)
     assert record["test_accuracy"] == trained.accuracy(x_test[:2000], t_test[:2000], batch_size=500) > 0.8
     assert record["evaluations"]["test_acc"][-1] == trained.accuracy(x_test[:1000], t_test[:1000], batch_size=500)
     assert record["machine"]["load_average_before"] is not None
+
+
+def test_a_recipe_s_optimizer_args_reach_the_optimizer():
+    """Recipe.optimizer_args (here Adam's beta2) go to the optimizer beside the recipe's lr; an lr among
+    them is refused, since it would silently replace Recipe.lr."""
+    recipe = replace(RECIPES["simple_convnet"], optimizer_args={"beta2": 0.99})
+    x, t = np.zeros((10, 1, 28, 28), np.float32), np.zeros(10, np.int64)
+    optimizer = make_trainer(recipe, build_network(recipe), x, t, x, t, progress=False).optimizer
+    assert (type(optimizer).__name__, optimizer.lr, optimizer.beta1, optimizer.beta2) == ("Adam", recipe.lr, 0.9, 0.99)
+    assert make_trainer(RECIPES["simple_convnet"], build_network(recipe), x, t, x, t).optimizer.beta2 == 0.999
+    with pytest.raises(ValueError, match=r"must not hold 'lr'.*Recipe\(lr=\.\.\.\)"):
+        replace(recipe, optimizer_args={"lr": 0.1})
 
 
 # ---- issue 25.1: a quick run never replaces the shipped parameters ---------------------------------
@@ -240,6 +255,7 @@ def test_fast_recipe_is_what_notebook_and_readme_state():
     lr_row = table_row(text, "학습률").split("|")[3]
     assert r.optimizer in lr_row and f"{r.lr:g}" in lr_row
     assert ("코사인" in lr_row) == (r.lr_schedule == "cosine") and ("워밍업" in lr_row) == (r.warmup_epochs > 0)
+    assert all(f"{value:g}" in lr_row for value in (r.optimizer_args or {}).values())  # e.g. Adam's beta2
     assert f"최대 {r.shift}픽셀" in table_row(text, "데이터 확장").split("|")[3]
     evaluation = table_row(text, "학습 중 평가").split("|")[3]
     assert f"{r.evaluate_sample_num:,d}장씩" in evaluation and f"1/{r.evaluations_per_epoch} 에폭마다" in evaluation

@@ -137,6 +137,14 @@ def test_learning_rate_schedules():
     assert all(a >= b for a, b in zip(warm[4:], warm[5:]))
 
 
+def test_cosine_steps_past_the_end_keep_its_last_value():
+    """live_run.measure times 6 steps of any run; on a 2-step run whose warm-up took both steps (the
+    3-epoch recipe's 0.9-epoch warm-up, 1 epoch of 200 images) the cosine divided by zero."""
+    assert learning_rate(0.1, 2, 2, "cosine", warmup_steps=2) == pytest.approx(0.0, abs=1e-12)
+    past = [learning_rate(0.1, s, 10, "cosine", warmup_steps=4) for s in (10, 12, 15)]
+    assert past == pytest.approx([0.0, 0.0, 0.0], abs=1e-12)  # was rising again along the cosine
+
+
 def test_trainer_cosine_schedule_and_errors():
     x, t = toy_data(40, 0)
     net = toy_net()
