@@ -160,7 +160,7 @@ def test_input_spread_before_training(nb):
     # σ(z) = (1 + tanh(z/2))/2, and the slopes at 0 are 1/4 and 1
     z = np.linspace(-5, 5, 101)
     np.testing.assert_allclose(1 / (1 + np.exp(-z)), (1 + np.tanh(z / 2)) / 2, atol=1e-12)
-    assert "σ(z) = (1 + tanh(z/2))/2" in prose
+    assert r"$$\sigma(z) = \frac{1 + \tanh(z/2)}{2}$$" in prose
     # "시그모이드의 출력은 0.5 언저리": the offset the spread ignores
     outs = layer_outputs(LeNet("sigmoid", "average", seed=0), x100)
     for k in ("Act1", "Act3", "Act5", "Act6"):
