@@ -5,6 +5,8 @@
   horizontal edges, measured with slowly varying oriented gratings instead of judged by eye;
 * :data:`HAND_MADE` and :func:`cosine_similarity` — classic hand-designed 5x5 filters (Sobel,
   Laplacian of Gaussian, Gaussian) and how close each learned filter comes to them;
+* :func:`blob_preference` (with :func:`spot_image` and :func:`edge_image`) — whether a filter answers a
+  blob (a small bright spot) more than an edge, as a Laplacian of Gaussian does, or less, as Sobel does;
 * :func:`gray_photo` and :func:`filter_maps` — apply filters to a real photograph.
 
 Conventions: a filter bank is W (FN, C, FH, FW) as in :class:`cnnlib.Convolution`; images are
@@ -25,7 +27,7 @@ from .layers import Convolution
 
 __all__ = [
     "neighbour_correlation", "grating_response", "edge_orientation", "HAND_MADE", "cosine_similarity",
-    "gray_photo", "filter_maps",
+    "spot_image", "edge_image", "blob_preference", "gray_photo", "filter_maps",
 ]
 
 
@@ -139,16 +141,17 @@ def _hand_made() -> dict:
     log = (r2 - 1.0) * gauss                                  # Laplacian of Gaussian (σ = 1): a blob detector
     log -= log.mean()                                         # no response to a flat area, like the Sobels
     return {
-        "Sobel x (vertical edge)": sobel_x,
-        "Sobel y (horizontal edge)": sobel_x.T.copy(),
-        "Sobel diagonal": (np.outer(smooth, deriv) + np.outer(deriv, smooth)) / 2,
-        "Laplacian of Gaussian (blob)": log,
-        "Gaussian (blur)": gauss,
+        "소벨 x (세로 에지)": sobel_x,
+        "소벨 y (가로 에지)": sobel_x.T.copy(),
+        "소벨 대각선": (np.outer(smooth, deriv) + np.outer(deriv, smooth)) / 2,
+        "LoG (블롭)": log,
+        "가우시안 (흐림)": gauss,
     }
 
 
 #: Classic hand-designed 5x5 filters, name → (5, 5) array: the 5x5 Sobel kernels (x, y and a
-#: diagonal), a Laplacian of Gaussian (σ = 1, mean removed) and a Gaussian (σ = 1).
+#: diagonal), a Laplacian of Gaussian (σ = 1, mean removed) and a Gaussian (σ = 1). The names are
+#: Korean, as the notebook's tables show them.
 HAND_MADE = _hand_made()
 
 
@@ -163,6 +166,39 @@ def cosine_similarity(W, kernels) -> np.ndarray:
     F = F / np.linalg.norm(F, axis=1, keepdims=True)
     K = K / np.linalg.norm(K, axis=1, keepdims=True)
     return F @ K.T
+
+
+# ---- blobs against edges -------------------------------------------------------------------------
+
+def spot_image(size: int = 21, sigma: float = 1.0) -> np.ndarray:
+    """(size, size) a blob: a bright round spot (a Gaussian of width ``sigma`` pixels, peak 1) in the
+    middle of a dark image."""
+    y, x = np.mgrid[0:size, 0:size] - (size - 1) / 2
+    return np.exp(-(x**2 + y**2) / (2 * sigma**2))
+
+
+def edge_image(size: int = 21, angle_deg: float = 0.0) -> np.ndarray:
+    """(size, size) an edge: 0 on one side of a straight line through the middle, 1 on the other; the
+    brightness changes along ``angle_deg`` (0°: from left to right, a vertical edge)."""
+    y, x = np.mgrid[0:size, 0:size] - (size - 1) / 2
+    t = np.deg2rad(angle_deg)
+    return (np.round(x * np.cos(t) + y * np.sin(t), 9) > 0).astype(np.float64)   # cos 90° is 6e-17, not 0
+
+
+def blob_preference(W, sigma=1.0, step_deg=5, size=21) -> np.ndarray:
+    """(FN,) how much more each filter answers a blob than an edge: its largest |output| anywhere on
+    :func:`spot_image` divided by its largest |output| anywhere on :func:`edge_image` at any angle 0°,
+    ``step_deg``, ... < 180°. Above 1: a blob detector (a Laplacian of Gaussian scores about 1.8);
+    below 1: an edge detector (Sobel about 0.5). Scaling a filter or flipping its sign changes nothing."""
+    F = _filters_2d(W)
+    FH, FW = F.shape[1:]
+    if size < 2 * max(FH, FW):
+        raise ValueError(f"size must be at least twice the filter size ({2 * max(FH, FW)}) so that the whole "
+                         f"filter fits over the spot and over the edge; got {size}.")
+    edges = [edge_image(size, a) for a in np.arange(0.0, 180.0, step_deg)]
+    images = np.stack([spot_image(size, sigma), *edges])[:, None]             # (1 + angles, 1, size, size)
+    peak = np.abs(filter_maps(F[:, None], images)).max(axis=(2, 3))          # (1 + angles, FN)
+    return peak[0] / np.maximum(peak[1:].max(axis=0), 1e-12)
 
 
 # ---- filters on a photograph ---------------------------------------------------------------------

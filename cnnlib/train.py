@@ -116,14 +116,15 @@ RECIPES = {
         epochs=8, lr_schedule="cosine", shift=1,
         note="book layout (ch08/deep_convnet.py); cosine lr schedule and shifts of up to 1 pixel",
     ),
-    # LeNet-5, 1998 style and today's style, trained identically so only the switches differ (7.7).
-    "lenet_1998": Recipe(
+    # LeNet-5 as the book describes it (sigmoid + subsampling, not the paper's scaled tanh) and today's
+    # style, trained identically so only the switches differ (7.7).
+    "lenet_book": Recipe(
         network="LeNet", network_args={"activation": "sigmoid", "pooling": "average"}, epochs=12,
         note="sigmoid + average pooling (subsampling); same training as lenet_modern",
     ),
     "lenet_modern": Recipe(
         network="LeNet", network_args={"activation": "relu", "pooling": "max"}, epochs=12,
-        note="ReLU + max pooling; same training as lenet_1998",
+        note="ReLU + max pooling; same training as lenet_book",
     ),
     # The book's fully connected net of chapter 5 (ch05/train_neuralnet.py: 784-50-10, std 0.01, SGD lr 0.1,
     # batch 100, 10,000 steps = 16.7 epochs; here 17 whole epochs), shown beside the CNN in 7.6's drawing pad.

@@ -31,7 +31,7 @@ def test_layer_list_agrees_with_the_network():
 # 10,000-image test set, and the first epoch at which the recorded test accuracy reached 97/98/99 %.
 # tests/test_shipped_params.py loads every shipped file and checks that it scores its record on the
 # test set; here the record must be what the notebook says.
-STATED = {"lenet_1998": (0.9812, [5, 9, None]), "lenet_modern": (0.9902, [1, 2, 9])}
+STATED = {"lenet_book": (0.9812, [5, 9, None]), "lenet_modern": (0.9902, [1, 2, 9])}
 
 
 @pytest.mark.parametrize("name", sorted(STATED))

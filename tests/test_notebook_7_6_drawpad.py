@@ -11,7 +11,7 @@ import pytest
 from cnnlib import load_mnist
 from cnnlib.augment import shift
 from cnnlib.explorers import DrawPadExplorer
-from cnnlib.train import load_trained
+from cnnlib.train import load_record, load_trained
 
 import executed_notebook
 from executed_notebook import table_rows
@@ -24,7 +24,7 @@ def nb():
 
 def test_the_pad_is_shown_and_its_static_copy_says_how_to_open_it(nb):
     html = executed_notebook.html_text(nb.cell("b7e2f3a1"))
-    assert "정적 그림 (static view)" in html and "셀을 실행하면 숫자를 직접 쓰는 판이 열립니다" in html
+    assert "정적 그림: 예시로" in html and "(static view)" not in html and "셀을 실행하면 숫자를 직접 쓰는 판이 열립니다" in html
     assert "DeepConvNet" in nb.source("a6d1e2f0") and "5×5 필터" in nb.source("a6d1e2f0")
 
 
@@ -66,6 +66,11 @@ def test_shifted_test_digits_as_the_prose_says(nb):
     for column in (0, 1):
         assert float(table["0픽셀"][column][:-1]) - float(table["2픽셀"][column][:-1]) < 2
     assert float(fc4[:-1]) < float(cnn4[:-1]) and float(book4[:-1]) < float(fc4[:-1])
+    # "같은 이동으로 학습한 두 신경망 ... 최적화 방법과 에폭 수도 다르므로": not all of the gap is the architecture's
+    cnn, fc = (load_record(n)["settings"] for n in ("simple_convnet", "two_layer_net"))
+    assert cnn["shift"] == fc["shift"] == 2
+    assert cnn["optimizer"] != fc["optimizer"] and cnn["epochs"] != fc["epochs"]
+    assert "최적화 방법과\n에폭 수도 다르므로" in prose and "같은 조건으로 학습했을 때" not in prose
 
 
 def test_7_5_points_to_the_pad():

@@ -33,7 +33,7 @@ def assert_unchanged(net, before):
 
 @pytest.mark.parametrize("file, network_args, differ", [
     ("lenet_modern.npz", {"activation": "sigmoid", "pooling": "average"}, "activation, pooling"),
-    ("lenet_1998.npz", {"activation": "relu", "pooling": "max"}, "activation, pooling"),
+    ("lenet_book.npz", {"activation": "relu", "pooling": "max"}, "activation, pooling"),
     ("lenet_modern.npz", {"activation": "relu", "pooling": "average"}, "pooling"),
 ])
 def test_a_shipped_file_refuses_a_network_of_the_same_shapes_but_another_architecture(file, network_args, differ):

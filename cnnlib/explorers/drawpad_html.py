@@ -97,7 +97,7 @@ def filter_html(view, prefix: str) -> str:
     C, FH, FW = view.kernel.shape
     scale = float(np.abs(view.kernel).max())
     title = (f"{conv}의 필터 {view.request.channel}번 ({C}×{FH}×{FW})<br>"
-             f"편향 (bias) {_fixed(view.bias)}")
+             f"편향 {_fixed(view.bias)}")
     if C == 1:
         k = view.kernel[0]
         body = grid_html(np.vectorize(lambda v: _fixed(v), otypes=[object])(k), role="filter", title=title,
@@ -172,7 +172,7 @@ def static_html(view, palette: list, prefix: str) -> str:
     image = grid_html(np.zeros(view.image.shape, dtype=int), role="input", title=TEXTS["input"],
                       show_numbers=False, heat=np.round(view.image * HEAT_STEPS) / HEAT_STEPS, heat_palette="gray",
                       cell_px=INPUT_PX)
-    head = (f"<div{attrs('x-static-head')}>정적 그림 (static view): 예시로 마우스로 쓴 숫자 하나를 읽은 결과입니다. "
+    head = (f"<div title=\"static view of an example drawing\"{attrs('x-static-head')}>정적 그림: 예시로 마우스로 쓴 숫자 하나를 읽은 결과입니다. "
             f"셀을 실행하면 숫자를 직접 쓰는 판이 열립니다.</div>")
     top = row(image, p["cnn"], p["fc"], align="flex-start")
     maps = "".join(_maps_html(layer, palette, prefix) for layer in view.layers)
