@@ -289,3 +289,21 @@ def test_exercise_answers_are_the_library_s():
 def test_no_guard_asserts_left():
     asserts = [c["id"] for c in CELLS if c["cell_type"] == "code" and re.search(r"^\s*assert ", "".join(c["source"]), re.M)]
     assert asserts == []
+
+
+def test_presenter_notes_give_the_reading_model_s_minutes():
+    """docs/seminar/7.5.md: each part of the path with its cells and the minutes tests/reading_model.py gives them."""
+    from reading_model import cell_times
+
+    notes = (ROOT / "docs" / "seminar" / "7.5.md").read_text(encoding="utf-8")
+    times = cell_times(executed_notebook.load("7.5-cnn-implementation.ipynb"))
+    rows = re.findall(r"^\| [^|]+ \| (\d+)(?:–(\d+))? \| ([\d.]+) \|$", notes, re.M)
+    assert len(rows) >= 6
+    covered = set()
+    for first, last, minutes in rows:
+        cells = range(int(first), int(last or first) + 1)
+        covered |= {t.index for t in times if t.index in cells}
+        assert float(minutes) == pytest.approx(sum(t.minutes for t in times if t.index in cells), abs=0.05), (first, last)
+    assert covered == {t.index for t in times}  # every cell of the path is in one part
+    total = sum(t.minutes for t in times)
+    assert f"| 합계 | | 약 {round(total)} |" in notes and f"약 {round(total)}분" in notes
