@@ -39,10 +39,10 @@ import numpy as np
 from IPython.display import display
 
 from .plots import LiveCurves
-from .train import RECIPES, Recipe, build_network, make_trainer
+from .train import RECIPES, Recipe, build_network, load_record, make_trainer
 from .trainer import EVAL_BATCH_SIZE
 
-__all__ = ["Estimate", "TrainingRun", "measure", "run_counts"]
+__all__ = ["Estimate", "SettingsTable", "TrainingRun", "measure", "run_counts", "settings_table"]
 
 PROBE_STEPS = 5  # timed training steps (after one warm-up step) for the estimate
 PROBE_EVAL_IMAGES = 200  # images timed through the network for the cost of evaluating one image
@@ -123,6 +123,69 @@ def measure(recipe: Recipe, x_train, t_train, x_test, t_test, *, steps=PROBE_STE
     counts = run_counts(recipe, len(x_train), len(x_test))
     return Estimate(counts["steps"], recipe.epochs, statistics.median(times), counts["eval_images"], per_image,
                     counts["draws"], draw)
+
+
+class SettingsTable:
+    """A Markdown table (rows of cells, the first row the header), shown rendered in JupyterLab and as
+    its Markdown text where only text is shown."""
+
+    def __init__(self, rows):
+        self.rows = rows
+
+    def __str__(self) -> str:
+        head, *body = self.rows
+        lines = [head, ["---"] * len(head)] + body
+        return "\n".join("| " + " | ".join(cells) + " |" for cells in lines)
+
+    __repr__ = __str__
+
+    def _repr_markdown_(self) -> str:
+        return str(self)
+
+
+def settings_table(*names, n_train=60000, n_test=10000) -> SettingsTable:
+    """The settings of the recipes ``names`` (keys of RECIPES) side by side, in a learner's words,
+    with the test accuracy of each one's shipped record: one column per recipe. Written from the
+    recipes and records themselves, so the table stays true when a recipe changes."""
+    recipes = [RECIPES[name] for name in names]
+    rows = [["설정"] + [f"`{name}`" for name in names]]
+    for label, describe in _SETTING_ROWS:
+        rows.append([label] + [describe(r, n_train, n_test) for r in recipes])
+    rows.append(["시험 정확도 (저장된 기록)"] + [f"{load_record(name)['test_accuracy']:.2%}" for name in names])
+    return SettingsTable(rows)
+
+
+def _init_text(r, *_):
+    std = r.network_args.get("weight_init_std", 0.01)
+    return "He 초깃값 (표준편차 √(2/n))" if std == "he" else f"표준편차 {std:g}의 정규분포"
+
+
+def _lr_text(r, *_):
+    text = f"{r.optimizer}, {r.lr:g}"
+    text += "에서 시작해 코사인 모양으로 0까지 감소" if r.lr_schedule == "cosine" else " 고정"
+    if r.warmup_epochs > 0:
+        text += f" (처음 {r.warmup_epochs:g} 에폭은 워밍업: 0 근처에서 {r.lr:g}까지 늘림)"
+    extra = getattr(r, "optimizer_args", None) or {}  # the optimizer's other arguments, e.g. Adam's beta2
+    return text + "".join(f", {key} {value:g}" for key, value in extra.items())
+
+
+def _evaluation_text(r, n_train, n_test):
+    k, n = r.evaluations_per_epoch, r.evaluate_sample_num
+    when = "에폭마다" if k == 1 else f"1/{k} 에폭마다"
+    if n is None:
+        return f"{when} 훈련·시험 데이터 전체"
+    return f"{when} 훈련·시험 데이터 {n:,d}장씩, 끝에 시험 데이터 {n_test:,d}장 전체"
+
+
+_SETTING_ROWS = (
+    ("가중치 초깃값", _init_text),
+    ("에폭 수", lambda r, *_: str(r.epochs)),
+    ("갱신 횟수", lambda r, n_train, n_test: f"{run_counts(r, n_train, n_test)['steps']:,}"),
+    ("미니배치 크기", lambda r, *_: str(r.batch_size)),
+    ("학습률", _lr_text),
+    ("데이터 확장", lambda r, *_: f"이미지마다 위아래·좌우로 최대 {r.shift}픽셀 무작위 이동" if r.shift else "없음"),
+    ("학습 중 평가", _evaluation_text),
+)
 
 
 class TrainingRun:

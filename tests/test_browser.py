@@ -136,6 +136,13 @@ EXPLORER_CHECKS: dict[str, list[Step]] = {
         # the pooling view names its sliders after the pooling window
         Step("보기", to="최대 풀링 순전파", expect={"cnnlib-im2col-matrix": "max(axis=1)"}),
     ],
+    "7.5-cnn-implementation.ipynb": [
+        # Run All only measured the estimate; the click (Playwright waits while the button is disabled, i.e.
+        # until the estimate is shown) starts the training in the background, and "중지" is heard at once:
+        # "멈추는 중입니다 ... 그때까지 학습한 신경망을 ..." and then "중지했습니다 ... 그때까지 학습한 신경망의 ..."
+        Step("학습 시작", expect={"cnnlib-training-status": "학습 중: 에폭"}),
+        Step("중지", expect={"cnnlib-training-status": "그때까지 학습한 신경망"}),
+    ],
     "7.6-cnn-visualization.ipynb": [
         # test image 1 of MNIST is a 2; the summary and the probability rows follow the number box
         Step("이미지 번호", type="1", expect={"cnnlib-featuremap-summary": "정답 2"}),

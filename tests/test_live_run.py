@@ -286,3 +286,42 @@ def test_a_real_recipe_on_a_few_hundred_mnist_images():
     assert tr.current_iter == 2 and len(tr.test_acc_list) == min(recipe.evaluations_per_epoch, 2)
     assert tr.final_test_acc == run.network.accuracy(x_test[:200], t_test[:200])
     assert run.estimate.steps == 2 and our_threads() == []
+
+
+# ---- the settings table of notebook 7.5 -----------------------------------------------------------------
+
+def test_settings_table_is_written_from_the_recipes_and_records(monkeypatch):
+    """Each cell comes from the recipe (and the accuracy from its record), so a changed recipe changes
+    the table: here two made-up recipes that differ in every row."""
+    a = replace(TOY, epochs=2, batch_size=50, lr=0.003, lr_schedule="cosine", warmup_epochs=0.5, shift=2,
+                evaluate_sample_num=300, evaluations_per_epoch=4)
+    b = replace(TOY, network_args={**TOY.network_args, "weight_init_std": 0.02}, epochs=7, shift=0,
+                evaluate_sample_num=None)
+    monkeypatch.setitem(RECIPES, "toy_a", a)
+    monkeypatch.setitem(RECIPES, "toy_b", b)
+    monkeypatch.setattr(live_run, "load_record", lambda name: {"toy_a": {"test_accuracy": 0.98765},
+                                                               "toy_b": {"test_accuracy": 0.5}}[name])
+    table = live_run.settings_table("toy_a", "toy_b", n_train=1000, n_test=200)
+    lines = str(table).splitlines()
+    assert lines[0] == "| 설정 | `toy_a` | `toy_b` |" and lines[1] == "| --- | --- | --- |"
+    assert table._repr_markdown_() == str(table) == repr(table)
+    rows = {r[0]: r[1:] for r in table.rows[1:]}
+    assert rows["가중치 초깃값"] == ["He 초깃값 (표준편차 √(2/n))", "표준편차 0.02의 정규분포"]
+    assert rows["에폭 수"] == ["2", "7"]
+    assert rows["갱신 횟수"] == ["40", "350"]  # 1000/50 per epoch x 2; 1000/20 x 7
+    assert rows["미니배치 크기"] == ["50", "20"]
+    assert rows["학습률"] == ["Adam, 0.003에서 시작해 코사인 모양으로 0까지 감소 (처음 0.5 에폭은 워밍업: 0 근처에서 0.003까지 늘림)",
+                            "Adam, 0.01 고정"]
+    assert rows["데이터 확장"] == ["이미지마다 위아래·좌우로 최대 2픽셀 무작위 이동", "없음"]
+    assert rows["학습 중 평가"] == ["1/4 에폭마다 훈련·시험 데이터 300장씩, 끝에 시험 데이터 200장 전체",
+                               "에폭마다 훈련·시험 데이터 전체"]
+    assert rows["시험 정확도 (저장된 기록)"] == ["98.77%", "50.00%"]
+
+
+def test_settings_table_names_the_optimizer_s_other_arguments():
+    """A recipe's optimizer arguments beside the learning rate (e.g. Adam's beta2) appear in its row."""
+    from types import SimpleNamespace
+
+    r = SimpleNamespace(optimizer="Adam", lr=0.002, lr_schedule="constant", warmup_epochs=0.0,
+                        optimizer_args={"beta2": 0.99})
+    assert live_run._lr_text(r) == "Adam, 0.002 고정, beta2 0.99"
