@@ -253,8 +253,11 @@ def test_records_doc_quotes_the_fast_recipe_s_seed_runs():
     assert f"other processes used at most {share:.0%} of the CPU" in doc
     step = seeds["step_ms_before"]
     assert f"cnnlib {step['cnnlib']} ms, PyTorch (CPU) {step['pytorch']} ms" in doc
-    assert seeds["goal_seconds"] == 60 and (min(sec) > 60) == ("none met the 60-second goal" in doc)
-    assert f"3,000 steps alone take about {3000 * step['cnnlib'] / 1000:.0f} s" in doc
+    assert (share > 0.1) == ("inflated by other jobs" in doc)   # a busy machine's times are said to be so
+    steps = {r["steps"] for r in runs}
+    assert len(steps) == 1, "every seed ran the recipe's steps"
+    steps = steps.pop()
+    assert f"{steps:,} steps alone take about {steps * step['cnnlib'] / 1000:.0f} s at {step['cnnlib']} ms" in doc
 
 
 def test_evaluation_of_the_shipped_parameters():
