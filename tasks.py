@@ -97,7 +97,9 @@ def cmd_test(args) -> int:
     # two threads at load 12). The BLAS-sensitive tests then run again with the machine's own thread count.
     single = {**os.environ, "OPENBLAS_NUM_THREADS": "1"}
     if quick:
-        return run(env.PYTHON, "-m", "pytest", "-q", "-m", SLOW_MARKS, *(args or ["tests"]), env=single)
+        # without nbval's plugin (it imports nbformat, jsonschema and coverage: seconds before any test runs)
+        return run(env.PYTHON, "-m", "pytest", "-q", "-p", "no:nbval", "-m", SLOW_MARKS, *(args or ["tests"]),
+                   env=single)
     nbval = ["--nbval", "--nbval-current-env", "--nbval-sanitize-with", "tests/nbval_sanitize.cfg"]
     # Strict nbval: stored outputs must equal a re-execution (only tests/nbval_sanitize.cfg is masked).
     code = run(env.PYTHON, "-m", "pytest", *nbval, *(args or ["tests", "notebooks", "--require-all-notebooks"]),
@@ -108,7 +110,7 @@ def cmd_test(args) -> int:
     # the thread count OpenBLAS picks here (OPENBLAS_NUM_THREADS and OPENBLAS_CORETYPE as the machine sets them).
     threads = os.environ.get("OPENBLAS_NUM_THREADS", "OpenBLAS's default")
     say(f"the BLAS-sensitive tests again with the machine's BLAS threads ({threads}; pytest -m {BLAS_MARK}) ...")
-    return run(env.PYTHON, "-m", "pytest", "-q", "-m", BLAS_MARK, "tests")
+    return run(env.PYTHON, "-m", "pytest", "-q", "-p", "no:nbval", "-m", BLAS_MARK, "tests")
 
 
 def cmd_execute(args) -> int:
