@@ -24,14 +24,26 @@ BLAS_TEST_FILES = frozenset({
     "test_layers.py", "test_fast_layers.py", "test_convnet.py", "test_alexnet.py", "test_lenet.py",
     "test_twolayer.py", "test_evaluate.py", "test_filters.py", "test_receptive.py",
 })
-SLOW_TEST_FILES = frozenset({"test_offline_room.py", "test_shipped_params.py", "test_train.py"})
+SLOW_TEST_FILES = frozenset({"test_offline_room.py", "test_shipped_params.py", "test_train.py",
+                             "test_browser_harness.py", "test_live_run_kernel.py"})   # a JupyterLab, a kernel
+# Single tests of 5 s or more (CPU) in files that are otherwise quick: kernels or interpreters started in
+# subprocesses, trainings on MNIST, library-wide tables a notebook quotes.
+SLOW_TESTS = frozenset({
+    "test_mnist.py::test_three_kernels_repairing_one_damaged_folder_at_once_all_get_the_data",
+    "test_project.py::test_nbval_waits_for_a_kernel_that_is_slow_to_say_idle",
+    "test_tutor_display.py::test_output_is_identical_across_runs_and_processes",
+    "test_notebook_7_3.py::test_robustness_tables_against_the_library",
+    "test_notebook_7_6.py::test_fewer_images_give_lower_or_equal_purity",
+    "test_convnet.py::test_recipes_train_with_the_fast_layers_and_alexnet_keeps_its_grouped_convolutions",
+    "test_live_run.py::test_a_real_recipe_on_a_few_hundred_mnist_images",
+})
 
 
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.path.name in BLAS_TEST_FILES:
             item.add_marker(pytest.mark.blas)
-        if item.path.name in SLOW_TEST_FILES:
+        if item.path.name in SLOW_TEST_FILES or f"{item.path.name}::{item.originalname}" in SLOW_TESTS:
             item.add_marker(pytest.mark.slow)
 
 

@@ -311,11 +311,14 @@ def test_nbval_waits_for_a_kernel_that_is_slow_to_say_idle():
 def test_every_file_of_the_blas_and_slow_marks_exists():
     """`tasks.py test` reruns the first with the machine's BLAS threads and `--quick` leaves the second out;
     a renamed file must not drop out silently."""
-    from conftest import BLAS_TEST_FILES, SLOW_TEST_FILES
+    from conftest import BLAS_TEST_FILES, SLOW_TEST_FILES, SLOW_TESTS
 
     for files in (BLAS_TEST_FILES, SLOW_TEST_FILES):
         assert files and all((ROOT / "tests" / name).is_file() for name in files), \
             sorted(n for n in files if not (ROOT / "tests" / n).is_file())
+    for test in SLOW_TESTS:
+        name, function = test.split("::")
+        assert re.search(rf"^def {function}\(", (ROOT / "tests" / name).read_text(), re.M), test
 
 
 def test_cnnlib_finds_its_data_folder_from_any_working_directory(tmp_path):
