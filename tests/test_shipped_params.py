@@ -28,9 +28,12 @@ def test_shipped_parameters_score_their_recorded_accuracy(name, test_set):
     record = load_record(name)
     assert record["recipe"] == name and record["test_size"] == 10_000 and record["train_size"] == 60_000
     assert record["settings"]["network"] == RECIPES[name].network
-    net = load_trained(name)
-    accuracy = net.accuracy(x_test, t_test, batch_size=500)
-    # the same arrays and data give the same predictions; allow 2 images of float-order difference
+    net = load_trained(name)   # float32 with the fast layers, as the training run evaluated it
+    # All 10,000 images. Batches of 100: DeepConvNet's im2col matrices of a 500-image batch (227 MB for one
+    # layer) do not fit any cache, and took 2.4 times the CPU time of batches of 100 here.
+    accuracy = net.accuracy(x_test, t_test, batch_size=100)
+    # the same arrays and data give the same predictions; allow 2 images of float-order difference (the record
+    # was measured with the training machine's BLAS threads and batching, this with whatever runs the test)
     assert abs(accuracy - record["test_accuracy"]) <= 2e-4, (accuracy, record["test_accuracy"])
     assert accuracy >= REQUIRED.get(name, 0.0)
 
