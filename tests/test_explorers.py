@@ -644,3 +644,14 @@ def _descendants(w):
     yield w
     for child in getattr(w, "children", ()):
         yield from _descendants(child)
+
+
+def test_floor_mode_is_credited_to_pytorch_convolution_only():
+    """Issue 27: TensorFlow's 'SAME' rounds up and PyTorch's pooling can (ceil_mode), so the explanation
+    credits rounding down to PyTorch's convolution alone; the layer's error is not called English."""
+    from cnnlib.explorers.explain import explain_html, explain_text
+    from cnnlib.shapes import check_output_size
+    check = check_output_size(7, 3, stride=3)
+    text = explain_text(check, grid=False) + explain_html(check)
+    assert "PyTorch의 합성곱처럼 내림하면 OH = 2" in text
+    assert "TensorFlow" not in text and "영어" not in text
