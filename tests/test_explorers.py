@@ -66,7 +66,7 @@ def assert_explanation(report_html, checks):
         if merged and c.dim == "W":
             continue   # explained once, with the height's numbers (the same)
         layer = "Convolution" if c.kind == "conv" else "Pooling"
-        assert f"이 설정을 {layer} 계층에 주면 같은 이유로 ValueError가 납니다" in text   # in Korean, folded underneath
+        assert f"이 설정을 {layer} 계층에 주면 같은 이유로 오류(ValueError)가 납니다" in text   # in Korean, folded underneath
         if c.numerator < 0:
             assert f"출력 {'높이' if c.dim == 'H' else '너비'}" in text and "윈도우가 하나도 들어가지 않아" in text
             assert f"{c.input_size} + 2·{c.pad} = {c.padded_size}칸" in text
