@@ -83,7 +83,7 @@ def test_the_books_three_examples(cells):
     for name, (hw, f, stride, pad, answer) in book.items():
         assert conv_output_shape(hw, f, stride=stride, pad=pad) == answer
         assert f"{name}: {answer}" in text
-    assert "(4, 4), (3, 3), (10, 11)" in source(find(cells, "## 7.2.4 스트라이드", "markdown"))
+    assert "4×4, 3×3, 10×11" in source(find(cells, "## 7.2.4 스트라이드", "markdown"))
 
 
 def test_padding_stride_table(cells):
