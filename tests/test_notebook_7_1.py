@@ -62,7 +62,7 @@ def test_photo_correlations_match_library_and_prose(cells):
     same_place = [table[k] for k in table if k.startswith("같은 위치")]
     prose = source(find(cells, "같은 위치의 R, G, B 값은 함께 움직이고", "markdown"))
     assert f"(상관계수 {min(same_place):.2f}~{max(same_place):.2f})" in prose
-    assert f"거의 같은 값이지만({table['R 채널에서 가로로 1픽셀 떨어진 두 픽셀']:.2f})" in prose
+    assert f"거의 함께 움직이지만({table['R 채널에서 가로로 1픽셀 떨어진 두 픽셀']:.2f})" in prose
     assert f"관련이 거의 없습니다({table['R 채널에서 가로로 100픽셀 떨어진 두 픽셀']:.2f})" in prose
     # the claims themselves: channels related, neighbours similar, far pixels (nearly) unrelated
     assert min(same_place) > 0.5 and table["R 채널에서 가로로 1픽셀 떨어진 두 픽셀"] > 0.9
