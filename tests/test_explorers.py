@@ -655,3 +655,14 @@ def test_floor_mode_is_credited_to_pytorch_convolution_only():
     text = explain_text(check, grid=False) + explain_html(check)
     assert "PyTorch의 합성곱처럼 내림하면 OH = 2" in text
     assert "TensorFlow" not in text and "영어" not in text
+
+
+def test_captions_and_notices_break_between_words():
+    """Issue 27: Korean captions must not break inside a word (keep-all), static and live."""
+    from cnnlib.htmlkit.style import RULES, stylesheet
+    for name in ("g-note", "x-text", "x-key", "x-small", "cnnlib-notice"):
+        assert RULES[name]["word-break"] == "keep-all", name
+    assert "word-break:keep-all" in stylesheet()
+    html = ConvExplorer().static_html(ConvSettings(H=7, W=7, stride=3))
+    assert re.search(r'class="[^"]*cnnlib-notice[^"]*"[^>]*style="[^"]*word-break:keep-all', html) or \
+        re.search(r'style="[^"]*word-break:keep-all[^"]*"[^>]*class="[^"]*cnnlib-notice', html)
