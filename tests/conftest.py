@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 NUMERIC_TEST_FILES = frozenset({
     "test_layers.py", "test_fast_layers.py", "test_im2col.py", "test_shapes.py", "test_convnet.py",
     "test_alexnet.py", "test_lenet.py", "test_optimizers.py", "test_evaluate.py", "test_filters.py",
-    "test_receptive.py", "test_images.py", "test_train.py", "test_shipped_params.py",
+    "test_receptive.py", "test_images.py", "test_train.py", "test_shipped_params.py", "test_shuffled_pixels.py",
 })
 
 

@@ -107,7 +107,7 @@ def test_null_space_is_the_centre_only_pair(cells):
 
 
 def test_training_on_shuffled_pixels_prose_matches_output(cells):
-    out = output(find(cells, "class AffineNet(Network):", "code"))
+    out = output(find(cells, "from cnnlib.shuffled_pixels import", "code"))
     first = re.search(r"원래 (\d+\.\d\d)%, 뒤섞음 (\d+\.\d\d)% .*\? (True|False)", out)
     assert first and first[1] == first[2] and first[3] == "True"
     rows = {m[1]: (m[2], m[3]) for m in re.finditer(r"^(\S+)\s+(\d+\.\d\d)%\s+(\d+\.\d\d)%$", out, re.M)}
@@ -152,7 +152,7 @@ def test_first_cell_names_the_session_and_links_the_guide(cells):
 def test_korean_tables_are_html_tables(cells):
     """Issue 27: a browser's monospace font does not draw Hangul at two columns, so a table with Korean
     rows is an HTML table (its plain-text form stays aligned text for GitHub's and nbval's text view)."""
-    for anchor in ("photo = sample_photo()", "def compare(w):", "net = SimpleConvNet(seed=0)", "class AffineNet(Network):"):
+    for anchor in ("photo = sample_photo()", "def compare(w):", "net = SimpleConvNet(seed=0)", "from cnnlib.shuffled_pixels import"):
         cell = find(cells, anchor, "code")
         assert "print(text_table(" not in source(cell)
         html = "".join("".join(o.get("data", {}).get("text/html", "")) for o in cell["outputs"])
@@ -194,8 +194,16 @@ def test_quiz_cells_show_only_the_answer_line(cells):
     assert cells.index(hidden) < cells.index(quizzes[0])
 
 
-def test_training_cell_evaluates_a_sample_per_epoch_and_reuses_seed_0(cells):
-    """Issue 27 (Run All <= 60 s): epoch-end accuracies on 1000 images (the final one on all 10,000), and
-    seed 0's original run is case 1's run, not trained twice."""
-    code = source(find(cells, "class AffineNet(Network):", "code"))
-    assert "evaluate_sample_num_per_epoch=1000" in code and "for seed in range(1, 5):" in code
+def test_training_table_is_the_shipped_record(cells):
+    """Issue 27 (Run All <= 60 s): the twelve trainings are not rerun on Run All; the cell shows the record
+    written by the same code (cnnlib.shuffled_pixels), and its output is that record."""
+    from cnnlib.shuffled_pixels import load_record
+    cell = find(cells, "from cnnlib.shuffled_pixels import", "code")
+    code = source(cell)
+    assert "record = load_record()" in code and "Trainer(" not in code
+    assert "#           \"seeds\": seed_table(x_train, t_train, x_test, t_test, perm)}" in code   # the rerun, one edit away
+    record, out = load_record(), output(cell)
+    first = record["shared_start"]
+    assert f"원래 {first['original']:.2%}, 뒤섞음 {first['shuffled']:.2%}" in out and out.count("? True") == 1
+    for r in record["seeds"]:
+        assert re.search(rf"^{r['seed']}\s+{r['original']:.2%}\s+{r['shuffled']:.2%}$", out, re.M)
