@@ -44,4 +44,4 @@ def check(answer, expected, *, hint: str = "") -> None:
     elif is_correct(answer, expected):
         print(f"✓ 정답입니다: {answer!r}")
     else:
-        print(f"✗ 다시 생각해 보세요: {answer!r} 는 답이 아닙니다." + (f" 힌트: {hint}" if hint else ""))
+        print(f"✗ 아직 아닙니다: my_answer = {answer!r}. 다시 생각해 보세요." + (f" 힌트: {hint}" if hint else ""))

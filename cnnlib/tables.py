@@ -1,7 +1,9 @@
-"""Plain-text tables whose columns line up with Korean text.
+"""Tables whose columns line up with Korean text: as plain text, and as HTML in a notebook.
 
 A Hangul syllable takes two columns in a monospace font, so Python's ``f"{s:10s}"`` (which counts
 characters) misaligns every table with a Korean header. :func:`text_table` pads by display width.
+A browser's monospace font rarely draws Hangul at exactly two columns, though, so in a notebook a
+:class:`Table` shows itself as an HTML table (its plain-text form stays the aligned text).
 
     >>> print(text_table([["conv1", 96], ["합계", 1234]], headers=["층", "매개변수"], align="<>"))
     층     매개변수
@@ -11,9 +13,10 @@ characters) misaligns every table with a Korean header. :func:`text_table` pads 
 
 from __future__ import annotations
 
+import html
 import unicodedata
 
-__all__ = ["display_width", "pad", "text_table"]
+__all__ = ["Table", "display_width", "pad", "text_table"]
 
 
 def display_width(text: str) -> int:
@@ -43,3 +46,35 @@ def text_table(rows, headers=None, align=None, sep: str = "  ") -> str:
     widths = [max(display_width(r[i]) for r in rows if i < len(r)) for i in range(n)]
     lines = [sep.join(pad(c, widths[i], align[i]) for i, c in enumerate(r)).rstrip() for r in rows]
     return "\n".join(lines)
+
+
+class Table:
+    """A table a notebook displays: ``display(Table(rows, headers=...))`` shows an HTML table in
+    JupyterLab and on GitHub; its plain-text form (``str``, ``repr``) is :func:`text_table`'s.
+
+    ``rows``, ``headers`` and ``align`` as for :func:`text_table`."""
+
+    def __init__(self, rows, headers=None, align=None):
+        self.rows = [[str(c) for c in r] for r in rows]
+        self.headers = None if headers is None else [str(h) for h in headers]
+        self.text = text_table(self.rows, self.headers, align)   # validates align
+        n = max(len(r) for r in self.rows + ([self.headers] if self.headers else []))
+        self.align = align or "<" + ">" * (n - 1)
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __repr__(self) -> str:
+        return self.text
+
+    def _repr_html_(self) -> str:
+        def cell(tag, text, i):
+            side = "left" if self.align[i] == "<" else "right"
+            return (f'<{tag} style="text-align:{side};padding:1px 10px;word-break:keep-all;'
+                    f'white-space:nowrap">{html.escape(text)}</{tag}>')
+
+        head = ("<thead><tr>" + "".join(cell("th", h, i) for i, h in enumerate(self.headers)) + "</tr></thead>"
+                if self.headers else "")
+        body = "".join("<tr>" + "".join(cell("td", c, i) for i, c in enumerate(r)) + "</tr>" for r in self.rows)
+        return (f'<table class="cnnlib-table" style="border-collapse:collapse;'
+                f'font-variant-numeric:tabular-nums">{head}<tbody>{body}</tbody></table>')

@@ -95,7 +95,7 @@ def assert_shows(ex, size, batch):
     else:
         assert f"{check.numerator} ÷ {check.stride}의 나머지는 {check.remainder}입니다" in explanation
     layer = "Convolution" if spec.kind == "conv" else "Pooling"
-    assert f"이 설정을 {layer} 계층에 주면 같은 이유로 ValueError가 납니다" in explanation   # Korean, folded
+    assert f"이 설정을 {layer} 계층에 주면 같은 이유로 오류(ValueError)가 납니다" in explanation   # Korean, folded
     # an input-size explorer suggests input sizes (and paddings), never another stride of the network
     assert not re.search(r"올바른 값[^.]*스트라이드", explanation)
     valid = brute_force_valid_sizes()

@@ -66,7 +66,7 @@ def assert_explanation(report_html, checks):
         if merged and c.dim == "W":
             continue   # explained once, with the height's numbers (the same)
         layer = "Convolution" if c.kind == "conv" else "Pooling"
-        assert f"이 설정을 {layer} 계층에 주면 같은 이유로 ValueError가 납니다" in text   # in Korean, folded underneath
+        assert f"이 설정을 {layer} 계층에 주면 같은 이유로 오류(ValueError)가 납니다" in text   # in Korean, folded underneath
         if c.numerator < 0:
             assert f"출력 {'높이' if c.dim == 'H' else '너비'}" in text and "윈도우가 하나도 들어가지 않아" in text
             assert f"{c.input_size} + 2·{c.pad} = {c.padded_size}칸" in text
@@ -644,3 +644,25 @@ def _descendants(w):
     yield w
     for child in getattr(w, "children", ()):
         yield from _descendants(child)
+
+
+def test_floor_mode_is_credited_to_pytorch_convolution_only():
+    """Issue 27: TensorFlow's 'SAME' rounds up and PyTorch's pooling can (ceil_mode), so the explanation
+    credits rounding down to PyTorch's convolution alone; the layer's error is not called English."""
+    from cnnlib.explorers.explain import explain_html, explain_text
+    from cnnlib.shapes import check_output_size
+    check = check_output_size(7, 3, stride=3)
+    text = explain_text(check, grid=False) + explain_html(check)
+    assert "PyTorch의 합성곱처럼 내림하면 OH = 2" in text
+    assert "TensorFlow" not in text and "영어" not in text
+
+
+def test_captions_and_notices_break_between_words():
+    """Issue 27: Korean captions must not break inside a word (keep-all), static and live."""
+    from cnnlib.htmlkit.style import RULES, stylesheet
+    for name in ("g-note", "x-text", "x-key", "x-small", "cnnlib-notice"):
+        assert RULES[name]["word-break"] == "keep-all", name
+    assert "word-break:keep-all" in stylesheet()
+    html = ConvExplorer().static_html(ConvSettings(H=7, W=7, stride=3))
+    assert re.search(r'class="[^"]*cnnlib-notice[^"]*"[^>]*style="[^"]*word-break:keep-all', html) or \
+        re.search(r'style="[^"]*word-break:keep-all[^"]*"[^>]*class="[^"]*cnnlib-notice', html)

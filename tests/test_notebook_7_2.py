@@ -83,7 +83,7 @@ def test_the_books_three_examples(cells):
     for name, (hw, f, stride, pad, answer) in book.items():
         assert conv_output_shape(hw, f, stride=stride, pad=pad) == answer
         assert f"{name}: {answer}" in text
-    assert "(4, 4), (3, 3), (10, 11)" in source(find(cells, "## 7.2.4 스트라이드", "markdown"))
+    assert "4×4, 3×3, 10×11" in source(find(cells, "## 7.2.4 스트라이드", "markdown"))
 
 
 def test_padding_stride_table(cells):
@@ -100,9 +100,11 @@ def test_padding_stride_table(cells):
 
 def test_non_integer_output_in_the_deeper_part(cells):
     text = stream(find(cells, "conv_output_size(7, 3, stride=3)\nexcept", "code"))
-    with pytest.raises(ValueError) as error:
+    with pytest.raises(ValueError):
         conv_output_size(7, 3, stride=3)
-    assert text == f"{error.value}\n\n{explain_text(check_output_size(7, 3, stride=3), grid=False)}\n"
+    # issue 27: the learner reads the library's error explained in Korean, not the English message
+    assert text == f"{explain_text(check_output_size(7, 3, stride=3), grid=False)}\n"
+    assert "whole number" not in text and "TensorFlow" not in text
     assert "빨간 칸" not in text  # no grid is shown there
     assert stream(find(cells, "floor=True))", "code")) == f"{conv_output_size(7, 3, stride=3, floor=True)}\n"
 
@@ -111,7 +113,11 @@ def test_three_channels_add_up(cells):
     text = stream(find(cells, "per_channel = [", "code"))
     total = re.search(r"세 채널의 합:\s+(.+)", text)[1]
     assert re.search(r"3채널 합성곱 결과:\s+(.+)", text)[1] == total
-    assert "Channel mismatch" in text
+    # issue 27: the mismatch the library raises is explained in Korean with the two shapes
+    with pytest.raises(ValueError, match="Channel mismatch"):
+        Convolution(np.zeros((1, 2, 3, 3)), np.zeros(1)).forward(np.zeros((1, 3, 4, 4)))
+    assert "채널 수가 맞지 않습니다: 입력 x3 (1, 3, 4, 4)의 채널 C는 3개인데, 필터 W (1, 2, 3, 3)의 채널 C는 2개입니다." in text
+    assert "Channel mismatch" not in text
 
 
 def test_block_and_batch_shapes(cells):
@@ -153,3 +159,25 @@ def test_exercise_solutions_match_the_library(cells):
     assert f"모두 {layer.W.size + layer.b.size}개" in solutions
     answers = [c for c in cells if c["cell_type"] == "code" and "check(my_answer" in source(c)]
     assert len(answers) == 3 and all("아직 답이 없습니다" in stream(c) for c in answers)
+
+
+def test_prose_says_cnn_convolution_is_cross_correlation(cells):
+    """Issue 27: the operation CNNs call convolution does not flip the filter; the flipped filter gives
+    another result on the book's example (so the difference is real, not only a word)."""
+    prose = source(find(cells, "정확히는 **교차 상관**(cross-correlation)", "markdown"))
+    assert "필터를 뒤집지 않습니다" in prose
+    out = stream(find(cells, "flipped = W[:, :, ::-1, ::-1]", "code"))
+    x = np.array([[1, 2, 3, 0], [0, 1, 2, 3], [3, 0, 1, 2], [2, 3, 0, 1]], dtype=float).reshape(1, 1, 4, 4)
+    W = np.array([[2, 0, 1], [0, 1, 2], [1, 0, 2]], dtype=float).reshape(1, 1, 3, 3)
+    plain = Convolution(W, np.zeros(1)).forward(x)[0, 0]
+    flipped = Convolution(W[:, :, ::-1, ::-1].copy(), np.zeros(1)).forward(x)[0, 0]
+    assert f"교차 상관): {plain.tolist()}" in out and f"합성곱):            {flipped.tolist()}" in out
+    assert not np.array_equal(plain, flipped)
+
+
+def test_floor_and_ceil_are_credited_correctly(cells):
+    """Issue 27: TensorFlow's 'SAME' rounds up and PyTorch's pooling has ceil_mode."""
+    prose = source(find(cells, "### 심화: 출력 크기가 정수가 아닐 때", "markdown"))
+    assert "PyTorch의 합성곱과 TensorFlow의 `padding='VALID'`는 내림을" in prose
+    assert "`ceil_mode=True`로 올림을" in prose and "`padding='SAME'`은 출력 크기를\nH ÷ S의 올림으로" in prose
+    assert "PyTorch·TensorFlow" not in "".join(source(c) for c in cells)

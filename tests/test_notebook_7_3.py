@@ -26,15 +26,18 @@ def cells():
 @pytest.fixture(scope="module")
 def robustness(cells):
     """{metric: {direction: (pixels, max pooled, average pooled)}} as the notebook printed them (numbers)."""
-    text = stream(find(cells, "def measures(a, b):", "code"))
-    tables = {}
-    for block in text.split("\n\n")[1:]:
-        title, _, *rows = block.strip().splitlines()
-        metric = title[:3]
-        tables[metric] = {}
-        for row in rows:
-            name, *values = row.split()
-            tables[metric][name] = tuple(float(v.rstrip("%")) for v in values)
+    cell = find(cells, "def measures(a, b):", "code")
+    tables, metric = {}, None
+    for o in cell["outputs"]:          # a printed title, then the table it names (displayed)
+        if o["output_type"] == "stream":
+            metric = "".join(o["text"]).strip().splitlines()[-1][:3]
+        elif "text/plain" in o.get("data", {}):
+            assert '<table class="cnnlib-table"' in "".join(o["data"]["text/html"])   # Korean rows line up
+            _, *rows = "".join(o["data"]["text/plain"]).strip().splitlines()
+            tables[metric] = {}
+            for row in rows:
+                name, *values = row.split()
+                tables[metric][name] = tuple(float(v.rstrip("%")) for v in values)
     assert set(tables) == set(METRICS) and all(set(t) == {"오른쪽", "왼쪽", "아래", "위"} for t in tables.values())
     return tables
 
@@ -107,9 +110,11 @@ def test_robustness_prose_states_the_outputs(cells, robustness):
     t = robustness
     assert f"({span(t, '(가)', '풀링 전', 1)}%에서 {span(t, '(가)', '최대', 1)}%로)" in prose
     assert f"오히려 낮습니다({span(t, '(가)', '평균', 1)}%)" in prose
-    assert (f"최대 풀링 뒤({span(t, '(다)', '최대', 2)})도 평균 풀링 뒤({span(t, '(다)', '평균', 2)})도 "
-            f"풀링 전({span(t, '(다)', '풀링 전', 2)})보다") in prose
-    assert f"풀링 전({span(t, '(나)', '풀링 전', 1)}%)과 최대 풀링 뒤({span(t, '(나)', '최대', 1)}%)가 비슷합니다" in prose
+    assert "최대 풀링 뒤도 평균 풀링 뒤도 풀링 전보다 덜 바뀝니다" in prose
+    assert (f"상대 변화량은 풀링 전 {span(t, '(다)', '풀링 전', 2)}, 평균 풀링 뒤 {span(t, '(다)', '평균', 2)}, "
+            f"최대 풀링 뒤 {span(t, '(다)', '최대', 2)}입니다") in prose
+    assert "풀링 전과 최대 풀링 뒤가 비슷합니다" in prose
+    assert f"풀링 전은 {span(t, '(나)', '풀링 전', 1)}%, 최대 풀링 뒤는 {span(t, '(나)', '최대', 1)}%입니다" in prose
     for name, (pixels, max_pooled, avg_pooled) in t["(가)"].items():
         assert 1.5 * pixels < max_pooled < 2.5 * pixels     # "두 배쯤"
         assert avg_pooled < pixels                           # average pooling: fewer exact matches ...

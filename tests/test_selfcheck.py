@@ -24,4 +24,5 @@ def test_check_prints_feedback(capsys):
     out = capsys.readouterr().out.splitlines()
     assert out[0].startswith("아직 답이 없습니다")
     assert out[1] == "✓ 정답입니다: 3"
-    assert out[2] == "✗ 다시 생각해 보세요: 4 는 답이 아닙니다. 힌트: 세어 보세요"
+    assert out[2] == "✗ 아직 아닙니다: my_answer = 4. 다시 생각해 보세요. 힌트: 세어 보세요"
+    assert " 는" not in out[2]   # no particle glued to a value with a space (issue 27)

@@ -88,12 +88,12 @@ def _sentences(check: SizeCheck, grid: bool = True, strides: bool = True) -> tup
                      f"패딩으로 해결할 수 없습니다.")
     if check.dropped_input_indices:
         lines.append(
-            f"PyTorch·TensorFlow처럼 내림하면 {out} = {check.floor_output_size}이고, 입력의 "
+            f"PyTorch의 합성곱처럼 내림하면 {out} = {check.floor_output_size}이고, 입력의 "
             f"{_numbers(check.dropped_input_indices)}번 {_LINE[check.dim]}은 어떤 윈도우도 읽지 않습니다"
             + ("(빨간 칸)." if grid else "."))
     else:
         lines.append(
-            f"PyTorch·TensorFlow처럼 내림하면 {out} = {check.floor_output_size}이고, 읽히지 않는 칸은 "
+            f"PyTorch의 합성곱처럼 내림하면 {out} = {check.floor_output_size}이고, 읽히지 않는 칸은 "
             f"패딩 {check.dropped_padding}칸뿐입니다.")
     return head, lines
 
@@ -123,7 +123,7 @@ def explain_html(check: SizeCheck, *, grid: bool = True, both: bool = False, str
     reasons = [t for t in lines if not t.startswith(_FIX_STARTS)]
     body = (f"<div>{formula_html(check)}</div>" + "".join(f"<div>{escape(t)}</div>" for t in reasons)
             + f"<div{attrs('x-small', 'cnnlib-layer-error')}>이 설정을 {_LAYER[check.kind]} 계층에 주면 같은 이유로 "
-              f"ValueError가 납니다 (오류 메시지는 영어).</div>")
+              f"오류(ValueError)가 납니다.</div>")
     dims = "H W" if both else check.dim
     classes = " ".join(f"cnnlib-invalid-{d}" for d in dims.split())
     return (f'<div class="{classes}"><div><b>✗ {escape(head)}</b></div>'
@@ -158,7 +158,7 @@ def geometry_report_html(geom: WindowGeometry, *, css_class="") -> str:
         if geom.drawn_in_floor_mode:
             parts.append(notice(
                 "책의 식으로는 계산할 수 없는 설정이어서, 그림은 <b>내림 모드</b>"
-                "(PyTorch·TensorFlow 방식)로 그렸습니다. 끝에서 다 들어가지 않는 윈도우는 버립니다.", tone="note"))
+                "(PyTorch 합성곱의 기본 방식)로 그렸습니다. 끝에서 다 들어가지 않는 윈도우는 버립니다.", tone="note"))
     if geom.fits:
         skipped = []
         for check in geom.checks:

@@ -64,8 +64,10 @@ RULES = {
     "cnnlib-squares": {"border": "1px solid #9ca3af"},
     "cnnlib-block": {"display": "inline-block", "vertical-align": "top", "margin": "0 6px 6px 0"},
     "g-title": {"font-size": "12px", "margin": "0 0 2px 0", "color": "#111827", "white-space": "nowrap"},
-    # a note never widens its grid: it wraps at the table's width
-    "g-note": {"font-size": "12px", "margin": "2px 0 0 0", "color": "#374151", "width": "0", "min-width": "100%"},
+    # a note never widens its grid: it wraps at the table's width, between words (Korean breaks
+    # anywhere unless keep-all; a long English token still wraps rather than overflow)
+    "g-note": {"font-size": "12px", "margin": "2px 0 0 0", "color": "#374151", "width": "0", "min-width": "100%",
+               "word-break": "keep-all", "overflow-wrap": "break-word"},
     # layout (see layout.py)
     "x-row": {"display": "flex", "flex-wrap": "wrap", "align-items": "center", "gap": "4px 12px", "margin": "0 0 6px 0"},
     "x-row-top": {"display": "flex", "flex-wrap": "wrap", "align-items": "flex-start", "gap": "4px 12px",
@@ -79,9 +81,12 @@ RULES = {
                  "white-space": "nowrap"},
     "x-sym": {"font-size": "20px", "padding": "0 2px", "color": "#374151"},
     "x-line": {"font-family": _MONO, "font-size": "13px", "margin": "2px 0"},
-    "x-text": {"font-size": "13px", "margin": "2px 0", "color": "#111827"},
-    "x-key": {"font-size": "12px", "color": "#374151", "margin": "0 0 4px 0"},
-    "x-small": {"font-size": "12px", "color": "#6b7280"},
+    "x-text": {"font-size": "13px", "margin": "2px 0", "color": "#111827",
+               "word-break": "keep-all", "overflow-wrap": "break-word"},
+    "x-key": {"font-size": "12px", "color": "#374151", "margin": "0 0 4px 0",
+              "word-break": "keep-all", "overflow-wrap": "break-word"},
+    "x-small": {"font-size": "12px", "color": "#6b7280",
+                "word-break": "keep-all", "overflow-wrap": "break-word"},
     "x-fold": {"margin": "2px 0 6px 0"},
     "x-summary": {"cursor": "pointer", "font-size": "13px", "color": "#1d4ed8"},
     "x-legend": {"margin": "0 0 4px 0"},
@@ -94,7 +99,8 @@ RULES = {
     "n-error": {"background": "#fef2f2", "border-left": "4px solid #b91c1c"},
     "n-note": {"background": "#fffbeb", "border-left": "4px solid #b45309"},
     "n-info": {"background": "#f8fafc", "border-left": "4px solid #64748b"},
-    "cnnlib-notice": {"padding": "3px 8px", "margin": "0 0 6px 0", "font-size": "13px", "color": "#111827"},
+    "cnnlib-notice": {"padding": "3px 8px", "margin": "0 0 6px 0", "font-size": "13px", "color": "#111827",
+                      "word-break": "keep-all", "overflow-wrap": "break-word"},
     "f-ok": {"color": "#047857"},
     "f-bad": {"color": "#b91c1c"},
     "f-axis": {"font-family": "sans-serif", "font-size": "12px", "color": "#374151"},
