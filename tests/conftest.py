@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 BLAS_TEST_FILES = frozenset({
     "test_layers.py", "test_fast_layers.py", "test_convnet.py", "test_alexnet.py", "test_lenet.py",
-    "test_twolayer.py", "test_evaluate.py", "test_filters.py", "test_receptive.py", "test_shuffled_pixels.py",
+    "test_twolayer.py", "test_evaluate.py", "test_filters.py", "test_receptive.py",
 })
 SLOW_TEST_FILES = frozenset({"test_offline_room.py", "test_shipped_params.py", "test_train.py",
                              "test_browser_harness.py", "test_live_run_kernel.py"})   # a JupyterLab, a kernel

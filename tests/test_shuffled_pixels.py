@@ -30,7 +30,7 @@ def test_shared_start_trains_the_shuffle_of_the_original(mnist, monkeypatch):
 
 
 @pytest.mark.skipif(os.environ.get("OPENBLAS_NUM_THREADS") != "1",
-                    reason="a full MNIST training: run in the single-threaded numeric pass, where it takes about a second")
+                    reason="a full MNIST training: run in the single-threaded first pass of tasks.py test, where it takes about a second")
 def test_record_matches_a_rerun_of_seed_0(mnist):
     """The shipped record is what the code gives: seed 0's original-image run, retrained (one training)."""
     record = sp.load_record()
