@@ -43,7 +43,8 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.path.name in BLAS_TEST_FILES:
             item.add_marker(pytest.mark.blas)
-        if item.path.name in SLOW_TEST_FILES or f"{item.path.name}::{item.originalname}" in SLOW_TESTS:
+        name = getattr(item, "originalname", item.name)   # nbval's cells have no originalname
+        if item.path.name in SLOW_TEST_FILES or f"{item.path.name}::{name}" in SLOW_TESTS:
             item.add_marker(pytest.mark.slow)
 
 
