@@ -17,6 +17,7 @@ from cnnlib.convnet import SimpleConvNet
 from cnnlib.live_run import TrainingRun, run_counts
 from cnnlib.train import RECIPES, Recipe
 from cnnlib.trainer import Trainer
+from test_trainer import toy_data  # the same two-class 8x8 images
 
 # A small SimpleConvNet on 8x8 images: a step takes about a millisecond.
 TOY = Recipe(network="SimpleConvNet",
@@ -24,16 +25,6 @@ TOY = Recipe(network="SimpleConvNet",
                                                                   "stride": 1},
                            "hidden_size": 8, "output_size": 2, "weight_init_std": "he"},
              epochs=3, batch_size=20, lr=0.01, evaluate_sample_num=40)
-
-
-def toy_data(n, seed):
-    """Two classes of 8x8 images: a bright left half or a bright right half, plus noise."""
-    rng = np.random.default_rng(seed)
-    t = rng.integers(0, 2, n)
-    x = rng.normal(0, 0.3, (n, 1, 8, 8)).astype(np.float32)
-    x[t == 0, :, :, :4] += 1
-    x[t == 1, :, :, 4:] += 1
-    return x, t
 
 
 def our_threads():
